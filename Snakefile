@@ -1,0 +1,43 @@
+# MNIST assignment report: from the raw IDX files to report/report.html.
+#   snakemake --cores 4 report          (report is also the default target)
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: os.path.join(workflow.basedir, "config/config.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/dense.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule report:
+    """Render the HTML report from every metrics file and figure of this run."""
+    default_target: True
+    input:
+        references=REPORT_DIR / "references.yaml",
+        templates=report_templates(),
+        data_info=rules.prepare_data.output.info,
+        data_summary=rules.describe_data.output.summary,
+        examples_figure=rules.plot_examples.output.figure,
+        dense_metrics=rules.train_dense.output.metrics,
+        dense_timing=rules.train_dense.output.timing,
+        dense_accuracy_figure=rules.plot_dense_history.output.figure,
+    output:
+        html="report/report.html",
+    params:
+        config=config,
+        template_dir=str(REPORT_DIR),
+        code=code_version("report", "rendering", "io"),
+    log:
+        "logs/report.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "scripts/render_report.py"

@@ -1,0 +1,95 @@
+"""Configuration helpers used by the Snakefile: validation, seeds, data location, code versions."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the key."""
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    return ".".join(str(p) for p in error.absolute_path) or "(top level)"
+
+
+def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
+    """Check `config` against the JSON schema and the rules a schema cannot express.
+
+    Raises ConfigError whose message lists every problem, each naming its key.
+    """
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = []
+    for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
+        problems.append(f"config key {_key_path(error)}: {error.message}")
+    if not problems:
+        problems.extend(_cross_checks(config))
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+#: Number of images in the canonical MNIST training set.
+MNIST_TRAIN_SIZE = 60000
+MNIST_TEST_SIZE = 10000
+
+
+def _cross_checks(config: dict) -> list[str]:
+    problems = []
+    data = config.get("data", {})
+    val = data.get("validation_size")
+    subset = data.get("subset") or {}
+    if val is not None and val >= MNIST_TRAIN_SIZE:
+        problems.append(
+            f"config key data.validation_size: {val} leaves no training images; "
+            f"it must be below the {MNIST_TRAIN_SIZE} MNIST training images"
+        )
+    elif val is not None and subset.get("train") and subset["train"] > MNIST_TRAIN_SIZE - val:
+        problems.append(
+            f"config key data.subset.train: {subset['train']} is more than the "
+            f"{MNIST_TRAIN_SIZE - val} training images left after the validation split"
+        )
+    if subset.get("test") and subset["test"] > MNIST_TEST_SIZE:
+        problems.append(f"config key data.subset.test: {subset['test']} is more than the {MNIST_TEST_SIZE} test images")
+    return problems
+
+
+def derive_seed(base: int, *keys: object) -> int:
+    """A reproducible 31-bit seed derived from the base seed and any keys (rule name, replicate...)."""
+    text = ":".join([str(base), *map(str, keys)])
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def resolve_data_dir(config: dict, environ: dict | None = None) -> tuple[Path | None, str]:
+    """Where the IDX files are: MNIST_DIR overrides config data.dir; None means Keras' downloader.
+
+    Returns (directory or None, a phrase naming where the setting came from).
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("MNIST_DIR"):
+        return Path(environ["MNIST_DIR"]).expanduser().resolve(), "the environment variable MNIST_DIR"
+    if config.get("data", {}).get("dir"):
+        return Path(config["data"]["dir"]).expanduser().resolve(), "the config key data.dir"
+    return None, "Keras' downloader (neither MNIST_DIR nor data.dir is set)"
+
+
+def code_version(*modules: str) -> str:
+    """A short hash of the named library modules' source, passed as a rule param.
+
+    Snakemake reruns a job when its params change, so editing a library module
+    reruns exactly the rules that declare they use it.
+    """
+    digest = hashlib.sha256()
+    for module in sorted(set(modules)):
+        path = PACKAGE_DIR / f"{module}.py"
+        if not path.is_file():
+            raise ConfigError(f"code_version: no library module mnistflow/{module}.py")
+        digest.update(module.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,126 @@
+"""Figures: one style, one saving routine, a few plot kinds reused by every figure rule."""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .io import atomic_path  # noqa: E402
+
+#: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+STYLE = {
+    "figure.figsize": (6.4, 3.8),
+    "figure.dpi": 100,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "font.size": 10,
+    "svg.hashsalt": "mnistflow",  # stable element ids: same data, same SVG bytes
+    "svg.fonttype": "none",
+}
+
+
+def new_figure(**kwargs):
+    with plt.rc_context(STYLE):
+        return plt.subplots(**kwargs)
+
+
+def save(fig, path: str | os.PathLike) -> None:
+    """Save a figure atomically; SVG and PDF without a timestamp so reruns give the same bytes."""
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    metadata = {"Date": None} if ext in ("svg", "pdf") else {}
+    with plt.rc_context(STYLE), atomic_path(path) as tmp:
+        fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=metadata, dpi=150)
+    plt.close(fig)
+
+
+def line_plot(
+    series: Mapping[str, Sequence[float]],
+    path: str | os.PathLike,
+    *,
+    xlabel: str,
+    ylabel: str,
+    x: Sequence[float] | None = None,
+    styles: Mapping[str, dict] | None = None,
+) -> None:
+    """One line per named series against x (default 1..n, i.e. epochs)."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        for i, (label, values) in enumerate(series.items()):
+            xs = list(x) if x is not None else list(range(1, len(values) + 1))
+            style = {"marker": "o", "markersize": 3, "color": PALETTE[i % len(PALETTE)]}
+            style.update((styles or {}).get(label, {}))
+            ax.plot(xs, values, label=label, **style)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if x is None:
+            ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(frameon=False)
+    save(fig, path)
+
+
+def history_plot(history: Mapping[str, Sequence[float]], path: str | os.PathLike, *, metric: str = "accuracy", ylabel: str = "accuracy") -> None:
+    """Training and validation `metric` per epoch, from a Keras history record."""
+    line_plot(
+        {f"training {metric}": history[metric], f"validation {metric}": history[f"val_{metric}"]},
+        path,
+        xlabel="epoch",
+        ylabel=ylabel,
+    )
+
+
+def image_grid(
+    images: np.ndarray,
+    path: str | os.PathLike,
+    *,
+    titles: Sequence[str] | None = None,
+    row_labels: Sequence[str] | None = None,
+    ncols: int | None = None,
+    cell: float = 1.0,
+) -> None:
+    """Grey-level images (N, H, W) or (N, H, W, 1) in rows of `ncols`, values 0..1 or 0..255."""
+    images = np.asarray(images)
+    if images.ndim == 4:
+        images = images[..., 0]
+    n = len(images)
+    ncols = ncols or n
+    nrows = int(np.ceil(n / ncols))
+    vmax = 255 if images.dtype == np.uint8 else 1.0
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols + (0.8 if row_labels else 0), cell * nrows + 0.3), squeeze=False)
+        for i, ax in enumerate(axes.flat):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if i < n:
+                ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
+                if titles is not None:
+                    ax.set_title(titles[i], fontsize=8)
+        if row_labels:
+            for r, label in enumerate(row_labels):
+                axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+        fig.tight_layout()
+    save(fig, path)
+
+
+def bar_plot(labels: Sequence[str], values: Sequence[float], path: str | os.PathLike, *, xlabel: str, ylabel: str) -> None:
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        ax.bar(labels, values, color=PALETTE[0])
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="x", visible=False)
+    save(fig, path)

@@ -1,0 +1,73 @@
+"""Jinja2 rendering of the report: environment, number formats, embedded figures."""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+from pathlib import Path
+
+import jinja2
+
+from .io import atomic_path
+
+MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
+
+
+def data_uri(path: str | os.PathLike) -> str:
+    """A figure file as a data: URI, so the report needs no other file and no network."""
+    path = Path(path)
+    mime = MIME.get(path.suffix.lower())
+    if mime is None:
+        raise ValueError(f"{path}: unsupported figure type {path.suffix}")
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def fmt_acc(value: float, digits: int = 4) -> str:
+    """An accuracy or other fraction as a decimal: 0.9712."""
+    return f"{value:.{digits}f}"
+
+
+def fmt_pct(value: float, digits: int = 2) -> str:
+    """A fraction as a percentage: 0.0153 -> 1.53%."""
+    return f"{100 * value:.{digits}f}%"
+
+
+def fmt_int(value: int) -> str:
+    """An integer with thousands separators: 55,050."""
+    return f"{int(value):,}"
+
+
+def fmt_num(value: float, digits: int = 3) -> str:
+    """A general number with `digits` significant digits, no scientific notation for ordinary sizes."""
+    if value == 0 or not math.isfinite(value):
+        return str(value)
+    if 1e-3 <= abs(value) < 1e6:
+        return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:,.{max(digits - 1 - int(math.log10(abs(value))), 0)}f}"
+    return f"{value:.{digits - 1}e}"
+
+
+def fmt_signed(value: float, digits: int = 4) -> str:
+    return f"{value:+.{digits}f}"
+
+
+def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(os.fspath(template_dir)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,  # a missing number is an error, never a blank
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed)
+    return env
+
+
+def render(template_dir: str | os.PathLike, template: str, context: dict) -> str:
+    return environment(template_dir).get_template(template).render(**context)
+
+
+def render_to_file(template_dir: str | os.PathLike, template: str, context: dict, path: str | os.PathLike) -> None:
+    html = render(template_dir, template, context)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")

@@ -1,0 +1,73 @@
+"""The one training function every training rule uses, and its timing record."""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+
+from .models import make_optimizer
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock seconds of each epoch (validation included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def fit(
+    model: keras.Model,
+    *,
+    train: tuple[np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray],
+    optimizer: dict,
+    loss: str,
+    epochs: int,
+    batch_size: int,
+    metrics: tuple[str, ...] = ("accuracy",),
+) -> tuple[dict, dict]:
+    """Compile and train `model`; returns (metrics record, timing record).
+
+    The metrics record holds the validation loss/metrics of the untrained model
+    ("initial") and the per-epoch history; the timing record is kept apart so
+    that metrics files stay identical between reruns.
+    """
+    model.compile(optimizer=make_optimizer(optimizer), loss=loss, metrics=list(metrics))
+    initial = model.evaluate(*val, batch_size=max(batch_size, 1024), verbose=0, return_dict=True)
+    timer = EpochTimer()
+    start = time.perf_counter()
+    history = model.fit(
+        *train,
+        validation_data=val,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        verbose=2,
+        callbacks=[timer],
+    )
+    total = time.perf_counter() - start
+    record = {
+        "initial": {f"val_{k}": float(v) for k, v in initial.items()},
+        "history": {k: [float(x) for x in v] for k, v in history.history.items()},
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "train_samples": int(len(train[0])),
+        "val_samples": int(len(val[0])),
+    }
+    timing = {"fit_seconds": total, "epoch_seconds": timer.seconds, "train_samples": int(len(train[0]))}
+    return record, timing
+
+
+def evaluate(model: keras.Model, x: np.ndarray, y: np.ndarray, batch_size: int = 1024) -> dict:
+    """Loss and metrics of `model` on (x, y), as plain floats."""
+    return {k: float(v) for k, v in model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True).items()}

@@ -1,0 +1,10 @@
+"""Rule report: read every metrics file and figure of this run, render the HTML report."""
+
+from pathlib import Path
+
+from mnistflow import io, rendering, report, runtime
+
+with io.redirect_output(snakemake.log[0]):  # noqa: F821
+    inputs = {k: v for k, v in snakemake.input.items() if k != "templates"}  # noqa: F821
+    context = report.build_context(inputs, snakemake.params.config, versions=runtime.versions(), repo=Path(snakemake.scriptdir).parent)  # noqa: F821
+    rendering.render_to_file(snakemake.params.template_dir, "report.html.j2", context, snakemake.output.html)  # noqa: F821

@@ -1,0 +1,18 @@
+"""Rules that train a classifier (train_dense, ...): one call into the library."""
+
+from mnistflow import io, jobs
+
+p = snakemake.params  # noqa: F821 (injected by Snakemake)
+with io.redirect_output(snakemake.log[0]):  # noqa: F821
+    jobs.train_classifier(
+        npz=snakemake.input.npz,  # noqa: F821
+        builder=p.builder,
+        model_args=p.model,
+        training=p.training,
+        seed=p.seed,
+        threads=snakemake.threads,  # noqa: F821
+        backend=p.backend,
+        out_model=snakemake.output.model,  # noqa: F821
+        out_metrics=snakemake.output.metrics,  # noqa: F821
+        out_timing=snakemake.output.timing,  # noqa: F821
+    )

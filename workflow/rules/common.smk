@@ -1,0 +1,36 @@
+# Shared set-up: config validation, seeds, paths, code versions.
+import os
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+from mnistflow.config import ConfigError, code_version, derive_seed, resolve_data_dir, validate_config
+from mnistflow.data import IDX_FILES
+
+REPO = Path(workflow.basedir)
+REPORT_DIR = REPO / "workflow" / "report"
+CONDA_ENV = str(REPO / "workflow" / "envs" / "mnistflow.yaml")
+
+try:
+    validate_config(config, REPO / "workflow" / "schemas" / "config.schema.yaml")
+except ConfigError as exc:
+    raise WorkflowError(str(exc)) from None
+
+
+def job_seed(*keys):
+    """The seed of a job: derived from the base seed and the job's name/wildcards."""
+    return derive_seed(config["seed"], *keys)
+
+
+def report_templates():
+    """Template and style files: a change to any of them re-renders the report only."""
+    return sorted(str(p) for p in REPORT_DIR.rglob("*") if p.suffix in (".j2", ".css"))
+
+
+DATA_DIR, DATA_ORIGIN = resolve_data_dir(config)
+if DATA_DIR is not None and not DATA_DIR.is_dir():
+    raise WorkflowError(
+        f"MNIST data directory {DATA_DIR} (from {DATA_ORIGIN}) does not exist. "
+        f"Put the four files {', '.join(IDX_FILES.values())} there, or point MNIST_DIR "
+        "or the config key data.dir at the directory that holds them."
+    )

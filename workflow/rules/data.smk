@@ -1,0 +1,52 @@
+# Data: raw IDX files -> one prepared uint8 .npz (train/validation/test) -> description.
+
+
+def data_inputs(wildcards):
+    """The four IDX files by role, or nothing when Keras' downloader is the source."""
+    if DATA_DIR is None:
+        return {}
+    return {role: str(DATA_DIR / name) for role, name in IDX_FILES.items()}
+
+
+rule prepare_data:
+    """Check the IDX files against their checksums; split off validation; write one .npz."""
+    input:
+        unpack(data_inputs),
+    output:
+        npz="results/data/mnist.npz",
+        info="results/data/info.json",
+    params:
+        source="idx" if DATA_DIR is not None else "keras",
+        checksums=config["data"]["sha256"],
+        validation_size=config["data"]["validation_size"],
+        subset=config["data"]["subset"],
+        seed=job_seed("split"),
+        code=code_version("data", "io"),
+    log:
+        "logs/prepare_data.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/prepare_data.py"
+
+
+rule describe_data:
+    """Question 1: shapes, types, ranges before/after preprocessing, class counts."""
+    input:
+        npz=rules.prepare_data.output.npz,
+    output:
+        summary="results/data/summary.json",
+    params:
+        code=code_version("data", "io"),
+    log:
+        "logs/describe_data.log",
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/describe_data.py"
