@@ -30,7 +30,6 @@ rule report:
         html="report/report.html",
     params:
         config=config,
-        template_dir=str(REPORT_DIR),
         code=code_version("report", "rendering", "io"),
     log:
         "logs/report.log",

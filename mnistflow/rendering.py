@@ -40,11 +40,23 @@ def fmt_int(value: int) -> str:
 
 def fmt_num(value: float, digits: int = 3) -> str:
     """A general number with `digits` significant digits, no scientific notation for ordinary sizes."""
-    if value == 0 or not math.isfinite(value):
+    if not math.isfinite(value):
         return str(value)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
     if 1e-3 <= abs(value) < 1e6:
         return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:,.{max(digits - 1 - int(math.log10(abs(value))), 0)}f}"
     return f"{value:.{digits - 1}e}"
+
+
+def fmt_shape(shape) -> str:
+    """An array shape as Python writes it: (2000,) or (None, 64) with None as 'batch'."""
+    dims = ["batch" if d is None else str(d) for d in shape]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def fmt_seconds(value: float) -> str:
+    return f"{value:.2f} s" if value < 100 else f"{value:,.0f} s"
 
 
 def fmt_signed(value: float, digits: int = 4) -> str:
@@ -59,7 +71,7 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed)
+    env.filters.update(acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, shape=fmt_shape, seconds=fmt_seconds)
     return env
 
 

@@ -101,7 +101,7 @@ def git_state(repo: str | os.PathLike) -> dict:
 def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict) -> dict:
     return {
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "config_yaml": yaml.safe_dump(config, sort_keys=False, default_flow_style=None, width=100),
+        "config_yaml": yaml.safe_dump(config, sort_keys=True, default_flow_style=False, width=90),
         "versions": versions,
         "git": git_state(repo),
         "data": data_info,

@@ -34,3 +34,10 @@ if DATA_DIR is not None and not DATA_DIR.is_dir():
         f"Put the four files {', '.join(IDX_FILES.values())} there, or point MNIST_DIR "
         "or the config key data.dir at the directory that holds them."
     )
+
+
+def data_inputs(wildcards):
+    """The four IDX files by role, or nothing when Keras' downloader is the source."""
+    if DATA_DIR is None:
+        return {}
+    return {role: str(DATA_DIR / name) for role, name in IDX_FILES.items()}

@@ -1,13 +1,6 @@
 # Data: raw IDX files -> one prepared uint8 .npz (train/validation/test) -> description.
 
 
-def data_inputs(wildcards):
-    """The four IDX files by role, or nothing when Keras' downloader is the source."""
-    if DATA_DIR is None:
-        return {}
-    return {role: str(DATA_DIR / name) for role, name in IDX_FILES.items()}
-
-
 rule prepare_data:
     """Check the IDX files against their checksums; split off validation; write one .npz."""
     input:

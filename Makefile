@@ -1,0 +1,37 @@
+# Two entry points that work on a fresh machine:
+#   make report   set up .venv (pinned packages) and build report/report.html
+#   make test     set up .venv and run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+CORES  ?= 4
+BIN     = $(VENV)/bin
+# The data directory: MNIST_DIR if set, else ../shared/data/mnist when it exists beside the
+# checkout; with neither (and no data.dir in the config) Keras downloads MNIST.
+MNIST_DIR ?= $(abspath $(wildcard ../shared/data/mnist))
+export MNIST_DIR
+
+.PHONY: venv report test smoke lint clean
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+report: venv
+	$(BIN)/snakemake --cores $(CORES) report
+
+smoke: venv
+	$(BIN)/snakemake --cores $(CORES) --configfile config/smoke.yaml report
+
+test: venv
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/snakemake --lint
+
+clean:
+	rm -rf results report logs .snakemake

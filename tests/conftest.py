@@ -1,0 +1,87 @@
+"""Shared fixtures: the repository, the MNIST directory, synthetic IDX files, Keras set-up."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_MNIST = REPO.parent / "shared" / "data" / "mnist"
+
+
+def mnist_dir() -> Path:
+    """The real MNIST files for workflow tests: MNIST_DIR, else ../shared/data/mnist."""
+    path = Path(os.environ.get("MNIST_DIR") or DEFAULT_MNIST)
+    if not path.is_dir():
+        pytest.fail(f"workflow tests need the MNIST IDX files: set MNIST_DIR (tried {path})")
+    return path
+
+
+def idx_bytes(array: np.ndarray, magic: int | None = None) -> bytes:
+    """Serialise a uint8 array as an uncompressed IDX file."""
+    array = np.asarray(array, dtype=np.uint8)
+    if magic is None:
+        magic = 0x0800 | array.ndim
+    return struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in array.shape) + array.tobytes()
+
+
+def write_gz(path: Path, raw: bytes) -> Path:
+    path.write_bytes(gzip.compress(raw, mtime=0))
+    return path
+
+
+@pytest.fixture
+def fake_mnist(tmp_path):
+    """A tiny, valid MNIST-shaped data set as four .gz IDX files; returns (dir, arrays, checksums)."""
+    from mnistflow.data import IDX_FILES, checksum_key, sha256
+
+    rng = np.random.default_rng(0)
+    arrays = {
+        "train_images": rng.integers(0, 256, size=(60, 28, 28), dtype=np.uint8),
+        "train_labels": np.arange(60, dtype=np.uint8) % 10,
+        "test_images": rng.integers(0, 256, size=(20, 28, 28), dtype=np.uint8),
+        "test_labels": np.arange(20, dtype=np.uint8) % 10,
+    }
+    checksums = {}
+    for role, name in IDX_FILES.items():
+        raw = idx_bytes(arrays[role])
+        write_gz(tmp_path / name, raw)
+        checksums[checksum_key(name)] = sha256(raw)
+    return tmp_path, arrays, checksums
+
+
+@pytest.fixture(scope="session")
+def keras_jax():
+    """Keras on the JAX backend, one thread, seeded (as a training job sets it up)."""
+    from mnistflow import runtime
+
+    return runtime.configure(backend="jax", threads=1, seed=0)
+
+
+def copy_workflow(dest: Path) -> Path:
+    """A copy of the workflow's sources (not the library), for tests that edit them."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "Snakefile", dest / "Snakefile")
+    for folder in ("workflow", "scripts", "config", "profiles"):
+        shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def run_snakemake(*args: str, workdir: Path, env: dict | None = None, check: bool = True, repo: Path = REPO):
+    """Run the workflow whose Snakefile is in `repo`, with its working directory at `workdir`."""
+    import subprocess
+
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(repo / "Snakefile"), "-d", str(workdir), *args]
+    full_env = {**os.environ, **(env or {})}
+    result = subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=workdir)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return result

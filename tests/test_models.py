@@ -1,0 +1,68 @@
+"""Model construction, parameter counts, per-layer tables, the L2 penalty, the training function."""
+
+import numpy as np
+import pytest
+
+
+def test_base_dense_parameter_counts(keras_jax):
+    from mnistflow import models
+
+    model = models.dense_classifier([64, 64])
+    table = models.layer_table(model)
+    assert [(r["name"], r["type"], r["params"]) for r in table] == [
+        ("flatten", "Flatten", 0),
+        ("hidden_1", "Dense", 50240),
+        ("hidden_2", "Dense", 4160),
+        ("output", "Dense", 650),
+    ]
+    assert model.count_params() == 55050
+    assert table[1]["output_shape"] == [None, 64] and table[1]["activation"] == "relu"
+    assert table[-1]["activation"] == "softmax"
+
+
+def test_wide_dense_parameter_count(keras_jax):
+    from mnistflow import models
+
+    model = models.dense_classifier([500, 300])
+    assert model.count_params() == 784 * 500 + 500 + 500 * 300 + 300 + 300 * 10 + 10
+
+
+@pytest.mark.parametrize("factor", [0.0, 1e-3])
+def test_l2_penalises_hidden_kernels_only(keras_jax, factor):
+    """Keras' L2(f) adds f * sum(w**2) over each hidden kernel; nothing for f = 0."""
+    from mnistflow import models
+
+    model = models.dense_classifier([8, 6], l2=factor, input_shape=(4, 4, 1))
+    penalty = sum(float(keras_jax.ops.convert_to_numpy(loss)) for loss in model.losses)
+    kernels = [layer.kernel for layer in model.layers if layer.name.startswith("hidden_")]
+    expected = factor * sum(float(np.sum(keras_jax.ops.convert_to_numpy(k) ** 2)) for k in kernels)
+    assert penalty == pytest.approx(expected, rel=1e-5)
+    assert model.get_layer("output").kernel_regularizer is None
+    assert all(layer.bias_regularizer is None and layer.activity_regularizer is None for layer in model.layers[1:])
+
+
+def test_make_optimizer(keras_jax):
+    from mnistflow import models
+
+    opt = models.make_optimizer({"name": "sgd", "learning_rate": 0.1})
+    assert isinstance(opt, keras_jax.optimizers.SGD) and float(opt.learning_rate) == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        models.make_optimizer({"name": "nope", "learning_rate": 0.1})
+
+
+def test_fit_records_history_and_timing(keras_jax):
+    from mnistflow import models, training
+
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 28, 28, 1), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 64)]
+    model = models.dense_classifier([16])
+    record, timing = training.fit(
+        model, train=(x, y), val=(x[:16], y[:16]), optimizer={"name": "sgd", "learning_rate": 0.1},
+        loss="categorical_crossentropy", epochs=2, batch_size=32,
+    )
+    assert set(record["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 2 for v in record["history"].values())
+    assert record["initial"]["val_loss"] == pytest.approx(np.log(10), abs=0.5)
+    assert len(timing["epoch_seconds"]) == 2 and timing["fit_seconds"] > 0
+    assert "seconds" not in str(record)  # timings stay out of the metrics record

@@ -1,0 +1,169 @@
+"""The whole workflow on the smoke configuration, and the report checked against its metrics files."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, copy_workflow, mnist_dir, run_snakemake
+
+pytestmark = pytest.mark.workflow
+SMOKE = ["--configfile", str(REPO / "config" / "smoke.yaml")]
+SECTIONS = ["q1", "q2a", "q2b", "q2c", "provenance"]
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """One complete smoke build in a fresh working directory, from a copy of the workflow
+    (so that tests may edit templates and configs without touching the repository)."""
+    root = tmp_path_factory.mktemp("smoke")
+    repo = copy_workflow(root / "repo")
+    workdir = root / "work"
+    workdir.mkdir()
+    result = smoke(repo, workdir)
+    return workdir, repo, result
+
+
+def smoke(repo, workdir, *extra, check=True):
+    return run_snakemake("report", "--cores", "2", "--configfile", str(repo / "config" / "smoke.yaml"), *extra,
+                         workdir=workdir, repo=repo, check=check, env={"MNIST_DIR": str(mnist_dir())})
+
+
+def read(workdir, path):
+    return json.loads((workdir / path).read_text())
+
+
+def section(html, anchor):
+    match = re.search(rf'<section id="{anchor}">(.*?)</section>', html, re.S)
+    assert match, f"section {anchor} missing from the report"
+    return match.group(1)
+
+
+def planned_jobs(result):
+    """Job counts from the stats table of a dry run."""
+    out = result.stdout + result.stderr
+    table = out.split("Job stats:")[1].split("total")[0] if "Job stats:" in out else ""
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+
+
+def test_report_has_every_section(smoke_run):
+    workdir, _, _ = smoke_run
+    html = (workdir / "report" / "report.html").read_text()
+    for anchor in SECTIONS:
+        assert section(html, anchor).strip()
+        assert f'href="#{anchor}"' in html
+    assert "<math" in section(html, "q2b")
+    assert "http://" not in html.replace("http://www.w3.org/1998/Math/MathML", "") and "https://" not in html
+    assert 'src="data:image/' in html  # figures embedded
+
+
+def test_report_numbers_equal_metrics(smoke_run):
+    workdir, _, _ = smoke_run
+    html = (workdir / "report" / "report.html").read_text()
+    metrics = read(workdir, "results/dense/metrics.json")
+    summary = read(workdir, "results/data/summary.json")
+    q2c = section(html, "q2c")
+    assert f"{metrics['test']['accuracy']:.4f}" in q2c
+    assert f"{metrics['history']['val_accuracy'][-1]:.4f}" in q2c
+    q2a = section(html, "q2a")
+    assert f"{metrics['total_params']:,}" in q2a
+    for layer in metrics["layers"]:
+        assert f"<code>{layer['name']}</code>" in q2a and f"{layer['params']:,}" in q2a
+    q1 = section(html, "q1")
+    for name in ("train", "val", "test"):
+        counts = summary["splits"][name]["class_counts"]
+        assert "".join(f'<td class="num">{n:,}</td>' for n in counts) in q1
+    assert f"{summary['splits']['train']['count']:,}" in q1
+    assert "(2000, 28, 28, 1)" in q1 and "(2000,)" in q1 and "(2000, 10)" in q1
+    assert f"{metrics['initial']['val_loss']:.4f}"[:5] in section(html, "q2b")
+    info = read(workdir, "results/data/info.json")
+    for digest in info["sha256"].values():
+        assert digest in section(html, "provenance")
+
+
+def test_outputs_and_logs(smoke_run):
+    workdir, _, _ = smoke_run
+    for path in ["results/data/mnist.npz", "results/dense/model.keras", "results/dense/timing.json",
+                 "results/benchmarks/train_dense.tsv", "results/figures/dense_accuracy.svg", "results/figures/examples.png"]:
+        assert (workdir / path).stat().st_size > 0, path
+    log = (workdir / "logs" / "dense" / "train.log").read_text()
+    assert "Epoch 2/2" in log and "test accuracy" in log
+    assert read(workdir, "results/dense/metrics.json")["settings"]["training"]["epochs"] == 2
+
+
+def test_second_run_does_nothing(smoke_run):
+    workdir, repo, _ = smoke_run
+    result = smoke(repo, workdir, "-n")
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_template_change_rerenders_only_the_report(smoke_run):
+    workdir, repo, _ = smoke_run
+    style = repo / "workflow" / "report" / "style.css"
+    original = style.read_text()
+    style.write_text(original + "\nbody { color: black; }\n")
+    try:
+        assert planned_jobs(smoke(repo, workdir, "-n")) == {"report": 1}
+    finally:
+        style.write_text(original)
+
+
+def test_setting_change_retrains_only_its_model(smoke_run, tmp_path):
+    workdir, repo, _ = smoke_run
+    override = tmp_path / "override.yaml"
+    override.write_text("dense:\n  training:\n    epochs: 3\n")
+    assert planned_jobs(smoke(repo, workdir, str(override), "-n")) == {"train_dense": 1, "plot_dense_history": 1, "report": 1}
+
+
+def test_lint_has_no_findings():
+    result = run_snakemake("--lint", workdir=REPO)
+    assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("dense:\n  training:\n    epochs: 0\n", "config key dense.training.epochs: 0 is less than the minimum of 1"),
+        ("dense:\n  training:\n    batch_size: 0\n", "config key dense.training.batch_size: 0 is less than the minimum of 1"),
+        ("dense:\n  model:\n    hidden_units: []\n", "config key dense.model.hidden_units: [] should be non-empty"),
+        ("dense:\n  nonsense: 1\n", "Additional properties are not allowed ('nonsense' was unexpected)"),
+        ("seed: lots\n", "config key seed: 'lots' is not of type 'integer'"),
+    ],
+)
+def test_bad_config_stops_before_any_job(tmp_path, override, message):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(override)
+    result = run_snakemake("report", "--cores", "1", "--configfile", str(cfg), workdir=tmp_path, check=False,
+                           env={"MNIST_DIR": str(mnist_dir())})
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists() and not (tmp_path / "report").exists()
+
+
+def test_missing_data_directory(tmp_path):
+    result = run_snakemake("report", "--cores", "1", *SMOKE, workdir=tmp_path, check=False,
+                           env={"MNIST_DIR": str(tmp_path / "nowhere")})
+    assert result.returncode != 0
+    assert f"MNIST data directory {tmp_path / 'nowhere'} (from the environment variable MNIST_DIR) does not exist" in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_corrupt_data_file_stops_the_run(tmp_path):
+    data_dir = tmp_path / "mnist"
+    data_dir.mkdir()
+    for f in mnist_dir().glob("*.gz"):
+        (data_dir / f.name).symlink_to(f)
+    labels = data_dir / "t10k-labels-idx1-ubyte.gz"
+    truncated = labels.read_bytes()[:1000]
+    labels.unlink()
+    labels.write_bytes(truncated)
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_snakemake("report", "--cores", "1", *SMOKE, workdir=work, check=False, env={"MNIST_DIR": str(data_dir)})
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"error: {labels}: the gzip stream is truncated" in out
+    assert not (work / "results" / "data" / "mnist.npz").exists()
+    assert not (work / "report" / "report.html").exists()
