@@ -11,6 +11,7 @@ configfile: os.path.join(workflow.basedir, "config/config.yaml")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/dense.smk"
+include: "workflow/rules/sweep.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -26,11 +27,15 @@ rule report:
         dense_metrics=rules.train_dense.output.metrics,
         dense_timing=rules.train_dense.output.timing,
         dense_accuracy_figure=rules.plot_dense_history.output.figure,
+        sweep_runs=rules.aggregate_sweep.output.runs,
+        sweep_summary=rules.aggregate_sweep.output.summary,
+        sweep_factor_figure=rules.plot_sweep.output.figure,
+        sweep_curves_figure=rules.plot_sweep_curves.output.figure,
     output:
         html="report/report.html",
     params:
         config=config,
-        code=code_version("report", "rendering", "io"),
+        code=code_version("report", "rendering", "io", "sweep"),
     log:
         "logs/report.log",
     resources:

@@ -56,6 +56,12 @@ def _cross_checks(config: dict) -> list[str]:
             f"config key data.subset.train: {subset['train']} is more than the "
             f"{MNIST_TRAIN_SIZE - val} training images left after the validation split"
         )
+    try:
+        from .sweep import factor_labels
+
+        factor_labels(config.get("sweep", {}).get("factors", []))
+    except ValueError as exc:
+        problems.append(f"config key sweep.factors: {exc}")
     if subset.get("test") and subset["test"] > MNIST_TEST_SIZE:
         problems.append(f"config key data.subset.test: {subset['test']} is more than the {MNIST_TEST_SIZE} test images")
     return problems

@@ -103,3 +103,9 @@ def redirect_output(log_path: str | os.PathLike | None) -> Iterator[None]:
             if failure is not None and type(failure).__name__ in USER_ERRORS:
                 # An error in the user's input: one clear line, not a traceback.
                 raise SystemExit(f"error: {failure}\n(details in {log_path})") from None
+
+
+def write_csv(path: str | os.PathLike, frame) -> None:
+    """Write a pandas DataFrame as CSV (full float precision), atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.10g")

@@ -53,20 +53,24 @@ def line_plot(
     ylabel: str,
     x: Sequence[float] | None = None,
     styles: Mapping[str, dict] | None = None,
+    markers: bool | None = None,
+    legend_title: str | None = None,
 ) -> None:
-    """One line per named series against x (default 1..n, i.e. epochs)."""
+    """One line per named series against x (default 1..n, i.e. epochs); markers by default
+    only when there are few points, so that short runs stay visible."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         for i, (label, values) in enumerate(series.items()):
             xs = list(x) if x is not None else list(range(1, len(values) + 1))
-            style = {"marker": "o", "markersize": 3, "color": PALETTE[i % len(PALETTE)]}
+            show = markers if markers is not None else len(values) <= 15
+            style = {"marker": "o" if show else None, "markersize": 3, "color": PALETTE[i % len(PALETTE)]}
             style.update((styles or {}).get(label, {}))
             ax.plot(xs, values, label=label, **style)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if x is None:
             ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, title=legend_title)
     save(fig, path)
 
 
@@ -123,4 +127,39 @@ def bar_plot(labels: Sequence[str], values: Sequence[float], path: str | os.Path
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.grid(axis="x", visible=False)
+    save(fig, path)
+
+
+def factor_errorbar_plot(
+    factors: Sequence[float],
+    means: Sequence[float],
+    stds: Sequence[float],
+    path: str | os.PathLike,
+    *,
+    ylabel: str,
+    xlabel: str = "L2 factor (log scale)",
+    reference: float | None = None,
+    reference_label: str | None = None,
+) -> None:
+    """Mean +- standard deviation against a positive factor on a log axis; factor 0 on its own
+    narrow axis at the left (a log axis has no place for 0); an optional horizontal reference."""
+    factors, means, stds = map(np.asarray, (factors, means, stds))
+    zero = factors == 0
+    with plt.rc_context(STYLE):
+        fig, (ax0, ax) = plt.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 6], "wspace": 0.05})
+        ax0.errorbar(np.zeros(zero.sum()), means[zero], yerr=stds[zero], fmt="s", color=PALETTE[1], capsize=4)
+        ax0.set_xticks([0], ["0\n(none)"])
+        ax0.set_xlim(-1, 1)
+        ax0.spines["right"].set_visible(False)
+        ax.errorbar(factors[~zero], means[~zero], yerr=stds[~zero], fmt="o-", color=PALETTE[0], capsize=4, label="mean \u00b1 std over replicates")
+        ax.set_xscale("log")
+        ax.spines["left"].set_visible(False)
+        ax.tick_params(axis="y", left=False)
+        if reference is not None:
+            for a in (ax0, ax):
+                a.axhline(reference, color=PALETTE[3], linestyle="--", linewidth=1)
+            ax.plot([], [], color=PALETTE[3], linestyle="--", label=reference_label)
+        ax0.set_ylabel(ylabel)
+        ax.set_xlabel(xlabel)
+        ax.legend(frameon=False, loc="lower left")
     save(fig, path)

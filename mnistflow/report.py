@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from .io import read_json
 from .rendering import data_uri
+from .sweep import read_table
 
 
 def _prod(values) -> int:
@@ -87,6 +89,45 @@ def training_context(metrics: dict, timing: dict, metric: str = "accuracy") -> d
     }
 
 
+def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learning_rate: float) -> dict:
+    """Question 2D: the best factor by mean final validation accuracy, its test accuracy, the
+    baseline, and how far from Hinton's result, all from the sweep's tables."""
+    best = summary.loc[summary["final_val_accuracy_mean"].idxmax()]
+    best_runs = runs[runs["factor_label"] == best["factor_label"]]
+    hinton = refs["hinton"]["q2d_test_accuracy"]
+    baseline = summary[summary["factor"] == 0]
+    base = baseline.iloc[0].to_dict() if len(baseline) else None
+    gain = noise = None
+    if base is not None and best["factor"] != 0:
+        gain = best["final_val_accuracy_mean"] - base["final_val_accuracy_mean"]
+        n = best["replicates"]
+        # standard error of the difference of two means of n replicates
+        noise = math.sqrt((best["final_val_accuracy_std"] ** 2 + base["final_val_accuracy_std"] ** 2) / n)
+    test_mean, test_std = best["test_accuracy_mean"], best["test_accuracy_std"]
+    top = runs.loc[runs["best_val_accuracy"].idxmax()]
+    return {
+        "rows": summary.to_dict("records"),
+        "runs": len(runs),
+        "best": best.to_dict(),
+        "best_test_min": float(best_runs["test_accuracy"].min()),
+        "best_test_max": float(best_runs["test_accuracy"].max()),
+        "baseline": base,
+        "gain": gain,
+        "gain_noise": noise,
+        "hinton": hinton,
+        "diff": test_mean - hinton,
+        "error": 1 - test_mean,
+        "hinton_error": 1 - hinton,
+        "error_ratio": (1 - test_mean) / (1 - hinton),
+        "within_std": abs(test_mean - hinton) <= test_std,
+        "within_range": float(best_runs["test_accuracy"].min()) <= hinton <= float(best_runs["test_accuracy"].max()),
+        "top_epoch": {"val_accuracy": float(top["best_val_accuracy"]), "epoch": int(top["best_epoch"]),
+                      "factor": top["factor_label"], "replicate": int(top["replicate"])},
+        "decay_per_step": 2 * learning_rate * best["factor"],
+        "epochs": int(runs["epochs"].max()),
+    }
+
+
 def git_state(repo: str | os.PathLike) -> dict:
     """The commit of the code that made the report, and whether the tree had uncommitted changes."""
     def git(*args):
@@ -126,6 +167,10 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
             "seed": dense_metrics["seed"],
             "threads": dense_metrics["threads"],
         },
+        "sweep": sweep_context(
+            read_table(inputs["sweep_runs"]), read_table(inputs["sweep_summary"]), refs,
+            config["sweep"]["training"]["optimizer"]["learning_rate"],
+        ),
         "ln_classes": math.log(info["num_classes"]),
         "provenance": provenance(config, versions, repo, info),
     }

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from mnistflow import data, plots, rendering, report
+from mnistflow import data, io, plots, rendering, report, sweep
 
 TEMPLATES = REPO / "workflow" / "report"
 
@@ -43,6 +43,16 @@ def write_inputs(tmp_path, *, val_acc, test_acc, seed):
         "epochs": 2, "batch_size": 128, "train_samples": 60, "val_samples": 20,
     }))
     paths["dense_timing"].write_text(json.dumps({"epoch_seconds": [0.5, 0.25], "fit_seconds": 0.75}))
+    records = {
+        (label, r): {"history": {"val_accuracy": [0.9, val_acc - 0.001 * (i + r)], "val_loss": [0.3, 0.2]},
+                     "test": {"accuracy": test_acc - 0.001 * (i + r), "loss": 0.2}, "seed": r}
+        for i, label in enumerate(["0", "1e-4"]) for r in range(2)
+    }
+    runs = sweep.runs_table(records)
+    io.write_csv(tmp_path / "runs.csv", runs)
+    io.write_csv(tmp_path / "summary.csv", sweep.summary_table(runs))
+    paths["sweep_runs"], paths["sweep_summary"] = tmp_path / "runs.csv", tmp_path / "summary.csv"
+    paths["sweep_factor_figure"] = paths["sweep_curves_figure"] = tmp_path / "acc.svg"
     plots.image_grid(arrays["x_train"][:2], tmp_path / "examples.png")
     plots.history_plot(history, tmp_path / "acc.svg")
     paths["examples_figure"] = tmp_path / "examples.png"
@@ -72,6 +82,8 @@ def test_numbers_follow_the_metrics_files(tmp_path):
     assert "0.9123" in section(a, "q2c") and "0.9034" in section(a, "q2c")
     assert "0.8456" in section(b, "q2c") and "0.8311" in section(b, "q2c")
     assert "0.9123" not in b and "0.9034" not in b
+    assert "0.9029 &plusmn;" in section(a, "q2d") and "0.8306 &plusmn;" in section(b, "q2d")
+    assert "0.9029" not in b
     assert "55,050" in section(a, "q2a") and "64 &times; 10 + 10" in section(a, "q2a")
 
 

@@ -11,7 +11,7 @@ from conftest import REPO, copy_workflow, mnist_dir, run_snakemake
 
 pytestmark = pytest.mark.workflow
 SMOKE = ["--configfile", str(REPO / "config" / "smoke.yaml")]
-SECTIONS = ["q1", "q2a", "q2b", "q2c", "provenance"]
+SECTIONS = ["q1", "q2a", "q2b", "q2c", "q2d", "provenance"]
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +167,53 @@ def test_corrupt_data_file_stops_the_run(tmp_path):
     assert f"error: {labels}: the gzip stream is truncated" in out
     assert not (work / "results" / "data" / "mnist.npz").exists()
     assert not (work / "report" / "report.html").exists()
+
+
+def test_sweep_is_one_job_per_factor_and_replicate():
+    """The default configuration's DAG: one train_sweep job per (factor, replicate)."""
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["sweep"]
+    result = run_snakemake("report", "-n", "--cores", "2", workdir=REPO, env={"MNIST_DIR": str(mnist_dir())})
+    jobs = planned_jobs(result)
+    assert jobs["train_sweep"] == len(config["factors"]) * config["replicates"] == 18
+    assert jobs["aggregate_sweep"] == 1
+
+
+def test_sweep_table_matches_job_files(smoke_run):
+    import yaml
+
+    from mnistflow.sweep import format_factor, read_table
+
+    workdir, repo, _ = smoke_run
+    smoke = yaml.safe_load((repo / "config" / "smoke.yaml").read_text())["sweep"]
+    runs = read_table(workdir / "results/sweep/runs.csv")
+    assert len(runs) == len(smoke["factors"]) * smoke["replicates"]
+    for factor in smoke["factors"]:
+        label = format_factor(factor)
+        tests = []
+        for r in range(smoke["replicates"]):
+            metrics = read(workdir, f"results/sweep/l2_{label}/rep{r}/metrics.json")
+            assert metrics["settings"]["model"]["l2"] == factor
+            tests.append(metrics["test"]["accuracy"])
+            row = runs[(runs.factor_label == label) & (runs.replicate == r)].iloc[0]
+            assert row.final_val_accuracy == pytest.approx(metrics["history"]["val_accuracy"][-1])
+        summary = read_table(workdir / "results/sweep/summary.csv").set_index("factor_label")
+        assert summary.loc[label, "test_accuracy_mean"] == pytest.approx(sum(tests) / len(tests))
+    # replicate r has the same seed at every factor
+    assert runs.groupby("replicate")["seed"].nunique().eq(1).all()
+    assert runs.groupby("factor_label")["seed"].nunique().eq(smoke["replicates"]).all()
+
+
+def test_report_2d_shows_the_sweep_table(smoke_run):
+    from mnistflow.sweep import read_table
+
+    workdir, _, _ = smoke_run
+    q2d = section((workdir / "report" / "report.html").read_text(), "q2d")
+    summary = read_table(workdir / "results/sweep/summary.csv")
+    for _, row in summary.iterrows():
+        assert f"{row.final_val_accuracy_mean:.4f} &plusmn; {row.final_val_accuracy_std:.4f}" in q2d
+        assert f"{row.test_accuracy_mean:.4f} &plusmn; {row.test_accuracy_std:.4f}" in q2d
+    best = summary.loc[summary.final_val_accuracy_mean.idxmax()]
+    assert f"the best factor is <strong>{best.factor_label}</strong>" in q2d
+    assert "0.9847" in q2d and "activity_regularizer" in q2d

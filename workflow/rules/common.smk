@@ -1,4 +1,5 @@
 # Shared set-up: config validation, seeds, paths, code versions.
+import itertools
 import os
 from pathlib import Path
 
@@ -6,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 
 from mnistflow.config import ConfigError, code_version, derive_seed, resolve_data_dir, validate_config
 from mnistflow.data import IDX_FILES
+from mnistflow.sweep import FACTOR_PATTERN, factor_labels
 
 REPO = Path(workflow.basedir)
 REPORT_DIR = REPO / "workflow" / "report"

@@ -38,3 +38,42 @@ rule plot_dense_history:
         CONDA_ENV
     script:
         "../../scripts/plot_history.py"
+
+
+rule plot_sweep:
+    """Question 2D: final validation accuracy against the L2 factor, mean +- std, Hinton's result."""
+    input:
+        summary=rules.aggregate_sweep.output.summary,
+        references=REPORT_DIR / "references.yaml",
+    output:
+        figure="results/figures/sweep_factor.svg",
+    params:
+        code=code_version("io", "plots"),
+    log:
+        "logs/figures/sweep_factor.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_sweep.py"
+
+
+rule plot_sweep_curves:
+    """Question 2D: validation accuracy per epoch for each factor (mean over replicates)."""
+    input:
+        curves=rules.aggregate_sweep.output.curves,
+    output:
+        figure="results/figures/sweep_curves.svg",
+    params:
+        code=code_version("io", "plots"),
+    log:
+        "logs/figures/sweep_curves.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_sweep_curves.py"

@@ -1,0 +1,87 @@
+"""The L2 weight-decay sweep: canonical wildcard values and the aggregation of its jobs."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+#: Regular expression of a canonical factor string (for Snakemake's wildcard_constraints).
+FACTOR_PATTERN = r"0|[1-9](\.[0-9]*[1-9])?e-?(0|[1-9][0-9]*)"
+
+
+def format_factor(value: float) -> str:
+    """One canonical text per factor: 0 -> "0", 1e-06 -> "1e-6", 0.00025 -> "2.5e-4"."""
+    value = float(value)
+    if value < 0 or not math.isfinite(value):
+        raise ValueError(f"an L2 factor must be a finite number >= 0, got {value}")
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.6e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    text = f"{mantissa}e{int(exponent)}"
+    assert re.fullmatch(FACTOR_PATTERN, text), text
+    return text
+
+
+def factor_labels(factors: Iterable[float]) -> list[str]:
+    """Canonical labels of the configured factors, refusing two that name the same value."""
+    labels = [format_factor(f) for f in factors]
+    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    if duplicates:
+        raise ValueError(f"the L2 factors {duplicates} are listed more than once")
+    return labels
+
+
+def runs_table(records: Mapping[tuple[str, int], dict]) -> pd.DataFrame:
+    """One row per (factor, replicate) job from its metrics record."""
+    rows = []
+    for (factor, replicate), rec in records.items():
+        val = rec["history"]["val_accuracy"]
+        rows.append(
+            {
+                "factor": float(factor),
+                "factor_label": factor,
+                "replicate": int(replicate),
+                "seed": rec["seed"],
+                "final_val_accuracy": val[-1],
+                "best_val_accuracy": max(val),
+                "best_epoch": int(np.argmax(val)) + 1,
+                "final_val_loss": rec["history"]["val_loss"][-1],
+                "test_accuracy": rec["test"]["accuracy"],
+                "test_loss": rec["test"]["loss"],
+                "epochs": len(val),
+            }
+        )
+    return pd.DataFrame(rows).sort_values(["factor", "replicate"]).reset_index(drop=True)
+
+
+SUMMARY_COLUMNS = ["final_val_accuracy", "best_val_accuracy", "test_accuracy"]
+
+
+def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per factor: mean and sample standard deviation over replicates of the key accuracies."""
+    grouped = runs.groupby(["factor", "factor_label"], sort=True)
+    out = grouped[SUMMARY_COLUMNS].agg(["mean", "std"])
+    out.columns = [f"{col}_{stat}" for col, stat in out.columns]
+    out["replicates"] = grouped.size()
+    out = out.reset_index()
+    std_cols = [c for c in out.columns if c.endswith("_std")]
+    out[std_cols] = out[std_cols].fillna(0.0)  # one replicate: no spread
+    return out
+
+
+def mean_curves(records: Mapping[tuple[str, int], dict], metric: str = "val_accuracy") -> dict[str, list[float]]:
+    """Per factor label, the mean over replicates of a per-epoch metric."""
+    by_factor: dict[str, list[list[float]]] = {}
+    for (factor, _), rec in sorted(records.items(), key=lambda kv: (float(kv[0][0]), kv[0][1])):
+        by_factor.setdefault(factor, []).append(rec["history"][metric])
+    return {factor: np.mean(np.array(curves), axis=0).tolist() for factor, curves in by_factor.items()}
+
+
+def read_table(path) -> pd.DataFrame:
+    """Read a runs or summary CSV written by the aggregation, keeping factor labels as text."""
+    return pd.read_csv(path, dtype={"factor_label": str})

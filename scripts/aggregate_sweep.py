@@ -1,0 +1,10 @@
+"""Rule aggregate_sweep: per-run and per-factor tables of the L2 sweep."""
+
+from mnistflow import io, sweep
+
+with io.redirect_output(snakemake.log[0]):  # noqa: F821
+    records = {tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics)}  # noqa: F821
+    runs = sweep.runs_table(records)
+    io.write_csv(snakemake.output.runs, runs)  # noqa: F821
+    io.write_csv(snakemake.output.summary, sweep.summary_table(runs))  # noqa: F821
+    io.write_json(snakemake.output.curves, sweep.mean_curves(records))  # noqa: F821

@@ -1,0 +1,62 @@
+"""The L2 sweep: canonical factor labels, aggregation over replicates."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mnistflow import sweep
+
+
+@pytest.mark.parametrize(
+    "value, label",
+    [(0, "0"), (0.0, "0"), (1e-6, "1e-6"), (0.000001, "1e-6"), (1.0e-4, "1e-4"), (3e-4, "3e-4"), (0.00025, "2.5e-4"), (1.0, "1e0")],
+)
+def test_format_factor_is_canonical(value, label):
+    assert sweep.format_factor(value) == label
+    assert re.fullmatch(sweep.FACTOR_PATTERN, label)
+    assert float(label) == pytest.approx(value)
+
+
+def test_factor_labels_refuse_duplicates_and_negatives():
+    assert sweep.factor_labels([0, 1e-6, 1e-3]) == ["0", "1e-6", "1e-3"]
+    with pytest.raises(ValueError, match=r"listed more than once"):
+        sweep.factor_labels([1e-4, 0.0001])
+    with pytest.raises(ValueError, match=r">= 0"):
+        sweep.format_factor(-1e-4)
+
+
+def fake_record(val, test, seed=1):
+    return {"history": {"val_accuracy": val, "val_loss": [0.1] * len(val)}, "test": {"accuracy": test, "loss": 0.2}, "seed": seed}
+
+
+def test_runs_and_summary_tables():
+    records = {
+        ("0", 0): fake_record([0.90, 0.95], 0.94),
+        ("0", 1): fake_record([0.91, 0.97], 0.96),
+        ("1e-4", 0): fake_record([0.92, 0.98, 0.97], 0.975),
+        ("1e-4", 1): fake_record([0.93, 0.99, 0.98], 0.985),
+    }
+    runs = sweep.runs_table(records)
+    assert list(runs["factor_label"]) == ["0", "0", "1e-4", "1e-4"]
+    assert list(runs["best_epoch"]) == [2, 2, 2, 2]
+    summary = sweep.summary_table(runs).set_index("factor_label")
+    assert summary.loc["0", "final_val_accuracy_mean"] == pytest.approx(0.96)
+    assert summary.loc["0", "final_val_accuracy_std"] == pytest.approx(np.std([0.95, 0.97], ddof=1))
+    assert summary.loc["1e-4", "best_val_accuracy_mean"] == pytest.approx(0.985)
+    assert summary.loc["1e-4", "test_accuracy_mean"] == pytest.approx(0.98)
+    assert summary.loc["1e-4", "replicates"] == 2
+    curves = sweep.mean_curves(records)
+    assert curves["0"] == pytest.approx([0.905, 0.96])
+
+
+def test_single_replicate_has_zero_spread():
+    summary = sweep.summary_table(sweep.runs_table({("0", 0): fake_record([0.9], 0.9)}))
+    assert summary["test_accuracy_std"].iloc[0] == 0.0
+
+
+def test_read_table_keeps_labels_as_text(tmp_path):
+    path = tmp_path / "s.csv"
+    pd.DataFrame({"factor": [0.0, 1e-4], "factor_label": ["0", "1e-4"]}).to_csv(path, index=False)
+    assert list(sweep.read_table(path)["factor_label"]) == ["0", "1e-4"]

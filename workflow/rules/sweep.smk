@@ -1,0 +1,64 @@
+# Question 2D: the 500-300 network under an L2 weight-decay sweep.
+# One job per (factor, replicate); an aggregation rule collects them.
+
+SWEEP = config["sweep"]
+SWEEP_FACTORS = factor_labels(SWEEP["factors"])
+SWEEP_REPLICATES = list(range(SWEEP["replicates"]))
+SWEEP_JOBS = list(itertools.product(SWEEP_FACTORS, SWEEP_REPLICATES))
+
+
+wildcard_constraints:
+    factor=FACTOR_PATTERN,
+    replicate=r"[0-9]+",
+
+
+rule train_sweep:
+    """Train one 500-300 network with L2 factor {factor} on the hidden kernels, replicate {replicate}."""
+    input:
+        npz=rules.prepare_data.output.npz,
+    output:
+        model="results/sweep/l2_{factor}/rep{replicate}/model.keras",
+        metrics="results/sweep/l2_{factor}/rep{replicate}/metrics.json",
+        timing="results/sweep/l2_{factor}/rep{replicate}/timing.json",
+    params:
+        builder="dense_classifier",
+        model=lambda w: {**SWEEP["model"], "l2": float(w.factor)},
+        training=SWEEP["training"],
+        # the same seed for a replicate at every factor: factors compared on the same initialisations
+        seed=lambda w: job_seed("sweep", w.replicate),
+        backend=config["keras_backend"],
+        code=code_version("data", "io", "jobs", "models", "runtime", "training"),
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    log:
+        "logs/sweep/l2_{factor}/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/sweep/l2_{factor}_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/train_classifier.py"
+
+
+rule aggregate_sweep:
+    """All sweep jobs in one per-run table and one per-factor summary (mean, std)."""
+    input:
+        metrics=expand(rules.train_sweep.output.metrics, zip, factor=[f for f, _ in SWEEP_JOBS], replicate=[r for _, r in SWEEP_JOBS]),
+    output:
+        runs="results/sweep/runs.csv",
+        summary="results/sweep/summary.csv",
+        curves="results/sweep/curves.json",
+    params:
+        jobs=SWEEP_JOBS,
+        code=code_version("io", "sweep"),
+    log:
+        "logs/sweep/aggregate.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/aggregate_sweep.py"
