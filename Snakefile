@@ -12,6 +12,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/dense.smk"
 include: "workflow/rules/sweep.smk"
+include: "workflow/rules/cnn.smk"
+include: "workflow/rules/autoencoder.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -19,6 +21,7 @@ rule report:
     """Render the HTML report from every metrics file and figure of this run."""
     default_target: True
     input:
+        unpack(optional_report_inputs),
         references=REPORT_DIR / "references.yaml",
         templates=report_templates(),
         data_info=rules.prepare_data.output.info,
@@ -31,11 +34,32 @@ rule report:
         sweep_summary=rules.aggregate_sweep.output.summary,
         sweep_factor_figure=rules.plot_sweep.output.figure,
         sweep_curves_figure=rules.plot_sweep_curves.output.figure,
+        cnn_summary=rules.aggregate_cnn.output.summary,
+        cnn_metrics=expand(rules.train_cnn.output.metrics, replicate=CNN_REPLICATES),
+        cnn_timing=expand(rules.train_cnn.output.timing, replicate=CNN_REPLICATES),
+        cnn_accuracy_figure=rules.plot_cnn_history.output.figure,
+        classifier_choice=rules.select_classifier.output.choice,
+        cnn_earlier_layers=rules.describe_cnn_earlier.output.layers,
+        shift_table=rules.evaluate_shift.output.table,
+        shift_figure=rules.plot_shift.output.figure,
+        autoencoder_metrics=rules.train_autoencoder.output.metrics,
+        autoencoder_timing=rules.train_autoencoder.output.timing,
+        autoencoder_loss_figure=rules.plot_autoencoder_loss.output.figure,
+        autoencoder_diagram_figure=rules.plot_autoencoder_diagram.output.figure,
+        denoising_table=rules.evaluate_denoising.output.table,
+        denoising_examples_figure=rules.plot_denoising.output.examples,
+        denoising_mse_figure=rules.plot_denoising.output.mse,
+        denoising_accuracy_figure=rules.plot_denoising.output.accuracy,
+        generation_scores=rules.generate_digits.output.scores,
+        generated_figure=rules.plot_generated.output.grid,
+        interpolation_figure=rules.plot_generated.output.interpolation,
+        sweep_metrics=expand(rules.train_sweep.output.metrics, zip, factor=[f for f, _ in SWEEP_JOBS], replicate=[r for _, r in SWEEP_JOBS]),
+        sweep_timing=expand(rules.train_sweep.output.timing, zip, factor=[f for f, _ in SWEEP_JOBS], replicate=[r for _, r in SWEEP_JOBS]),
     output:
         html="report/report.html",
     params:
         config=config,
-        code=code_version("report", "rendering", "io", "sweep"),
+        code=code_version("report", "rendering", "io", "sweep", "evaluation"),
     log:
         "logs/report.log",
     resources:

@@ -8,7 +8,25 @@ from __future__ import annotations
 import os
 import platform
 
+import numpy as np
+
 from . import data, io, runtime
+
+
+def layer_rows(model) -> list[dict]:
+    """The per-layer table of a model, with each layer's multiply-accumulates per image."""
+    from . import models
+
+    return [dict(row, macs=m["macs"]) for row, m in zip(models.layer_table(model), models.count_macs(model))]
+
+
+def describe_classifier(*, builder: str, model_args: dict, backend: str, out_layers: str) -> None:
+    """Build a model (untrained) and write its per-layer table: parameters and MACs."""
+    runtime.configure(backend=backend, threads=1, seed=0)
+    from . import models
+
+    model = getattr(models, builder)(**model_args)
+    io.write_json(out_layers, {"layers": layer_rows(model), "total_params": int(model.count_params())})
 
 
 def train_classifier(
@@ -44,10 +62,11 @@ def train_classifier(
         loss=training["loss"],
         epochs=training["epochs"],
         batch_size=training["batch_size"],
+        schedule=training.get("schedule", "constant"),
     )
     record.update(
         test=train_lib.evaluate(model, arrays["x_test"], arrays["y_test"]),
-        layers=models.layer_table(model),
+        layers=layer_rows(model),
         total_params=int(model.count_params()),
         seed=seed,
         settings={"model": model_args, "training": training},
@@ -61,3 +80,148 @@ def train_classifier(
     io.write_json(out_timing, timing)
     print(f"test accuracy {record['test']['accuracy']:.4f}; {timing['fit_seconds']:.1f} s training")
     return record
+
+
+def load_model(path: str):
+    """A saved .keras model, loadable whichever backend trained it."""
+    import keras
+
+    return keras.saving.load_model(path, compile=False)
+
+
+def evaluate_shift(*, npz: str, choice: str, max_shift: int, seed: int, threads: int, backend: str, out_table: str) -> None:
+    """Question 3B: test accuracy against translation for the best dense network and the best CNN."""
+    runtime.configure(backend=backend, threads=threads, seed=seed)
+    import pandas as pd
+
+    from . import evaluation
+
+    arrays = data.preprocess(io.read_npz(npz))
+    chosen = io.read_json(choice)
+    rows = []
+    for role in ("best_dense", "best_cnn"):
+        model = load_model(chosen[role]["model"])
+        for row in evaluation.shift_accuracy(model, arrays["x_test"], arrays["labels_test"], max_shift):
+            rows.append({"model": chosen[role]["name"], "kind": chosen[role]["kind"], **row})
+        print(f"{chosen[role]['name']}: done")
+    io.write_csv(out_table, pd.DataFrame(rows))
+
+
+def _flat(x):
+    return x.reshape(len(x), -1)
+
+
+def noisy_pairs(arrays: dict, split: str, level: float, seed: int):
+    """(noisy, clean) flattened images of a split; the noise seed is derived per split."""
+    from .config import derive_seed
+    from .noise import salt_and_pepper
+
+    clean = _flat(arrays[f"x_{split}"])
+    return salt_and_pepper(clean, level, derive_seed(seed, split)), clean
+
+
+def train_autoencoder(*, npz: str, model_args: dict, training: dict, noise_level: float, noise_seed: int, seed: int,
+                      threads: int, backend: str, out: dict) -> dict:
+    """Question 4A: train the denoising autoencoder on (noisy, clean) training pairs, validated on
+    (noisy, clean) validation pairs; save autoencoder, encoder and decoder, history and test loss."""
+    runtime.configure(backend=backend, threads=threads, seed=seed)
+    from . import models
+    from . import training as train_lib
+
+    arrays = data.preprocess(io.read_npz(npz))
+    model, encoder, decoder = models.autoencoder(input_dim=int(np.prod(arrays["x_train"].shape[1:])), **model_args)
+    model.summary(print_fn=print, expand_nested=True)
+    train, val = noisy_pairs(arrays, "train", noise_level, noise_seed), noisy_pairs(arrays, "val", noise_level, noise_seed)
+    record, timing = train_lib.fit(model, train=train, val=val, optimizer=training["optimizer"], loss=training["loss"],
+                                   epochs=training["epochs"], batch_size=training["batch_size"], metrics=("mse",),
+                                   schedule=training.get("schedule", "constant"))
+    record.update(
+        test=train_lib.evaluate(model, *noisy_pairs(arrays, "test", noise_level, noise_seed)),
+        encoder_layers=layer_rows(encoder), decoder_layers=layer_rows(decoder),
+        total_params=int(model.count_params()), latent_dim=int(encoder.output.shape[-1]),
+        noise_level=noise_level, seed=seed, settings={"model": model_args, "training": training}, backend=backend, threads=threads,
+    )
+    timing.update(backend=backend, threads=threads, host=platform.node(), cpus=os.cpu_count(), slurm_job_id=os.environ.get("SLURM_JOB_ID"))
+    for key, m in (("autoencoder", model), ("encoder", encoder), ("decoder", decoder)):
+        with io.atomic_path(out[key]) as tmp:
+            m.save(tmp)
+    io.write_json(out["metrics"], record)
+    io.write_json(out["timing"], timing)
+    return record
+
+
+def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[float], noise_seed: int, examples: int,
+                       seed: int, threads: int, backend: str, out_table: str, out_examples: str) -> None:
+    """Questions 4B and 4C: per noise level, distances of noisy and denoised test images to the clean
+    ones, and the best classifier's accuracy on both; plus a few example digits at every level."""
+    runtime.configure(backend=backend, threads=threads, seed=seed)
+    import pandas as pd
+
+    from . import evaluation
+
+    arrays = data.preprocess(io.read_npz(npz))
+    shape = arrays["x_test"].shape
+    clean = _flat(arrays["x_test"])
+    labels = arrays["labels_test"]
+    ae = load_model(autoencoder)
+    classifier = load_model(io.read_json(choice)["best"]["model"])
+    mean_image = _flat(arrays["x_train"]).mean(axis=0, keepdims=True)
+    baseline = float(np.mean((clean - mean_image) ** 2))
+    pick = np.random.default_rng(seed).choice(len(clean), size=examples, replace=False)
+    rows, noisy_ex, denoised_ex = [], [], []
+    for level in levels:
+        noisy = noisy_pairs(arrays, "test", level, noise_seed)[0]
+        denoised = np.asarray(ae.predict(noisy, batch_size=1000, verbose=0))
+        row = {"level": level, "mse_mean_image": baseline}
+        for name, images in (("noisy", noisy), ("denoised", denoised)):
+            mse = float(np.mean((images - clean) ** 2))
+            row[f"mse_{name}"] = mse
+            row[f"psnr_{name}"] = float(10 * np.log10(1.0 / mse)) if mse > 0 else float("inf")  # peak value 1
+            row[f"accuracy_{name}"] = float(np.mean(evaluation.predict_labels(classifier, images.reshape(shape)) == labels))
+        rows.append(row)
+        noisy_ex.append(noisy[pick])
+        denoised_ex.append(denoised[pick])
+        print(f"level {level}: {row}")
+    io.write_csv(out_table, pd.DataFrame(rows))
+    io.write_npz(out_examples, levels=np.array(levels), clean=clean[pick], labels=labels[pick],
+                 noisy=np.stack(noisy_ex), denoised=np.stack(denoised_ex))
+
+
+def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_class: int, interpolation_steps: int,
+                    seed: int, threads: int, backend: str, out_images: str, out_scores: str) -> None:
+    """Question 4D: new digits from the decoder alone, sampled from per-class Gaussians fitted to
+    the latent codes of the training digits, judged by the best classifier; and an interpolation."""
+    runtime.configure(backend=backend, threads=threads, seed=seed)
+    from . import generation
+
+    arrays = data.preprocess(io.read_npz(npz))
+    enc, dec = load_model(encoder), load_model(decoder)
+    classifier = load_model(io.read_json(choice)["best"]["model"])
+    latents = np.asarray(enc.predict(_flat(arrays["x_train"]), batch_size=1000, verbose=0))
+    labels = arrays["labels_train"]
+    means, covs = generation.fit_class_gaussians(latents, labels, data.NUM_CLASSES)
+    z, classes = generation.sample_latents(means, covs, per_class, seed)
+    images = np.asarray(dec.predict(z, batch_size=1000, verbose=0))
+    probs = np.asarray(classifier.predict(images.reshape(-1, *arrays["x_train"].shape[1:]), batch_size=1000, verbose=0))
+    predicted = probs.argmax(axis=1)
+    per_class_scores = [
+        {"class": k, "recognised": float(np.mean(predicted[classes == k] == k)),
+         "confidence": float(np.mean(probs[classes == k, k])), "samples": int(np.sum(classes == k))}
+        for k in range(data.NUM_CLASSES)
+    ]
+    rng = np.random.default_rng(seed + 1)
+    a, b = rng.choice(data.NUM_CLASSES, size=2, replace=False)
+    ia = int(np.flatnonzero(labels == a)[0])
+    ib = int(np.flatnonzero(labels == b)[0])
+    path = np.asarray(dec.predict(generation.interpolate(latents[ia], latents[ib], interpolation_steps), verbose=0))
+    io.write_npz(out_images, images=images, classes=classes, predicted=predicted, interpolation=path,
+                 interpolation_ends=np.array([a, b]))
+    io.write_json(out_scores, {
+        "per_class": per_class_scores,
+        "recognised": float(np.mean(predicted == classes)),
+        "confidence": float(np.mean(probs[np.arange(len(classes)), classes])),
+        "latent_dim": int(latents.shape[1]),
+        "dead_latent_dims": int(np.sum(latents.max(axis=0) <= 0)),
+        "interpolation": {"from": int(a), "to": int(b), "steps": interpolation_steps},
+        "classifier": io.read_json(choice)["best"]["name"],
+    })

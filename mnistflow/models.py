@@ -13,12 +13,21 @@ INPUT_SHAPE = (28, 28, 1)
 OPTIMIZERS = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam}
 
 
-def make_optimizer(spec: dict) -> keras.optimizers.Optimizer:
-    """An optimizer from a config mapping such as {name: sgd, learning_rate: 0.1}."""
+def make_optimizer(spec: dict, *, schedule: str = "constant", total_steps: int | None = None) -> keras.optimizers.Optimizer:
+    """An optimizer from a config mapping such as {name: sgd, learning_rate: 0.1}.
+
+    schedule "cosine" decays the learning rate to 0 over `total_steps` along a half cosine.
+    """
     spec = dict(spec)
     name = spec.pop("name")
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}")
+    if schedule == "cosine":
+        if not total_steps:
+            raise ValueError("a cosine schedule needs the total number of training steps")
+        spec["learning_rate"] = keras.optimizers.schedules.CosineDecay(spec["learning_rate"], decay_steps=total_steps)
+    elif schedule != "constant":
+        raise ValueError(f"unknown learning-rate schedule {schedule!r}; choose constant or cosine")
     return OPTIMIZERS[name](**spec)
 
 
@@ -59,3 +68,92 @@ def layer_table(model: keras.Model) -> list[dict]:
             }
         )
     return rows
+
+
+def cnn_classifier(
+    conv_blocks: Sequence[dict],
+    *,
+    dense_units: Sequence[int] = (128,),
+    batch_norm: bool = False,
+    conv_dropout: float = 0.0,
+    dense_dropout: float = 0.0,
+    augment_shift: int = 0,
+    input_shape: tuple[int, ...] = INPUT_SHAPE,
+    num_classes: int = NUM_CLASSES,
+    name: str = "cnn",
+) -> keras.Sequential:
+    """A convolutional classifier from a list of blocks {filters, kernel_size, padding?, pool?}.
+
+    Each block: Conv2D -> [BatchNormalization] -> ReLU -> [MaxPooling2D 2x2]. Then
+    [Dropout] -> Flatten -> Dense(u, relu) [-> Dropout] for each u -> Dense(softmax).
+    augment_shift > 0 adds random shifts of up to that many pixels, active in training only.
+    """
+    layers: list = [keras.Input(shape=input_shape, name="image")]
+    if augment_shift:
+        frac = augment_shift / input_shape[0]
+        layers.append(keras.layers.RandomTranslation(frac, frac, fill_mode="constant", fill_value=0.0, name="random_shift"))
+    for i, block in enumerate(conv_blocks, start=1):
+        layers.append(
+            keras.layers.Conv2D(
+                block["filters"], block["kernel_size"], padding=block.get("padding", "valid"),
+                activation=None if batch_norm else "relu", use_bias=not batch_norm, name=f"conv_{i}",
+            )
+        )
+        if batch_norm:
+            layers.append(keras.layers.BatchNormalization(name=f"batchnorm_{i}"))
+            layers.append(keras.layers.Activation("relu", name=f"relu_{i}"))
+        if block.get("pool", False):
+            layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{i}"))
+    if conv_dropout:
+        layers.append(keras.layers.Dropout(conv_dropout, name="dropout_conv"))
+    layers.append(keras.layers.Flatten(name="flatten"))
+    for j, units in enumerate(dense_units, start=1):
+        layers.append(keras.layers.Dense(units, activation="relu", name=f"dense_{j}"))
+        if dense_dropout:
+            layers.append(keras.layers.Dropout(dense_dropout, name=f"dropout_{j}"))
+    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output"))
+    return keras.Sequential(layers, name=name)
+
+
+def count_macs(model: keras.Model) -> list[dict]:
+    """Multiply-accumulate operations per image of each Dense and Conv2D layer (the bulk of
+    the arithmetic; pooling, normalisation and activations are counted as 0)."""
+    rows = []
+    for layer in model.layers:
+        macs = 0
+        if isinstance(layer, keras.layers.Dense):
+            macs = int(layer.kernel.shape[0] * layer.kernel.shape[1])
+        elif isinstance(layer, keras.layers.Conv2D):
+            kh, kw, cin, cout = layer.kernel.shape
+            _, oh, ow, _ = layer.output.shape
+            macs = int(oh * ow * cout * kh * kw * cin)
+        rows.append({"name": layer.name, "macs": macs})
+    return rows
+
+
+def autoencoder(
+    *,
+    input_dim: int = 784,
+    encoder_units: Sequence[int] = (128, 96),
+    decoder_units: Sequence[int] = (128,),
+    activation: str = "relu",
+) -> tuple[keras.Model, keras.Model, keras.Model]:
+    """A dense autoencoder; returns (autoencoder, encoder, decoder), the last two usable alone.
+
+    encoder: input -> Dense(u, activation) for u in encoder_units (the last is the latent code);
+    decoder: latent -> Dense(u, activation) for u in decoder_units -> Dense(input_dim, sigmoid).
+    """
+    latent_dim = encoder_units[-1]
+    enc_layers = [keras.Input(shape=(input_dim,), name="noisy_image")]
+    for i, units in enumerate(encoder_units, start=1):
+        last = i == len(encoder_units)
+        enc_layers.append(keras.layers.Dense(units, activation=activation, name="latent" if last else f"encoder_{i}"))
+    encoder = keras.Sequential(enc_layers, name="encoder")
+    dec_layers = [keras.Input(shape=(latent_dim,), name="latent_code")]
+    for i, units in enumerate(decoder_units, start=1):
+        dec_layers.append(keras.layers.Dense(units, activation=activation, name=f"decoder_{i}"))
+    dec_layers.append(keras.layers.Dense(input_dim, activation="sigmoid", name="reconstruction"))
+    decoder = keras.Sequential(dec_layers, name="decoder")
+    inputs = keras.Input(shape=(input_dim,), name="image")
+    model = keras.Model(inputs, decoder(encoder(inputs)), name="autoencoder")
+    return model, encoder, decoder

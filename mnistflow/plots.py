@@ -68,7 +68,7 @@ def line_plot(
             ax.plot(xs, values, label=label, **style)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        if x is None:
+        if x is None or all(float(v).is_integer() for v in x):
             ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend(frameon=False, title=legend_title)
     save(fig, path)
@@ -162,4 +162,52 @@ def factor_errorbar_plot(
         ax0.set_ylabel(ylabel)
         ax.set_xlabel(xlabel)
         ax.legend(frameon=False, loc="lower left")
+    save(fig, path)
+
+
+def denoising_grid(clean, noisy, denoised, levels, path: str | os.PathLike, side: int = 28) -> None:
+    """For each example digit two rows across the noise levels: noisy, then denoised;
+    the first column holds the clean original."""
+    n, k = len(clean), len(levels)
+    blank = np.ones(side * side, dtype=np.float32) * np.nan
+    cells, row_labels = [], []
+    for i in range(n):
+        cells += [clean[i]] + [noisy[j][i] for j in range(k)]
+        cells += [blank] + [denoised[j][i] for j in range(k)]
+        row_labels += [f"digit {i + 1}\nnoisy", "denoised"]
+    titles = (["original"] + [f"p = {lvl:g}" for lvl in levels]) + [""] * (len(cells) - k - 1)
+    image_grid(np.array(cells).reshape(-1, side, side), path, titles=titles, row_labels=row_labels, ncols=k + 1, cell=0.55)
+
+
+def layer_diagram(parts: Sequence[tuple[str, Sequence[dict]]], path: str | os.PathLike, *, input_units: int) -> None:
+    """A block diagram of a dense model drawn from its own layer table: one bar per layer, its
+    height proportional to the layer's width, labelled with units and activation; parts
+    (e.g. encoder, decoder) bracketed underneath."""
+    bars = [("input", input_units, None, None)]
+    for part, layers in parts:
+        for layer in layers:
+            bars.append((layer["name"], layer["output_shape"][-1], layer.get("activation"), part))
+    biggest = max(units for _, units, _, _ in bars)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(1.35 * len(bars) + 0.5, 3.6))
+        colours = {None: "#BBBBBB"}
+        for i, (part, _) in enumerate(parts):
+            colours[part] = PALETTE[i % len(PALETTE)]
+        for x, (name, units, act, part) in enumerate(bars):
+            h = 0.25 + 2.0 * units / biggest
+            colour = PALETTE[2] if name == "latent" else colours[part]
+            ax.add_patch(matplotlib.patches.FancyBboxPatch((x - 0.3, -h / 2), 0.6, h, boxstyle="round,pad=0.02", color=colour, alpha=0.85))
+            ax.text(x, h / 2 + 0.12, f"{units}", ha="center", va="bottom", fontsize=10, fontweight="bold")
+            ax.text(x, -h / 2 - 0.12, f"{name}\n{act or ''}", ha="center", va="top", fontsize=8)
+            if x:
+                ax.annotate("", xy=(x - 0.32, 0), xytext=(x - 0.68, 0), arrowprops={"arrowstyle": "->", "color": "#555555"})
+        start = 1
+        for part, layers in parts:
+            end = start + len(layers) - 1
+            ax.plot([start - 0.35, end + 0.35], [-1.9, -1.9], color=colours[part], linewidth=3)
+            ax.text((start + end) / 2, -2.05, part, ha="center", va="top", fontsize=10, color=colours[part])
+            start = end + 1
+        ax.set_xlim(-0.6, len(bars) - 0.4)
+        ax.set_ylim(-2.5, 1.6)
+        ax.axis("off")
     save(fig, path)

@@ -33,6 +33,11 @@ def fmt_pct(value: float, digits: int = 2) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
+def fmt_points(value: float, digits: int = 1) -> str:
+    """A difference of two fractions in percentage points: 0.123 -> 12.3 percentage points."""
+    return f"{100 * value:.{digits}f} percentage points"
+
+
 def fmt_int(value: int) -> str:
     """An integer with thousands separators: 55,050."""
     return f"{int(value):,}"
@@ -40,6 +45,8 @@ def fmt_int(value: int) -> str:
 
 def fmt_num(value: float, digits: int = 3) -> str:
     """A general number with `digits` significant digits, no scientific notation for ordinary sizes."""
+    if math.isinf(value):
+        return "\u221e" if value > 0 else "-\u221e"
     if not math.isfinite(value):
         return str(value)
     if float(value).is_integer() and abs(value) < 1e15:
@@ -71,7 +78,7 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, shape=fmt_shape, seconds=fmt_seconds)
+    env.filters.update(acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, points=fmt_points, shape=fmt_shape, seconds=fmt_seconds)
     return env
 
 

@@ -128,6 +128,91 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
     }
 
 
+#: What each layer type does, for the layers a model actually uses beyond question 2's.
+LAYER_TYPES = ("RandomTranslation", "Conv2D", "BatchNormalization", "Activation", "MaxPooling2D", "Dropout")
+
+
+def _median_epoch_seconds(timings: list[dict]) -> float:
+    return float(np.median([t for timing in timings for t in timing["epoch_seconds"]]))
+
+
+def _macs(layers: list[dict]) -> int:
+    return int(sum(layer.get("macs", 0) for layer in layers))
+
+
+def cnn_context(summary: dict, records: list[dict], timings: list[dict], refs: dict, earlier_layers: dict,
+                earlier_metrics: dict | None, earlier_timing: dict | None) -> dict:
+    """Question 3A: our CNN over its replicates, and the earlier answer's CNN beside it."""
+    layers = records[0]["layers"]
+    types = [t for t in LAYER_TYPES if any(layer["type"] == t for layer in layers)]
+    ours = {
+        "test": summary["test_accuracy"], "val": summary["final_val_accuracy"], "replicates": summary["replicates"],
+        "params": records[0]["total_params"], "macs": _macs(layers), "seconds_per_epoch": _median_epoch_seconds(timings),
+        "epochs": records[0]["epochs"], "fit_minutes": float(np.mean([t["fit_seconds"] for t in timings]) / 60),
+    }
+    earlier = {"params": earlier_layers["total_params"], "macs": _macs(earlier_layers["layers"]), "ran": earlier_metrics is not None}
+    if earlier_metrics is not None:
+        earlier.update(test_accuracy=earlier_metrics["test"]["accuracy"], epochs=earlier_metrics["epochs"],
+                       seconds_per_epoch=_median_epoch_seconds([earlier_timing]))
+    else:
+        earlier.update(test_accuracy=refs["earlier_answer"]["q3a_test_accuracy"], epochs=refs["earlier_answer"]["q3a_epochs"],
+                       seconds_per_epoch=refs["earlier_answer"]["q3a_seconds_per_epoch"])
+    target = refs["targets"]["q3a_test_accuracy"]
+    goal = refs["targets"]["q3a_goal_test_accuracy"]
+    return {
+        "layers": layers, "types": types, "ours": ours, "earlier": earlier, "target": target, "goal": goal,
+        "reaches_target": ours["test"]["mean"] >= target, "reaches_goal": ours["test"]["mean"] >= goal,
+        "settings": records[0]["settings"], "seeds": summary["seeds"],
+    }
+
+
+def complexity_context(dense: dict, sweep_best_metrics: dict, sweep_best: dict, cnn: dict, shift: pd.DataFrame,
+                       choice: dict) -> dict:
+    """Question 3B: size, arithmetic and accuracy of each network, and accuracy under translation."""
+    from .evaluation import shift_summary
+
+    rows = [
+        {"name": "dense " + "-".join(str(h["width"]) for h in dense["arch"]["hidden"]), "params": dense["arch"]["total_params"],
+         "macs": _macs(dense["layers"]), "test": dense["train"]["test"]["accuracy"], "note": "1 run"},
+        {"name": "dense 500-300, L2 " + sweep_best["factor_label"], "params": sweep_best_metrics["total_params"],
+         "macs": _macs(sweep_best_metrics["layers"]), "test": sweep_best["test_accuracy_mean"], "note": f"mean of {int(sweep_best['replicates'])}"},
+        {"name": "our CNN", "params": cnn["ours"]["params"], "macs": cnn["ours"]["macs"], "test": cnn["ours"]["test"]["mean"],
+         "note": f"mean of {cnn['ours']['replicates']}"},
+    ]
+    summary = shift_summary(shift)
+    names = shift.groupby("kind")["model"].first().to_dict()
+    curve = {kind: summary[kind].tolist() for kind in summary.columns}
+    shifts = summary.index.tolist()
+    drop = {kind: {s: curve[kind][0] - curve[kind][i] for i, s in enumerate(shifts)} for kind in curve}
+    return {
+        "rows": rows, "shifts": shifts, "curve": curve, "names": names, "drop": drop,
+        "by_direction": shift.to_dict("records"), "max_shift": max(shifts), "choice": choice,
+        "mac_ratio": rows[2]["macs"] / rows[1]["macs"], "param_ratio": rows[2]["params"] / rows[1]["params"],
+    }
+
+
+def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, scores: dict, denoising: dict, refs: dict) -> dict:
+    """Question 4: training of the autoencoder, the measured thresholds, the generated digits."""
+    from .evaluation import noise_thresholds
+
+    hist = metrics["history"]
+    return {
+        "metrics": metrics,
+        "final_val_loss": hist["val_loss"][-1],
+        "final_train_loss": hist["loss"][-1],
+        "epochs": len(hist["loss"]),
+        "seconds_per_epoch": _median_epoch_seconds([timing]),
+        "layers": metrics["encoder_layers"] + metrics["decoder_layers"],
+        "levels": table.sort_values("level").to_dict("records"),
+        "thresholds": noise_thresholds(table, recognisable_accuracy=denoising["recognisable_accuracy"], min_gain=denoising["min_gain"]),
+        "criteria": denoising,
+        "scores": scores,
+        "worst_class": min(scores["per_class"], key=lambda c: c["recognised"]),
+        "best_class": max(scores["per_class"], key=lambda c: c["recognised"]),
+        "earlier_val_loss": refs["earlier_answer"]["q4a_val_loss"],
+    }
+
+
 def git_state(repo: str | os.PathLike) -> dict:
     """The commit of the code that made the report, and whether the tree had uncommitted changes."""
     def git(*args):
@@ -149,28 +234,52 @@ def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info:
     }
 
 
+def _as_list(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, repo: str | os.PathLike) -> dict:
     """Everything the template shows, read from the report rule's named inputs."""
     refs = yaml.safe_load(Path(inputs["references"]).read_text())
     info = read_json(inputs["data_info"])
     dense_metrics = read_json(inputs["dense_metrics"])
     figures = {key[: -len("_figure")]: data_uri(path) for key, path in inputs.items() if key.endswith("_figure")}
+    dense = {
+        "arch": architecture_context(dense_metrics["layers"], refs["earlier_answer"]["q2a_output_params"]),
+        "train": training_context(dense_metrics, read_json(inputs["dense_timing"])),
+        "settings": dense_metrics["settings"],
+        "seed": dense_metrics["seed"],
+        "threads": dense_metrics["threads"],
+        "layers": dense_metrics["layers"],
+    }
+    sweep_runs, sweep_summary = read_table(inputs["sweep_runs"]), read_table(inputs["sweep_summary"])
+    sweep = sweep_context(sweep_runs, sweep_summary, refs, config["sweep"]["training"]["optimizer"]["learning_rate"])
+    sweep["seconds_per_epoch"] = _median_epoch_seconds([read_json(p) for p in _as_list(inputs["sweep_timing"])])
+    best_label = sweep["best"]["factor_label"]
+    best_metrics_path = next(p for p in _as_list(inputs["sweep_metrics"]) if f"/l2_{best_label}/" in p)
+    cnn_records = [read_json(p) for p in _as_list(inputs["cnn_metrics"])]
+    cnn = cnn_context(
+        read_json(inputs["cnn_summary"]), cnn_records, [read_json(p) for p in _as_list(inputs["cnn_timing"])], refs,
+        read_json(inputs["cnn_earlier_layers"]),
+        read_json(inputs["cnn_earlier_metrics"]) if "cnn_earlier_metrics" in inputs else None,
+        read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None,
+    )
+    choice = read_json(inputs["classifier_choice"])
+    autoencoder = autoencoder_context(
+        read_json(inputs["autoencoder_metrics"]), read_json(inputs["autoencoder_timing"]), pd.read_csv(inputs["denoising_table"]),
+        read_json(inputs["generation_scores"]), config["denoising"], refs,
+    )
     return {
+        "ae": autoencoder,
         "refs": refs,
         "config": config,
+        "cnn": cnn,
+        "complexity": complexity_context(dense, read_json(best_metrics_path), sweep["best"], cnn,
+                                         pd.read_csv(inputs["shift_table"]), choice),
         "figures": figures,
         "data": data_context(read_json(inputs["data_summary"]), info),
-        "dense": {
-            "arch": architecture_context(dense_metrics["layers"], refs["earlier_answer"]["q2a_output_params"]),
-            "train": training_context(dense_metrics, read_json(inputs["dense_timing"])),
-            "settings": dense_metrics["settings"],
-            "seed": dense_metrics["seed"],
-            "threads": dense_metrics["threads"],
-        },
-        "sweep": sweep_context(
-            read_table(inputs["sweep_runs"]), read_table(inputs["sweep_summary"]), refs,
-            config["sweep"]["training"]["optimizer"]["learning_rate"],
-        ),
+        "dense": dense,
+        "sweep": sweep,
         "ln_classes": math.log(info["num_classes"]),
         "provenance": provenance(config, versions, repo, info),
     }

@@ -35,6 +35,7 @@ def fit(
     epochs: int,
     batch_size: int,
     metrics: tuple[str, ...] = ("accuracy",),
+    schedule: str = "constant",
 ) -> tuple[dict, dict]:
     """Compile and train `model`; returns (metrics record, timing record).
 
@@ -42,7 +43,8 @@ def fit(
     ("initial") and the per-epoch history; the timing record is kept apart so
     that metrics files stay identical between reruns.
     """
-    model.compile(optimizer=make_optimizer(optimizer), loss=loss, metrics=list(metrics))
+    steps = epochs * int(np.ceil(len(train[0]) / batch_size))
+    model.compile(optimizer=make_optimizer(optimizer, schedule=schedule, total_steps=steps), loss=loss, metrics=list(metrics))
     initial = model.evaluate(*val, batch_size=max(batch_size, 1024), verbose=0, return_dict=True)
     timer = EpochTimer()
     start = time.perf_counter()

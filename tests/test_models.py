@@ -66,3 +66,54 @@ def test_fit_records_history_and_timing(keras_jax):
     assert record["initial"]["val_loss"] == pytest.approx(np.log(10), abs=0.5)
     assert len(timing["epoch_seconds"]) == 2 and timing["fit_seconds"] > 0
     assert "seconds" not in str(record)  # timings stay out of the metrics record
+
+
+def test_cnn_layers_params_and_macs(keras_jax):
+    from mnistflow import models
+
+    model = models.cnn_classifier(
+        [{"filters": 4, "kernel_size": 3, "pool": True}, {"filters": 8, "kernel_size": 3}],
+        dense_units=[16], dense_dropout=0.5, augment_shift=2,
+    )
+    types = [row["type"] for row in models.layer_table(model)]
+    assert types == ["RandomTranslation", "Conv2D", "MaxPooling2D", "Conv2D", "Flatten", "Dense", "Dropout", "Dense"]
+    macs = {row["name"]: row["macs"] for row in models.count_macs(model)}
+    # hand count: conv_1 26x26 outputs x 4 filters x 3x3x1; conv_2 11x11 x 8 x 3x3x4; dense 968x16; output 16x10
+    assert macs["conv_1"] == 26 * 26 * 4 * 9
+    assert macs["conv_2"] == 11 * 11 * 8 * 36
+    assert macs["dense_1"] == 11 * 11 * 8 * 16 and macs["output"] == 160
+    assert macs["pool_1"] == 0 and macs["random_shift"] == 0
+    assert model.count_params() == (9 * 4 + 4) + (36 * 8 + 8) + (968 * 16 + 16) + (16 * 10 + 10)
+
+
+def test_dense_macs_equal_weights(keras_jax):
+    from mnistflow import models
+
+    model = models.dense_classifier([64, 64])
+    assert sum(r["macs"] for r in models.count_macs(model)) == 784 * 64 + 64 * 64 + 64 * 10
+
+
+def test_autoencoder_parts_are_usable_alone(keras_jax):
+    from mnistflow import models
+
+    model, encoder, decoder = models.autoencoder(input_dim=784, encoder_units=[128, 96], decoder_units=[128])
+    assert encoder.output.shape[-1] == 96 and decoder.output.shape[-1] == 784
+    x = np.random.default_rng(0).random((3, 784), dtype=np.float32)
+    z = encoder.predict(x, verbose=0)
+    np.testing.assert_allclose(decoder.predict(z, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    assert model.count_params() == (784 * 128 + 128) + (128 * 96 + 96) + (96 * 128 + 128) + (128 * 784 + 784)
+    assert decoder.layers[-1].activation.__name__ == "sigmoid"
+
+
+def test_cosine_schedule_needs_steps(keras_jax):
+    from mnistflow import models
+
+    opt = models.make_optimizer({"name": "adam", "learning_rate": 0.01}, schedule="cosine", total_steps=100)
+    schedule = opt._learning_rate
+    assert isinstance(schedule, keras_jax.optimizers.schedules.CosineDecay)
+    assert float(schedule(0)) == pytest.approx(0.01) and float(schedule(50)) == pytest.approx(0.005)
+    assert float(schedule(100)) == pytest.approx(0.0, abs=1e-9)
+    with pytest.raises(ValueError, match="total number of training steps"):
+        models.make_optimizer({"name": "adam", "learning_rate": 0.01}, schedule="cosine")
+    with pytest.raises(ValueError, match="unknown learning-rate schedule"):
+        models.make_optimizer({"name": "adam", "learning_rate": 0.01}, schedule="step")

@@ -2,6 +2,8 @@
 
 import json
 import re
+
+import numpy as np
 import shutil
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from conftest import REPO, copy_workflow, mnist_dir, run_snakemake
 
 pytestmark = pytest.mark.workflow
 SMOKE = ["--configfile", str(REPO / "config" / "smoke.yaml")]
-SECTIONS = ["q1", "q2a", "q2b", "q2c", "q2d", "provenance"]
+SECTIONS = ["q1", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b", "q4a", "q4b", "q4c", "q4d", "provenance"]
 
 
 @pytest.fixture(scope="module")
@@ -217,3 +219,130 @@ def test_report_2d_shows_the_sweep_table(smoke_run):
     best = summary.loc[summary.final_val_accuracy_mean.idxmax()]
     assert f"the best factor is <strong>{best.factor_label}</strong>" in q2d
     assert "0.9847" in q2d and "activity_regularizer" in q2d
+
+
+def report_inputs(workdir, repo):
+    """The report rule's named inputs of the smoke run, as the report script receives them."""
+    import yaml
+
+    from mnistflow import report  # noqa: F401
+
+    smoke = yaml.safe_load((repo / "config" / "smoke.yaml").read_text())
+    n_cnn = smoke["cnn"]["replicates"]
+    sweep_jobs = [(f, r) for f in ("0", "1e-4") for r in range(smoke["sweep"]["replicates"])]
+    w = lambda p: str(workdir / p)  # noqa: E731
+    return {
+        "references": str(repo / "workflow/report/references.yaml"),
+        "data_info": w("results/data/info.json"), "data_summary": w("results/data/summary.json"),
+        "examples_figure": w("results/figures/examples.png"),
+        "dense_metrics": w("results/dense/metrics.json"), "dense_timing": w("results/dense/timing.json"),
+        "dense_accuracy_figure": w("results/figures/dense_accuracy.svg"),
+        "sweep_runs": w("results/sweep/runs.csv"), "sweep_summary": w("results/sweep/summary.csv"),
+        "sweep_factor_figure": w("results/figures/sweep_factor.svg"), "sweep_curves_figure": w("results/figures/sweep_curves.svg"),
+        "sweep_metrics": [w(f"results/sweep/l2_{f}/rep{r}/metrics.json") for f, r in sweep_jobs],
+        "sweep_timing": [w(f"results/sweep/l2_{f}/rep{r}/timing.json") for f, r in sweep_jobs],
+        "cnn_summary": w("results/cnn/summary.json"),
+        "cnn_metrics": [w(f"results/cnn/rep{r}/metrics.json") for r in range(n_cnn)],
+        "cnn_timing": [w(f"results/cnn/rep{r}/timing.json") for r in range(n_cnn)],
+        "cnn_accuracy_figure": w("results/figures/cnn_accuracy.svg"),
+        "classifier_choice": w("results/best_classifier.json"), "cnn_earlier_layers": w("results/cnn_earlier/layers.json"),
+        "cnn_earlier_metrics": w("results/cnn_earlier/metrics.json"), "cnn_earlier_timing": w("results/cnn_earlier/timing.json"),
+        "shift_table": w("results/shift/accuracy.csv"), "shift_figure": w("results/figures/shift.svg"),
+        "autoencoder_metrics": w("results/autoencoder/metrics.json"), "autoencoder_timing": w("results/autoencoder/timing.json"),
+        "autoencoder_loss_figure": w("results/figures/autoencoder_loss.svg"),
+        "autoencoder_diagram_figure": w("results/figures/autoencoder_diagram.svg"),
+        "denoising_table": w("results/denoising/levels.csv"),
+        "denoising_examples_figure": w("results/figures/denoising_examples.png"),
+        "denoising_mse_figure": w("results/figures/denoising_mse.svg"),
+        "denoising_accuracy_figure": w("results/figures/denoising_accuracy.svg"),
+        "generation_scores": w("results/generation/scores.json"),
+        "generated_figure": w("results/figures/generated.png"), "interpolation_figure": w("results/figures/interpolation.png"),
+    }
+
+
+def test_report_shows_whatever_the_metrics_files_say(smoke_run, tmp_path):
+    """Render the template from the run's files, then from edited copies: the numbers follow the files."""
+    import shutil
+
+    import yaml
+
+    from mnistflow import io, rendering, report
+
+    workdir, repo, _ = smoke_run
+    copy = tmp_path / "work"
+    shutil.copytree(workdir / "results", copy / "results")
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    html = {}
+    for name, (dense_acc, cnn_acc) in {"a": (0.91234, 0.99111), "b": (0.84567, 0.98222)}.items():
+        metrics = io.read_json(copy / "results/dense/metrics.json")
+        metrics["test"]["accuracy"] = dense_acc
+        io.write_json(copy / "results/dense/metrics.json", metrics)
+        summary = io.read_json(copy / "results/cnn/summary.json")
+        summary["test_accuracy"]["mean"] = cnn_acc
+        io.write_json(copy / "results/cnn/summary.json", summary)
+        context = report.build_context(report_inputs(copy, repo), config, versions={"keras": "x"}, repo=REPO)
+        html[name] = rendering.render(repo / "workflow/report", "report.html.j2", context)
+    assert "0.9123" in section(html["a"], "q2c") and "0.9123" not in html["b"]
+    assert "0.8457" in section(html["b"], "q2c") and "0.8457" not in html["a"]
+    assert "<strong>0.9911</strong>" in section(html["a"], "q3a") and "<strong>0.9822</strong>" in section(html["b"], "q3a")
+
+
+def test_report_3a_3b_numbers(smoke_run):
+    import pandas as pd
+
+    from mnistflow.evaluation import shift_summary
+
+    workdir, _, _ = smoke_run
+    html = (workdir / "report" / "report.html").read_text()
+    summary = read(workdir, "results/cnn/summary.json")
+    q3a = section(html, "q3a")
+    assert f"<strong>{summary['test_accuracy']['mean']:.4f}</strong> &plusmn; {summary['test_accuracy']['std']:.4f}" in q3a
+    rep0 = read(workdir, "results/cnn/rep0/metrics.json")
+    for layer in rep0["layers"]:
+        assert f"<code>{layer['name']}</code>" in q3a
+    assert f"{sum(l['macs'] for l in rep0['layers']):,}" in q3a
+    earlier = read(workdir, "results/cnn_earlier/metrics.json")  # the smoke config trains it
+    assert f"{earlier['test']['accuracy']:.4f}" in q3a and "Both networks were trained in this run" in q3a
+    q3b = section(html, "q3b")
+    shift = shift_summary(pd.read_csv(workdir / "results/shift/accuracy.csv"))
+    for kind in shift.columns:
+        for value in shift[kind]:
+            assert f"{value:.4f}" in q3b
+    choice = read(workdir, "results/best_classifier.json")
+    assert choice["best"]["name"] in q3b
+    assert max(choice["candidates"].values()) == choice["best"]["val_accuracy"]
+
+
+def test_report_4_numbers_and_thresholds(smoke_run):
+    import pandas as pd
+    import yaml
+
+    from mnistflow.evaluation import noise_thresholds
+    from mnistflow.rendering import fmt_num
+
+    workdir, repo, _ = smoke_run
+    html = (workdir / "report" / "report.html").read_text()
+    ae = read(workdir, "results/autoencoder/metrics.json")
+    assert f"<strong>{ae['history']['val_loss'][-1]:.4g}</strong>" in section(html, "q4a")
+    for path in ("autoencoder", "encoder", "decoder"):
+        assert (workdir / f"results/autoencoder/{path}.keras").stat().st_size > 0
+    table = pd.read_csv(workdir / "results/denoising/levels.csv")
+    q4b = section(html, "q4b")
+    for _, row in table.iterrows():
+        assert f'<td class="num">{row.accuracy_noisy:.4f}</td><td class="num">{row.accuracy_denoised:.4f}</td>' in q4b
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())["denoising"]
+    th = noise_thresholds(table, recognisable_accuracy=config["recognisable_accuracy"], min_gain=config["min_gain"])
+    hard = "no tested level" if th["hard_to_recognise"] is None else f"p&nbsp;=&nbsp;{fmt_num(th['hard_to_recognise'])}"
+    assert f"<strong>Noisy digits become hard to recognise</strong> at {hard}" in q4b
+    fails = "no tested level" if th["denoising_fails"] is None else f"p&nbsp;=&nbsp;{fmt_num(th['denoising_fails'])}"
+    assert f"<strong>Denoising stops working</strong> at {fails}" in q4b
+    q4c = section(html, "q4c")
+    assert f"{100 * th['max_gain']:.1f} percentage points" in q4c
+    scores = read(workdir, "results/generation/scores.json")
+    q4d = section(html, "q4d")
+    assert f"<strong>{100 * scores['recognised']:.1f}%</strong>" in q4d
+    for c in scores["per_class"]:
+        assert f'<td class="num">{100 * c["recognised"]:.0f}%</td>' in q4d
+    generated = np.load(workdir / "results/generation/digits.npz")
+    smoke = yaml.safe_load((repo / "config" / "smoke.yaml").read_text())["generation"]
+    assert generated["images"].shape == (10 * smoke["per_class"], 784)

@@ -24,6 +24,11 @@ def job_seed(*keys):
     return derive_seed(config["seed"], *keys)
 
 
+def backend_of(section):
+    """The Keras backend of a model section: its own `backend`, else keras_backend."""
+    return section.get("backend", config["keras_backend"])
+
+
 def report_templates():
     """Template and style files: a change to any of them re-renders the report only."""
     return sorted(str(p) for p in REPORT_DIR.rglob("*") if p.suffix in (".j2", ".css"))
@@ -43,3 +48,12 @@ def data_inputs(wildcards):
     if DATA_DIR is None:
         return {}
     return {role: str(DATA_DIR / name) for role, name in IDX_FILES.items()}
+
+
+def optional_report_inputs(wildcards):
+    """Inputs of the report that exist only when the config asks for them."""
+    inputs = {}
+    if config["cnn_earlier"]["enabled"]:
+        inputs["cnn_earlier_metrics"] = rules.train_cnn_earlier.output.metrics
+        inputs["cnn_earlier_timing"] = rules.train_cnn_earlier.output.timing
+    return inputs

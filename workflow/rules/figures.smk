@@ -77,3 +77,124 @@ rule plot_sweep_curves:
         CONDA_ENV
     script:
         "../../scripts/plot_sweep_curves.py"
+
+
+rule plot_cnn_history:
+    """Question 3A: training and validation accuracy per epoch of the first CNN replicate."""
+    input:
+        metrics=rules.train_cnn.output.metrics.format(replicate=0),
+    output:
+        figure="results/figures/cnn_accuracy.svg",
+    params:
+        metric="accuracy",
+        code=code_version("io", "plots"),
+    log:
+        "logs/figures/cnn_accuracy.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_history.py"
+
+
+rule plot_shift:
+    """Question 3B: accuracy against the shift of the test images, dense network and CNN."""
+    input:
+        table=rules.evaluate_shift.output.table,
+    output:
+        figure="results/figures/shift.svg",
+    params:
+        code=code_version("io", "plots", "evaluation"),
+    log:
+        "logs/figures/shift.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_shift.py"
+
+
+rule plot_autoencoder_loss:
+    """Question 4A: training and validation loss per epoch of the autoencoder."""
+    input:
+        metrics=rules.train_autoencoder.output.metrics,
+    output:
+        figure="results/figures/autoencoder_loss.svg",
+    params:
+        metric="loss",
+        code=code_version("io", "plots"),
+    log:
+        "logs/figures/autoencoder_loss.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_history.py"
+
+
+rule plot_autoencoder_diagram:
+    """Question 4A: a diagram of the autoencoder drawn from the trained model's layers."""
+    input:
+        metrics=rules.train_autoencoder.output.metrics,
+    output:
+        figure="results/figures/autoencoder_diagram.svg",
+    params:
+        code=code_version("io", "plots"),
+    log:
+        "logs/figures/autoencoder_diagram.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_autoencoder_diagram.py"
+
+
+rule plot_denoising:
+    """Questions 4B/4C: example digits across noise levels; distances and accuracies per level."""
+    input:
+        examples=rules.evaluate_denoising.output.examples,
+        table=rules.evaluate_denoising.output.table,
+    output:
+        examples="results/figures/denoising_examples.png",
+        mse="results/figures/denoising_mse.svg",
+        accuracy="results/figures/denoising_accuracy.svg",
+    params:
+        code=code_version("io", "plots"),
+    log:
+        "logs/figures/denoising.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_denoising.py"
+
+
+rule plot_generated:
+    """Question 4D: a grid of generated digits per class and a latent interpolation."""
+    input:
+        images=rules.generate_digits.output.images,
+    output:
+        grid="results/figures/generated.png",
+        interpolation="results/figures/interpolation.png",
+    params:
+        columns=10,
+        code=code_version("io", "plots"),
+    log:
+        "logs/figures/generated.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_generated.py"

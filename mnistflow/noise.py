@@ -1,0 +1,19 @@
+"""Salt-and-pepper noise: the one function every rule uses to corrupt images."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def salt_and_pepper(images: np.ndarray, level: float, seed: int) -> np.ndarray:
+    """Keep each pixel with probability 1 - level; set each other pixel to 0 or 1 with equal odds.
+
+    `images` are floats in [0, 1] of any shape; the result has the same shape and dtype.
+    The same images, level and seed always give the same noisy images.
+    """
+    if not 0.0 <= level <= 1.0:
+        raise ValueError(f"noise level must lie in [0, 1], got {level}")
+    rng = np.random.default_rng(seed)
+    replaced = rng.random(images.shape) < level
+    values = (rng.random(images.shape) < 0.5).astype(images.dtype)
+    return np.where(replaced, values, images).astype(images.dtype, copy=False)

@@ -1,0 +1,7 @@
+"""Rule describe_cnn_earlier: build a model without training it and record its layers."""
+
+from mnistflow import io, jobs
+
+p = snakemake.params  # noqa: F821 (injected by Snakemake)
+with io.redirect_output(snakemake.log[0]):  # noqa: F821
+    jobs.describe_classifier(builder=p.builder, model_args=p.model, backend=p.backend, out_layers=snakemake.output.layers)  # noqa: F821

@@ -1,0 +1,7 @@
+"""Rule select_classifier: the best classifier of questions 2-3 on the validation set."""
+
+from mnistflow import evaluation, io
+
+with io.redirect_output(snakemake.log[0]):  # noqa: F821
+    io.write_json(snakemake.output.choice, evaluation.choose_classifiers(  # noqa: F821
+        snakemake.params.names, snakemake.input.metrics, snakemake.input.models))  # noqa: F821

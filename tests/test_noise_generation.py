@@ -1,0 +1,108 @@
+"""Salt-and-pepper noise, the latent sampler, shifts, thresholds and selection."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mnistflow import evaluation, generation
+from mnistflow.noise import salt_and_pepper
+
+
+@pytest.fixture
+def images():
+    return np.random.default_rng(0).random((200, 28, 28), dtype=np.float32) * 0.5 + 0.25  # no 0/1 pixels
+
+
+def test_level_zero_is_identity(images):
+    np.testing.assert_array_equal(salt_and_pepper(images, 0.0, seed=1), images)
+
+
+def test_level_one_leaves_only_black_and_white_in_equal_shares(images):
+    noisy = salt_and_pepper(images, 1.0, seed=1)
+    assert set(np.unique(noisy).tolist()) == {0.0, 1.0}
+    assert noisy.mean() == pytest.approx(0.5, abs=0.01)
+
+
+@pytest.mark.parametrize("level", [0.1, 0.4, 0.7])
+def test_kept_share_is_one_minus_level(images, level):
+    noisy = salt_and_pepper(images, level, seed=2)
+    kept = np.mean(noisy == images)
+    assert kept == pytest.approx(1 - level, abs=0.01)
+    changed = noisy[noisy != images]
+    assert set(np.unique(changed).tolist()) <= {0.0, 1.0}
+    assert np.mean(changed) == pytest.approx(0.5, abs=0.02)
+
+
+def test_same_seed_same_noise(images):
+    np.testing.assert_array_equal(salt_and_pepper(images, 0.4, seed=3), salt_and_pepper(images, 0.4, seed=3))
+    assert not np.array_equal(salt_and_pepper(images, 0.4, seed=3), salt_and_pepper(images, 0.4, seed=4))
+    assert salt_and_pepper(images, 0.4, seed=3).dtype == images.dtype
+
+
+def test_level_outside_unit_interval_is_refused(images):
+    with pytest.raises(ValueError, match=r"noise level must lie in \[0, 1\]"):
+        salt_and_pepper(images, 1.5, seed=0)
+
+
+def test_latent_sampler_shapes_and_class_means():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0, 5.0], [10.0, 1.0, 0.0]])
+    labels = np.repeat([0, 1], 500)
+    latents = centres[labels] + rng.normal(0, 0.5, (1000, 3))
+    means, covs = generation.fit_class_gaussians(latents, labels, 2)
+    assert means.shape == (2, 3) and covs.shape == (2, 3, 3)
+    np.testing.assert_allclose(means, centres, atol=0.1)
+    z, classes = generation.sample_latents(means, covs, per_class=2000, seed=1)
+    assert z.shape == (4000, 3) and z.dtype == np.float32
+    np.testing.assert_array_equal(np.bincount(classes), [2000, 2000])
+    np.testing.assert_allclose(z[classes == 1].mean(axis=0), centres[1], atol=0.05)
+    z2, _ = generation.sample_latents(means, covs, per_class=2000, seed=1)
+    np.testing.assert_array_equal(z, z2)
+    with pytest.raises(ValueError, match="class 1 has 1 latent codes"):
+        generation.fit_class_gaussians(latents[:501], labels[:501], 2)
+
+
+def test_interpolation_ends_are_the_codes():
+    path = generation.interpolate(np.zeros(4), np.ones(4), 5)
+    assert path.shape == (5, 4)
+    np.testing.assert_allclose(path[:, 0], [0, 0.25, 0.5, 0.75, 1])
+
+
+def test_shift_images():
+    x = np.arange(2 * 5 * 5, dtype=np.float32).reshape(2, 5, 5, 1)
+    np.testing.assert_array_equal(evaluation.shift_images(x, 0, 0), x)
+    down = evaluation.shift_images(x, 2, 0)
+    assert down.shape == x.shape
+    np.testing.assert_array_equal(down[:, :2], 0)
+    np.testing.assert_array_equal(down[:, 2:], x[:, :3])
+    left = evaluation.shift_images(x, 0, -1)
+    np.testing.assert_array_equal(left[:, :, -1], 0)
+    np.testing.assert_array_equal(left[:, :, :-1], x[:, :, 1:])
+    assert not evaluation.shift_images(x, 5, 0).any()
+
+
+def test_noise_thresholds():
+    table = pd.DataFrame({
+        "level": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+        "accuracy_noisy": [0.99, 0.97, 0.85, 0.5, 0.2, 0.1],
+        "accuracy_denoised": [0.98, 0.975, 0.95, 0.8, 0.21, 0.1],
+        "mse_noisy": [0, 0.1, 0.2, 0.3, 0.4, 0.5],
+        "mse_denoised": [0.01, 0.015, 0.02, 0.04, 0.07, 0.08],
+        "mse_mean_image": [0.065] * 6,
+    })
+    th = evaluation.noise_thresholds(table, recognisable_accuracy=0.9, min_gain=0.01)
+    assert th["hard_to_recognise"] == 0.4
+    assert th["denoised_hard_to_recognise"] == 0.6
+    assert th["denoising_fails"] == 0.8
+    assert th["helps_from"] == 0.4 and th["stops_helping"] == 0.8
+    assert th["max_gain"] == pytest.approx(0.3) and th["max_gain_level"] == 0.6
+    assert th["clean_accuracy"] == 0.99
+
+
+def test_summaries_and_selection():
+    recs = [{"test": {"accuracy": a}, "history": {"val_accuracy": [0.5, v]}, "seed": i} for i, (a, v) in enumerate([(0.99, 0.98), (0.97, 0.99)])]
+    s = evaluation.summarise_replicates(recs)
+    assert s["test_accuracy"]["mean"] == pytest.approx(0.98) and s["test_accuracy"]["std"] == pytest.approx(np.std([0.99, 0.97], ddof=1))
+    assert evaluation.select_best({"a": recs[0], "b": recs[1]}) == "b"
+    with pytest.raises(ValueError, match="no candidate"):
+        evaluation.select_best({})
