@@ -104,19 +104,14 @@ rule aggregate_cnn:
         "../../scripts/aggregate_cnn.py"
 
 
-def _classifier(rule, **wildcards):
-    out = rule.output
-    return out.metrics.format(**wildcards), out.model.format(**wildcards)
-
-
 # Every trained classifier of questions 2-3 by name: (metrics file, model file).
 CLASSIFIERS = {
-    "dense " + "-".join(map(str, config["dense"]["model"]["hidden_units"])): _classifier(rules.train_dense),
+    "dense " + "-".join(map(str, config["dense"]["model"]["hidden_units"])): classifier_files(rules.train_dense),
     **{
-        f"500-300, L2 {f}, replicate {r}": _classifier(rules.train_sweep, factor=f, replicate=r)
+        f"500-300, L2 {f}, replicate {r}": classifier_files(rules.train_sweep, factor=f, replicate=r)
         for f, r in SWEEP_JOBS
     },
-    **{f"CNN, replicate {r}": _classifier(rules.train_cnn, replicate=r) for r in CNN_REPLICATES},
+    **{f"CNN, replicate {r}": classifier_files(rules.train_cnn, replicate=r) for r in CNN_REPLICATES},
 }
 
 

@@ -57,3 +57,8 @@ def optional_report_inputs(wildcards):
         inputs["cnn_earlier_metrics"] = rules.train_cnn_earlier.output.metrics
         inputs["cnn_earlier_timing"] = rules.train_cnn_earlier.output.timing
     return inputs
+
+
+def classifier_files(rule, **wildcards):
+    """(metrics file, model file) of a training rule's job with these wildcards."""
+    return rule.output.metrics.format(**wildcards), rule.output.model.format(**wildcards)
