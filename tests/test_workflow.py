@@ -112,11 +112,23 @@ def test_template_change_rerenders_only_the_report(smoke_run):
         style.write_text(original)
 
 
-def test_setting_change_retrains_only_its_model(smoke_run, tmp_path):
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        # the dense net is a candidate "best classifier", so its change reaches the evaluations that use it,
+        # but no other model is retrained
+        ("dense:\n  training:\n    epochs: 3\n",
+         {"train_dense": 1, "plot_dense_history": 1, "select_classifier": 1, "evaluate_shift": 1, "plot_shift": 1,
+          "evaluate_denoising": 1, "plot_denoising": 1, "generate_digits": 1, "plot_generated": 1, "report": 1}),
+        ("denoising:\n  levels: [0.0, 0.3]\n", {"evaluate_denoising": 1, "plot_denoising": 1, "report": 1}),
+        ("denoising:\n  recognisable_accuracy: 0.5\n", {"report": 1}),
+    ],
+)
+def test_setting_change_reruns_only_what_depends_on_it(smoke_run, tmp_path, override, expected):
     workdir, repo, _ = smoke_run
-    override = tmp_path / "override.yaml"
-    override.write_text("dense:\n  training:\n    epochs: 3\n")
-    assert planned_jobs(smoke(repo, workdir, str(override), "-n")) == {"train_dense": 1, "plot_dense_history": 1, "report": 1}
+    path = tmp_path / "override.yaml"
+    path.write_text(override)
+    assert planned_jobs(smoke(repo, workdir, str(path), "-n")) == expected
 
 
 def test_lint_has_no_findings():
