@@ -17,6 +17,26 @@ include: "workflow/rules/autoencoder.smk"
 include: "workflow/rules/figures.smk"
 
 
+# Light jobs run where Snakemake runs, never queued on a cluster.
+localrules:
+    report,
+    describe_data,
+    describe_cnn_earlier,
+    aggregate_sweep,
+    aggregate_cnn,
+    select_classifier,
+    plot_examples,
+    plot_dense_history,
+    plot_sweep,
+    plot_sweep_curves,
+    plot_cnn_history,
+    plot_shift,
+    plot_autoencoder_loss,
+    plot_autoencoder_diagram,
+    plot_denoising,
+    plot_generated,
+
+
 rule report:
     """Render the HTML report from every metrics file and figure of this run."""
     default_target: True
@@ -53,8 +73,8 @@ rule report:
         generation_scores=rules.generate_digits.output.scores,
         generated_figure=rules.plot_generated.output.grid,
         interpolation_figure=rules.plot_generated.output.interpolation,
-        sweep_metrics=expand(rules.train_sweep.output.metrics, zip, factor=[f for f, _ in SWEEP_JOBS], replicate=[r for _, r in SWEEP_JOBS]),
-        sweep_timing=expand(rules.train_sweep.output.timing, zip, factor=[f for f, _ in SWEEP_JOBS], replicate=[r for _, r in SWEEP_JOBS]),
+        sweep_metrics=for_each_sweep_job(rules.train_sweep.output.metrics),
+        sweep_timing=for_each_sweep_job(rules.train_sweep.output.timing),
     output:
         html="report/report.html",
     params:

@@ -12,4 +12,4 @@ with io.redirect_output(snakemake.log[0]):  # noqa: F821
     plots.image_grid(rows.reshape(-1, 28, 28), snakemake.output.grid, row_labels=[f"class {k}" for k in classes], ncols=n, cell=0.7)  # noqa: F821
     a, b = g["interpolation_ends"]
     plots.image_grid(g["interpolation"].reshape(-1, 28, 28), snakemake.output.interpolation, cell=0.8,  # noqa: F821
-                     titles=[f"a {a}"] + [""] * (len(g["interpolation"]) - 2) + [f"a {b}"])
+                     titles=[f"from {a}"] + [""] * (len(g["interpolation"]) - 2) + [f"to {b}"])

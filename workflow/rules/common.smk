@@ -19,6 +19,15 @@ except ConfigError as exc:
     raise WorkflowError(str(exc)) from None
 
 
+# The L2 sweep's jobs: one per (factor label, replicate), in a fixed order.
+SWEEP_JOBS = list(itertools.product(factor_labels(config["sweep"]["factors"]), range(config["sweep"]["replicates"])))
+
+
+def for_each_sweep_job(pattern):
+    """A sweep rule's output pattern filled in for every (factor, replicate) job, in SWEEP_JOBS order."""
+    return [pattern.format(factor=f, replicate=r) for f, r in SWEEP_JOBS]
+
+
 def job_seed(*keys):
     """The seed of a job: derived from the base seed and the job's name/wildcards."""
     return derive_seed(config["seed"], *keys)

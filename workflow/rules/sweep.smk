@@ -2,9 +2,6 @@
 # One job per (factor, replicate); an aggregation rule collects them.
 
 SWEEP = config["sweep"]
-SWEEP_FACTORS = factor_labels(SWEEP["factors"])
-SWEEP_REPLICATES = list(range(SWEEP["replicates"]))
-SWEEP_JOBS = list(itertools.product(SWEEP_FACTORS, SWEEP_REPLICATES))
 
 
 wildcard_constraints:
@@ -45,7 +42,7 @@ rule train_sweep:
 rule aggregate_sweep:
     """All sweep jobs in one per-run table and one per-factor summary (mean, std)."""
     input:
-        metrics=expand(rules.train_sweep.output.metrics, zip, factor=[f for f, _ in SWEEP_JOBS], replicate=[r for _, r in SWEEP_JOBS]),
+        metrics=for_each_sweep_job(rules.train_sweep.output.metrics),
     output:
         runs="results/sweep/runs.csv",
         summary="results/sweep/summary.csv",
