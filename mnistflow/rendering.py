@@ -66,6 +66,11 @@ def fmt_seconds(value: float) -> str:
     return f"{value:.2f} s" if value < 100 else f"{value:,.0f} s"
 
 
+def fmt_fixed(value: float, digits: int = 4) -> str:
+    """A number with a fixed count of decimals: 0.0128."""
+    return f"{value:.{digits}f}"
+
+
 def fmt_signed(value: float, digits: int = 4) -> str:
     return f"{value:+.{digits}f}"
 
@@ -75,10 +80,10 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(os.fspath(template_dir)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,  # a missing number is an error, never a blank
-        trim_blocks=True,
+        trim_blocks=False,  # keep the newline after a block tag: it is the space between sentences
         lstrip_blocks=True,
     )
-    env.filters.update(acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, points=fmt_points, shape=fmt_shape, seconds=fmt_seconds)
+    env.filters.update(acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, points=fmt_points, fixed=fmt_fixed, shape=fmt_shape, seconds=fmt_seconds)
     return env
 
 

@@ -1,5 +1,6 @@
 """A throw-away single-node SLURM cluster for tests: munged, slurmctld and slurmd on this machine,
-with every file (config, state, spool, logs) in a temporary directory."""
+with state, spool and logs in a temporary directory and the configuration at /etc/slurm/slurm.conf
+(only where none exists; removed at the end)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ PartitionName={partition} Nodes={host} Default=YES MaxTime=INFINITE State=UP
 """
 
 MUNGE_PIDFILE = Path("/run/munge/munged.pid")
+#: Where SLURM's commands look for their configuration. The configuration must be here, not only
+#: in SLURM_CONF: the executor plugin removes every SLURM_* variable inside jobs, so `srun` in a
+#: job finds its configuration only at the default path.
+DEFAULT_CONF = Path("/etc/slurm/slurm.conf")
 
 
 def unavailable() -> str | None:
@@ -49,6 +54,8 @@ def unavailable() -> str | None:
         return "starting slurmctld/slurmd as configured here needs root"
     if not Path("/etc/munge/munge.key").exists():
         return "no munge key at /etc/munge/munge.key"
+    if DEFAULT_CONF.exists():
+        return f"{DEFAULT_CONF} exists: this machine has a SLURM configuration of its own, which the test does not touch"
     return None
 
 
@@ -64,7 +71,8 @@ class SlurmCluster:
 
     def __init__(self, root: Path, partition: str):
         self.root, self.partition = Path(root), partition
-        self.conf = self.root / "slurm.conf"
+        self.conf = DEFAULT_CONF
+        self.created: list[Path] = []  # files and folders made outside root, removed at the end
         self.procs: list[subprocess.Popen] = []
         self.munged_pid: int | None = None
         self.env = {**os.environ, "SLURM_CONF": str(self.conf)}
@@ -73,6 +81,10 @@ class SlurmCluster:
         for sub in ("state", "spool", "log"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         host = socket.gethostname().split(".")[0]
+        if not self.conf.parent.exists():
+            self.conf.parent.mkdir(parents=True)
+            self.created.append(self.conf.parent)
+        self.created.insert(0, self.conf)
         self.conf.write_text(CONF.format(host=host, root=self.root, cpus=os.cpu_count(), mem_mb=_mem_mb(), partition=self.partition))
         try:
             self._start_munge()
@@ -131,3 +143,8 @@ class SlurmCluster:
                 os.kill(self.munged_pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
+        for path in self.created:
+            if path.is_dir():
+                path.rmdir()
+            elif path.exists():
+                path.unlink()

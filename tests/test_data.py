@@ -133,3 +133,21 @@ def test_gzip_is_plain_gzip(fake_mnist):
     directory, arrays, _ = fake_mnist
     with gzip.open(directory / data.IDX_FILES["test_labels"]) as fh:
         assert fh.read()[8:] == arrays["test_labels"].tobytes()
+
+
+def test_outputs_are_written_atomically_with_normal_permissions(tmp_path):
+    import os
+
+    from mnistflow import io
+
+    target = tmp_path / "out.json"
+    io.write_json(target, {"a": 1})
+    assert io.read_json(target) == {"a": 1}
+    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~io._umask())
+    with pytest.raises(RuntimeError):
+        with io.atomic_path(tmp_path / "half.json") as tmp:
+            tmp.write_text("{")
+            raise RuntimeError("crash while writing")
+    assert not (tmp_path / "half.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no temporary file left behind
+    assert os.access(target, os.R_OK)
