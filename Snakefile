@@ -75,6 +75,7 @@ rule report:
         interpolation_figure=rules.plot_generated.output.interpolation,
         sweep_metrics=for_each_sweep_job(rules.train_sweep.output.metrics),
         sweep_timing=for_each_sweep_job(rules.train_sweep.output.timing),
+        benchmarks=benchmark_files,
     output:
         html="report/report.html",
     params:

@@ -224,8 +224,21 @@ def git_state(repo: str | os.PathLike) -> dict:
         return {"commit": None, "dirty": None}
 
 
-def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict) -> dict:
+def benchmark_table(paths: list[str]) -> list[dict]:
+    """Run time and peak memory of each job, from Snakemake's benchmark files."""
+    rows = []
+    for path in paths:
+        bench = pd.read_csv(path, sep="\t")
+        name = Path(path).as_posix().split("benchmarks/", 1)[-1].removesuffix(".tsv")
+        rows.append({"job": name, "seconds": float(bench["s"].iloc[-1]), "max_rss_mb": float(bench["max_rss"].iloc[-1])})
+    return rows
+
+
+def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict, benchmarks: list[str] = ()) -> dict:
+    jobs = benchmark_table(list(benchmarks))
     return {
+        "jobs": jobs,
+        "job_seconds": sum(j["seconds"] for j in jobs),
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "config_yaml": yaml.safe_dump(config, sort_keys=True, default_flow_style=False, width=90),
         "versions": versions,
@@ -281,5 +294,5 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         "dense": dense,
         "sweep": sweep,
         "ln_classes": math.log(info["num_classes"]),
-        "provenance": provenance(config, versions, repo, info),
+        "provenance": provenance(config, versions, repo, info, _as_list(inputs.get("benchmarks", []))),
     }

@@ -71,3 +71,14 @@ def optional_report_inputs(wildcards):
 def classifier_files(rule, **wildcards):
     """(metrics file, model file) of a training rule's job with these wildcards."""
     return rule.output.metrics.format(**wildcards), rule.output.model.format(**wildcards)
+
+
+def benchmark_files(wildcards):
+    """The `benchmark:` files of every training and evaluation job (run time, peak memory)."""
+    files = [rules.train_dense.benchmark, *for_each_sweep_job(rules.train_sweep.benchmark)]
+    files += [rules.train_cnn.benchmark.format(replicate=r) for r in range(config["cnn"]["replicates"])]
+    if config["cnn_earlier"]["enabled"]:
+        files.append(rules.train_cnn_earlier.benchmark)
+    files += [rules.train_autoencoder.benchmark, rules.evaluate_shift.benchmark,
+              rules.evaluate_denoising.benchmark, rules.generate_digits.benchmark]
+    return [str(f) for f in files]

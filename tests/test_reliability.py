@@ -1,0 +1,216 @@
+"""Bad input is refused early and clearly; a rerun from scratch gives the same numbers."""
+
+import gzip
+import re
+import shutil
+
+import pytest
+
+from conftest import REPO, idx_bytes, mnist_dir, run_snakemake
+from test_workflow import smoke
+
+pytestmark = pytest.mark.workflow
+SMOKE = str(REPO / "config" / "smoke.yaml")
+
+
+def files_under(path):
+    return [p for p in path.rglob("*") if p.is_file()] if path.exists() else []
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("autoencoder:\n  noise_level: 1.5\n", "config key autoencoder.noise_level: 1.5 is greater than the maximum of 1"),
+        ("denoising:\n  levels: [0.0, -0.1]\n", "config key denoising.levels.1: -0.1 is less than the minimum of 0"),
+        ("sweep:\n  factors: [0, -1.0e-4]\n", "config key sweep.factors.1: -0.0001 is less than the minimum of 0"),
+        ("sweep:\n  replicates: 0\n", "config key sweep.replicates: 0 is less than the minimum of 1"),
+        ("cnn:\n  replicates: 0\n", "config key cnn.replicates: 0 is less than the minimum of 1"),
+        ("sweep:\n  training:\n    epochs: 0\n", "config key sweep.training.epochs: 0 is less than the minimum of 1"),
+        ("data:\n  validation_size: 70000\n", "config key data.validation_size: 70000 leaves no training images"),
+        ("data:\n  subset: {train: 0}\n", "config key data.subset.train: 0 is less than the minimum of 1"),
+        ("data:\n  subset: {test: 20000}\n", "config key data.subset.test: 20000 is more than the 10000 test images"),
+        ("threads: 0\n", "config key threads: 0 is less than the minimum of 1"),
+        ("keras_backend: torch\n", "config key keras_backend: 'torch' is not one of ['jax', 'tensorflow']"),
+        ("cnn:\n  training:\n    schedule: step\n", "config key cnn.training.schedule: 'step' is not one of ['constant', 'cosine']"),
+        ("sweep:\n  factors: [1.0e-4, 0.0001]\n", "config key sweep.factors: [0.0001, 0.0001] has non-unique elements"),
+    ],
+)
+def test_bad_config_is_refused_before_any_job(tmp_path, override, message):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(override)
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_snakemake("report", "--cores", "1", "--configfile", SMOKE, str(cfg), workdir=work, check=False,
+                           env={"MNIST_DIR": str(mnist_dir())})
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert message in out
+    assert "Traceback" not in out
+    assert files_under(work / "results") == [] and not (work / "report").exists()
+
+
+def _data_copy(tmp_path):
+    data_dir = tmp_path / "mnist"
+    data_dir.mkdir()
+    for f in mnist_dir().glob("*.gz"):
+        (data_dir / f.name).symlink_to(f)
+    return data_dir
+
+
+def _replace(path, raw: bytes):
+    path.unlink()
+    path.write_bytes(gzip.compress(raw, mtime=0))
+
+
+def _truncate(path):
+    data = path.read_bytes()[:1000]
+    path.unlink()
+    path.write_bytes(data)
+
+
+def _wrong_magic(path):
+    raw = gzip.decompress(path.read_bytes())
+    _replace(path, (1234).to_bytes(4, "big") + raw[4:])
+
+
+def _corrupt_byte(path):
+    raw = bytearray(gzip.decompress(path.read_bytes()))
+    raw[-1] ^= 0xFF
+    _replace(path, bytes(raw))
+
+
+def _fewer_labels(path):
+    import numpy as np
+
+    from mnistflow.data import sha256
+
+    raw = gzip.decompress(path.read_bytes())
+    new = idx_bytes(np.frombuffer(raw, dtype=np.uint8, offset=8)[:-5])
+    _replace(path, new)
+    return {"train-labels-idx1-ubyte": sha256(new)}  # a consistent checksum, so the count check is what fails
+
+
+@pytest.mark.parametrize(
+    "name, damage, message",
+    [
+        ("t10k-labels-idx1-ubyte.gz", _truncate, "the gzip stream is truncated"),
+        ("train-images-idx3-ubyte.gz", _wrong_magic, "wrong magic number 1234, expected 2051 for an IDX image file"),
+        ("t10k-images-idx3-ubyte.gz", _corrupt_byte, "checksum mismatch: the SHA-256 of the decompressed content is"),
+        ("train-labels-idx1-ubyte.gz", _fewer_labels, "holds 60000 images but"),
+        ("t10k-labels-idx1-ubyte.gz", lambda p: p.unlink(), "Missing input files for rule prepare_data"),
+    ],
+)
+def test_bad_data_file_stops_the_run_and_names_it(tmp_path, name, damage, message):
+    data_dir = _data_copy(tmp_path)
+    checksums = damage(data_dir / name)
+    configs = [SMOKE]
+    if checksums:
+        override = tmp_path / "checksums.yaml"
+        override.write_text("data:\n  sha256:\n" + "".join(f"    {k}: {v}\n" for k, v in checksums.items()))
+        configs.append(str(override))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_snakemake("report", "--cores", "1", "--configfile", *configs, workdir=work, check=False, env={"MNIST_DIR": str(data_dir)})
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert message in out and name in out
+    assert "Traceback" not in out.split("Error in rule")[0]
+    # nothing that depends on the data was written (the untrained earlier CNN's layer table needs no data)
+    left = [p.relative_to(work).as_posix() for p in files_under(work / "results")]
+    assert set(left) <= {"results/cnn_earlier/layers.json"}, left
+
+
+def test_no_data_and_no_internet_says_how_to_provide_the_files(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    # no MNIST_DIR, no data.dir, and every download goes to a closed local port
+    env = {"MNIST_DIR": "", "KERAS_HOME": str(tmp_path / "keras"), "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+           "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+    result = run_snakemake("report", "--cores", "1", "--configfile", SMOKE, workdir=work, check=False, env=env)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Keras could not download MNIST" in out
+    assert "set the config key data.dir or the environment variable MNIST_DIR" in out
+    assert set(p.relative_to(work).as_posix() for p in files_under(work / "results")) <= {"results/cnn_earlier/layers.json"}
+
+
+def _normalised_report(workdir):
+    html = (workdir / "report" / "report.html").read_text()
+    html = re.sub(r"<time>.*?</time>", "<time/>", html)
+    return re.sub(r'<span class="timing">.*?</span>', '<span class="timing"/>', html)
+
+
+@pytest.fixture(scope="module")
+def three_runs(tmp_path_factory):
+    """The smoke workflow from scratch three times: twice straight through, and once killed
+    (SIGTERM, then SIGKILL) in the middle of a training job and then rerun."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import copy_workflow
+
+    root = tmp_path_factory.mktemp("runs")
+    repo = copy_workflow(root / "repo")
+    runs = {}
+    for name in ("first", "second"):
+        runs[name] = root / name
+        runs[name].mkdir()
+        smoke(repo, runs[name])
+    work = runs["interrupted"] = root / "interrupted"
+    work.mkdir()
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(repo / "Snakefile"), "-d", str(work), "report", "--cores", "2",
+           "--configfile", str(repo / "config" / "smoke.yaml")]
+    proc = subprocess.Popen(cmd, env={**os.environ, "MNIST_DIR": str(mnist_dir())}, cwd=work, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log, metrics = work / "logs/cnn/rep0.log", work / "results/cnn/rep0/metrics.json"
+    deadline = time.time() + 300
+    while time.time() < deadline and not (log.exists() and "Total params" in log.read_text()):  # the CNN job builds its model
+        time.sleep(0.05)
+    assert not metrics.exists(), "the training job finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGTERM)
+    time.sleep(0.5)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    killed = {p.relative_to(work).as_posix(): p.read_bytes() for p in files_under(work / "results")}
+    run_snakemake("--unlock", "--configfile", str(repo / "config" / "smoke.yaml"), workdir=work, repo=repo,
+                  env={"MNIST_DIR": str(mnist_dir())})
+    smoke(repo, work)
+    return runs, killed
+
+
+def _compared(work):
+    return [p for p in files_under(work / "results") if p.name != "timing.json" and "benchmarks" not in p.parts and p.suffix != ".keras"]
+
+
+def test_rerun_from_scratch_gives_identical_numbers(three_runs):
+    """Every metrics file byte-identical; the report equal but for its timestamps and timings."""
+    runs, _ = three_runs
+    first, second = runs["first"], runs["second"]
+    compared = _compared(first)
+    assert len(compared) > 30
+    differ = [str(p.relative_to(first)) for p in compared if p.read_bytes() != (second / p.relative_to(first)).read_bytes()]
+    assert differ == []
+    assert _normalised_report(first) == _normalised_report(second)
+
+
+def test_interrupted_run_resumes_without_corrupt_outputs(three_runs):
+    import json
+
+    runs, killed = three_runs
+    # nothing the killed run left looks complete but is not: every JSON parses, the killed job wrote nothing
+    for name, data in killed.items():
+        if name.endswith(".json"):
+            json.loads(data)
+    assert not any(name.startswith("results/cnn/rep0/") and not name.split("/")[-1].startswith(".") for name in killed)
+    first, resumed = runs["first"], runs["interrupted"]
+    differ = [str(p.relative_to(first)) for p in _compared(first) if p.read_bytes() != (resumed / p.relative_to(first)).read_bytes()]
+    assert differ == []
+    assert _normalised_report(first) == _normalised_report(resumed)
+    leftovers = [p.name for p in files_under(resumed / "results") if ".part" in p.name]
+    assert leftovers == [], leftovers
