@@ -33,6 +33,10 @@ def files_under(path):
         ("keras_backend: torch\n", "config key keras_backend: 'torch' is not one of ['jax', 'tensorflow']"),
         ("cnn:\n  training:\n    schedule: step\n", "config key cnn.training.schedule: 'step' is not one of ['constant', 'cosine']"),
         ("sweep:\n  factors: [1.0e-4, 0.0001]\n", "config key sweep.factors: [0.0001, 0.0001] has non-unique elements"),
+        ("dense:\n  training:\n    batch_size: 0\n", "config key dense.training.batch_size: 0 is less than the minimum of 1"),
+        ("dense:\n  model:\n    hidden_units: []\n", "config key dense.model.hidden_units: [] should be non-empty"),
+        ("dense:\n  nonsense: 1\n", "Additional properties are not allowed ('nonsense' was unexpected)"),
+        ("seed: lots\n", "config key seed: 'lots' is not of type 'integer'"),
     ],
 )
 def test_bad_config_is_refused_before_any_job(tmp_path, override, message):

@@ -136,26 +136,6 @@ def test_lint_has_no_findings():
     assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    "override, message",
-    [
-        ("dense:\n  training:\n    epochs: 0\n", "config key dense.training.epochs: 0 is less than the minimum of 1"),
-        ("dense:\n  training:\n    batch_size: 0\n", "config key dense.training.batch_size: 0 is less than the minimum of 1"),
-        ("dense:\n  model:\n    hidden_units: []\n", "config key dense.model.hidden_units: [] should be non-empty"),
-        ("dense:\n  nonsense: 1\n", "Additional properties are not allowed ('nonsense' was unexpected)"),
-        ("seed: lots\n", "config key seed: 'lots' is not of type 'integer'"),
-    ],
-)
-def test_bad_config_stops_before_any_job(tmp_path, override, message):
-    cfg = tmp_path / "bad.yaml"
-    cfg.write_text(override)
-    result = run_snakemake("report", "--cores", "1", "--configfile", str(cfg), workdir=tmp_path, check=False,
-                           env={"MNIST_DIR": str(mnist_dir())})
-    assert result.returncode != 0
-    assert message in result.stdout + result.stderr
-    assert not (tmp_path / "results").exists() and not (tmp_path / "report").exists()
-
-
 def test_missing_data_directory(tmp_path):
     result = run_snakemake("report", "--cores", "1", *SMOKE, workdir=tmp_path, check=False,
                            env={"MNIST_DIR": str(tmp_path / "nowhere")})
