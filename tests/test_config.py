@@ -1,7 +1,6 @@
 """Config validation, seeds, data location and code versions."""
 
 import copy
-from pathlib import Path
 
 import pytest
 import yaml

@@ -2,7 +2,6 @@
 
 import gzip
 import re
-import shutil
 
 import pytest
 

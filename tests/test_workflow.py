@@ -5,7 +5,6 @@ import re
 
 import numpy as np
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -254,7 +253,6 @@ def report_inputs(workdir, repo):
 
 def test_report_shows_whatever_the_metrics_files_say(smoke_run, tmp_path):
     """Render the template from the run's files, then from edited copies: the numbers follow the files."""
-    import shutil
 
     import yaml
 
