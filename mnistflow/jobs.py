@@ -13,6 +13,18 @@ import numpy as np
 from . import data, io, runtime
 
 
+def where_it_ran(backend: str, threads: int) -> dict:
+    """Provenance of a training job for its timing record: backend, threads, host, SLURM job."""
+    return {"backend": backend, "threads": threads, "host": platform.node(), "cpus": os.cpu_count(),
+            "slurm_job_id": os.environ.get("SLURM_JOB_ID")}
+
+
+def save_model(model, path: str) -> None:
+    """Save a Keras model atomically (written beside `path`, renamed when complete)."""
+    with io.atomic_path(path) as tmp:
+        model.save(tmp)
+
+
 def layer_rows(model) -> list[dict]:
     """The per-layer table of a model, with each layer's multiply-accumulates per image."""
     from . import models
@@ -73,9 +85,8 @@ def train_classifier(
         backend=backend,
         threads=threads,
     )
-    timing.update(backend=backend, threads=threads, host=platform.node(), cpus=os.cpu_count(), slurm_job_id=os.environ.get("SLURM_JOB_ID"))
-    with io.atomic_path(out_model) as tmp:
-        model.save(tmp)
+    timing.update(where_it_ran(backend, threads))
+    save_model(model, out_model)
     io.write_json(out_metrics, record)
     io.write_json(out_timing, timing)
     print(f"test accuracy {record['test']['accuracy']:.4f}; {timing['fit_seconds']:.1f} s training")
@@ -141,10 +152,9 @@ def train_autoencoder(*, npz: str, model_args: dict, training: dict, noise_level
         total_params=int(model.count_params()), latent_dim=int(encoder.output.shape[-1]),
         noise_level=noise_level, seed=seed, settings={"model": model_args, "training": training}, backend=backend, threads=threads,
     )
-    timing.update(backend=backend, threads=threads, host=platform.node(), cpus=os.cpu_count(), slurm_job_id=os.environ.get("SLURM_JOB_ID"))
+    timing.update(where_it_ran(backend, threads))
     for key, m in (("autoencoder", model), ("encoder", encoder), ("decoder", decoder)):
-        with io.atomic_path(out[key]) as tmp:
-            m.save(tmp)
+        save_model(m, out[key])
     io.write_json(out["metrics"], record)
     io.write_json(out["timing"], timing)
     return record
