@@ -25,7 +25,7 @@ report: venv
 	$(BIN)/snakemake --cores $(CORES) report
 
 smoke: venv
-	$(BIN)/snakemake --cores $(CORES) --configfile config/smoke.yaml report
+	$(BIN)/snakemake report --cores $(CORES) --configfile config/smoke.yaml
 
 test: venv
 	$(BIN)/python -m pytest
