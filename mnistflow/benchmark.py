@@ -1,0 +1,187 @@
+"""Throughput benchmark: the fp32 matrix-multiply peak of this machine and the per-epoch training
+time of each model of the default config, as a fraction of that peak.
+
+Each measurement runs in its own process (a Keras backend and thread pools are fixed once per
+process): `python -m mnistflow.benchmark gemm|model NAME ...` prints one JSON object; `run`
+starts them all and collects the results. `bench/run.py` is the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+#: The models of the default config that the benchmark trains: (config section, builder).
+MODELS = {
+    "dense_64_64": ("dense", "dense_classifier"),
+    "dense_500_300": ("sweep", "dense_classifier"),
+    "cnn": ("cnn", "cnn_classifier"),
+    "autoencoder": ("autoencoder", "autoencoder"),
+}
+
+
+def training_flops(macs_per_image: int, n_train: int, n_val: int) -> float:
+    """Floating-point operations of one epoch counted analytically from the multiply-accumulates
+    of the Dense and Conv2D layers: 2 FLOPs per MAC; a training image costs the forward pass and a
+    backward pass of twice its work (gradients of inputs and of weights), a validation image the
+    forward pass only."""
+    return 2.0 * macs_per_image * (3 * n_train + n_val)
+
+
+def _set_threads(threads: int) -> None:
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+
+
+def gemm_peak(*, threads: int, size: int = 2048, seconds: float = 3.0) -> dict:
+    """Best fp32 GFLOP/s of NumPy's matrix product of two size x size matrices, over repeated
+    products for about `seconds` (after one warm-up product)."""
+    _set_threads(threads)
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((size, size), dtype=np.float32)
+    b = rng.standard_normal((size, size), dtype=np.float32)
+    a @ b
+    best, runs, start = float("inf"), 0, time.perf_counter()
+    while time.perf_counter() - start < seconds or runs < 3:
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+        runs += 1
+    return {"size": size, "threads": threads, "runs": runs, "best_seconds": best, "gflops": 2 * size**3 / best / 1e9}
+
+
+def load_arrays(config: dict, data_dir: str | os.PathLike) -> dict:
+    """The prepared float32 arrays of the full data set (the config's split, no subset)."""
+    from . import data
+
+    raw = data.load_mnist_files({role: Path(data_dir) / name for role, name in data.IDX_FILES.items()},
+                                config["data"]["sha256"])
+    arrays = data.split(raw, validation_size=config["data"]["validation_size"], seed=config["seed"])
+    return data.preprocess(arrays)
+
+
+def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads: int) -> dict:
+    """Train model `name` of the config for `epochs` epochs with the workflow's own fit function
+    and report its per-epoch seconds and throughput."""
+    from . import runtime
+
+    section_name, builder = MODELS[name]
+    section = config[section_name]
+    backend = section.get("backend", config["keras_backend"])
+    runtime.configure(backend=backend, threads=threads, seed=config["seed"])
+    import numpy as np
+
+    from . import jobs, models
+    from . import training as train_lib
+
+    arrays = load_arrays(config, data_dir)
+    settings = dict(section["training"], epochs=epochs)
+    if name == "autoencoder":
+        model, _, _ = models.autoencoder(input_dim=784, **section["model"])
+        train = jobs.noisy_pairs(arrays, "train", section["noise_level"], 0)
+        val = jobs.noisy_pairs(arrays, "val", section["noise_level"], 0)
+        metrics = ("mse",)
+    else:
+        model_args = dict(section["model"])
+        if section_name == "sweep":
+            model_args["l2"] = max(section["factors"])  # the penalty's cost is included
+        model = getattr(models, builder)(**model_args)
+        train, val = (arrays["x_train"], arrays["y_train"]), (arrays["x_val"], arrays["y_val"])
+        metrics = ("accuracy",)
+    _, timing = train_lib.fit(model, train=train, val=val, optimizer=settings["optimizer"], loss=settings["loss"],
+                              epochs=epochs, batch_size=settings["batch_size"], metrics=metrics,
+                              schedule=settings.get("schedule", "constant"))
+    macs = sum(row["macs"] for row in models.count_macs(model)) if name != "autoencoder" else _nested_macs(model)
+    steady = timing["epoch_seconds"][1:] or timing["epoch_seconds"]
+    seconds = float(np.median(steady))
+    flops = training_flops(macs, len(train[0]), len(val[0]))
+    return {
+        "model": name, "backend": backend, "threads": threads, "batch_size": settings["batch_size"],
+        "train_samples": len(train[0]), "val_samples": len(val[0]), "macs_per_image": macs,
+        "epoch_seconds": timing["epoch_seconds"], "first_epoch_seconds": timing["epoch_seconds"][0],
+        "median_epoch_seconds": seconds, "config_epochs": section["training"]["epochs"],
+        "flops_per_epoch": flops, "gflops": flops / seconds / 1e9,
+    }
+
+
+def _nested_macs(model) -> int:
+    from . import models
+
+    return sum(row["macs"] for layer in model.layers if hasattr(layer, "layers") for row in models.count_macs(layer))
+
+
+def machine() -> dict:
+    info = {"host": platform.node(), "cpus": os.cpu_count(), "platform": platform.platform(), "python": sys.version.split()[0]}
+    try:
+        info["cpus_usable"] = len(os.sched_getaffinity(0))
+    except AttributeError:
+        pass
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return info
+
+
+def _child(args: list[str], log) -> dict:
+    cmd = [sys.executable, "-m", "mnistflow.benchmark", *args]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark step {' '.join(args[:2])} failed (exit {proc.returncode}); see the log")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run(*, config_path: str, data_dir: str, models: list[str], epochs: int, threads: int, log=None) -> dict:
+    """GEMM peak and each model's epochs, each in its own process, with the ratios."""
+    from . import runtime
+
+    log = log or sys.stderr
+    common = ["--config", config_path, "--threads", str(threads)]
+    print(f"GEMM peak on {threads} thread(s) ...", file=sys.stderr, flush=True)
+    peak = _child(["gemm", *common], log)
+    print(f"  {peak['gflops']:.1f} GFLOP/s", file=sys.stderr, flush=True)
+    results = []
+    for name in models:
+        print(f"{name}: {epochs} epochs ...", file=sys.stderr, flush=True)
+        row = _child(["model", name, *common, "--data-dir", data_dir, "--epochs", str(epochs)], log)
+        row["fraction_of_peak"] = row["gflops"] / peak["gflops"]
+        row["config_epochs_seconds"] = row["median_epoch_seconds"] * row["config_epochs"]
+        results.append(row)
+        print(f"  {row['median_epoch_seconds']:.2f} s/epoch ({row['backend']}), {row['gflops']:.1f} GFLOP/s = "
+              f"{100 * row['fraction_of_peak']:.0f}% of the GEMM peak", file=sys.stderr, flush=True)
+    return {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "versions": runtime.versions(),
+            "gemm": peak, "models": results, "epochs_measured": epochs}
+
+
+def main(argv: list[str] | None = None) -> None:
+    import yaml
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=("gemm", "model"))
+    parser.add_argument("name", nargs="?", choices=sorted(MODELS))
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--epochs", type=int, default=3)
+    args = parser.parse_args(argv)
+    if args.step == "gemm":
+        out = gemm_peak(threads=args.threads)
+    else:
+        config = yaml.safe_load(Path(args.config).read_text())
+        out = model_epochs(args.name, config=config, data_dir=args.data_dir, epochs=args.epochs, threads=args.threads)
+    sys.stdout.write(json.dumps(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
