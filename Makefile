@@ -1,5 +1,5 @@
 # Two entry points that work on a fresh machine:
-#   make report   set up .venv (pinned packages) and build report/report.html
+#   make report   set up .venv (pinned packages) and build report/report.html and report.pdf
 #   make test     set up .venv and run the test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,7 +10,7 @@ BIN     = $(VENV)/bin
 MNIST_DIR ?= $(abspath $(wildcard ../shared/data/mnist))
 export MNIST_DIR
 
-.PHONY: venv report test smoke lint clean
+.PHONY: venv report test smoke lint clean bench bench-build
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -29,6 +29,12 @@ smoke: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+bench-build: venv
+	$(BIN)/python bench/full_build.py --cores $(CORES)
 
 lint: venv
 	$(BIN)/snakemake --lint

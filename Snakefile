@@ -8,6 +8,9 @@ min_version("9.0")
 configfile: os.path.join(workflow.basedir, "config/config.yaml")
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/dense.smk"
@@ -35,10 +38,11 @@ localrules:
     plot_autoencoder_diagram,
     plot_denoising,
     plot_generated,
+    plot_loss_formula,
 
 
 rule report:
-    """Render the HTML report from every metrics file and figure of this run."""
+    """Render the HTML report from every metrics file and figure of this run, and its PDF."""
     default_target: True
     input:
         unpack(optional_report_inputs),
@@ -47,6 +51,7 @@ rule report:
         data_info=rules.prepare_data.output.info,
         data_summary=rules.describe_data.output.summary,
         examples_figure=rules.plot_examples.output.figure,
+        loss_formula_figure=rules.plot_loss_formula.output.figure,
         dense_metrics=rules.train_dense.output.metrics,
         dense_timing=rules.train_dense.output.timing,
         dense_accuracy_figure=rules.plot_dense_history.output.figure,
@@ -78,6 +83,7 @@ rule report:
         benchmarks=benchmark_files,
     output:
         html="report/report.html",
+        pdf="report/report.pdf",
     params:
         config=config,
         code=code_version("report", "rendering", "io", "sweep", "evaluation"),

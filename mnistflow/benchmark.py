@@ -136,7 +136,10 @@ def machine() -> dict:
 
 def _child(args: list[str], log) -> dict:
     cmd = [sys.executable, "-m", "mnistflow.benchmark", *args]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
+    # the child imports this same copy of the package
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark step {' '.join(args[:2])} failed (exit {proc.returncode}); see the log")
     return json.loads(proc.stdout.strip().splitlines()[-1])

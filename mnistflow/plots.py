@@ -35,12 +35,13 @@ def new_figure(**kwargs):
         return plt.subplots(**kwargs)
 
 
-def save(fig, path: str | os.PathLike) -> None:
-    """Save a figure atomically; SVG and PDF without a timestamp so reruns give the same bytes."""
+def save(fig, path: str | os.PathLike, style: Mapping | None = None) -> None:
+    """Save a figure atomically; SVG and PDF without a timestamp so reruns give the same bytes.
+    `style` overrides entries of STYLE for this figure."""
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lstrip(".").lower()
     metadata = {"Date": None} if ext in ("svg", "pdf") else {}
-    with plt.rc_context(STYLE), atomic_path(path) as tmp:
+    with plt.rc_context({**STYLE, **(style or {})}), atomic_path(path) as tmp:
         fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=metadata, dpi=150)
     plt.close(fig)
 
@@ -211,3 +212,19 @@ def layer_diagram(parts: Sequence[tuple[str, Sequence[dict]]], path: str | os.Pa
         ax.set_ylim(-2.5, 1.6)
         ax.axis("off")
     save(fig, path)
+
+
+def formula(tex: str, path: str | os.PathLike, *, fontsize: int = 15) -> None:
+    """A formula typeset by matplotlib's mathtext (glyphs as paths), for media that cannot draw
+    MathML, such as the PDF report."""
+    style = {"svg.fonttype": "path", "mathtext.fontset": "dejavuserif"}
+    with plt.rc_context({**STYLE, **style}):
+        fig = plt.figure(figsize=(0.1, 0.1))
+        fig.text(0, 0, f"${tex}$", fontsize=fontsize)
+    save(fig, path, style)
+
+
+def cross_entropy_tex(num_classes: int) -> str:
+    """Question 2B's loss in mathtext, the same formula as the report's MathML."""
+    return (r"L = -\frac{1}{N}\sum_{n=1}^{N}\sum_{k=1}^{%d} y_{nk}\,\log p_{nk}"
+            r" = -\frac{1}{N}\sum_{n=1}^{N}\log p_{n,c_n}" % num_classes)

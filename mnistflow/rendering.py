@@ -91,6 +91,26 @@ def render(template_dir: str | os.PathLike, template: str, context: dict) -> str
     return environment(template_dir).get_template(template).render(**context)
 
 
+def html_to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> int:
+    """The HTML report as a PDF (its print stylesheet: page numbers, contents with page numbers);
+    returns the number of pages. Only data: URIs are loaded: the PDF, like the HTML, needs no
+    network and no other file; any other URL stops the rendering."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class DataOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith("data:"):
+                raise FatalURLFetchingError(f"the report may embed only data: URIs, not {url[:80]}")
+            return super().fetch(url, headers)
+
+    html = Path(html_path).read_text(encoding="utf-8")
+    document = weasyprint.HTML(string=html, url_fetcher=DataOnly()).render()
+    with atomic_path(pdf_path) as tmp:
+        document.write_pdf(tmp)
+    return len(document.pages)
+
+
 def render_to_file(template_dir: str | os.PathLike, template: str, context: dict, path: str | os.PathLike) -> None:
     html = render(template_dir, template, context)
     with atomic_path(path) as tmp:

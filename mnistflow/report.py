@@ -125,6 +125,7 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
                       "factor": top["factor_label"], "replicate": int(top["replicate"])},
         "decay_per_step": 2 * learning_rate * best["factor"],
         "epochs": int(runs["epochs"].max()),
+        "seeds": sorted(int(s) for s in runs["seed"].unique()),
     }
 
 
@@ -263,6 +264,7 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         "settings": dense_metrics["settings"],
         "seed": dense_metrics["seed"],
         "threads": dense_metrics["threads"],
+        "backend": dense_metrics["backend"],
         "layers": dense_metrics["layers"],
     }
     sweep_runs, sweep_summary = read_table(inputs["sweep_runs"]), read_table(inputs["sweep_summary"])

@@ -34,3 +34,28 @@ def test_data_uri_embeds_figures(tmp_path):
     assert uri.startswith("data:image/svg+xml;base64,") and base64.b64decode(uri.split(",", 1)[1]) == b"<svg/>"
     with pytest.raises(ValueError, match="unsupported figure type"):
         rendering.data_uri(tmp_path / "f.gif")
+
+
+def test_pdf_embeds_data_uris_and_refuses_other_urls(tmp_path):
+    from weasyprint.urls import FatalURLFetchingError
+
+    from mnistflow import plots
+
+    svg = tmp_path / "f.svg"
+    plots.formula(plots.cross_entropy_tex(10), svg)
+    page = tmp_path / "page.html"
+    page.write_text(f'<!DOCTYPE html><html><body><h1>Title</h1><img src="{rendering.data_uri(svg)}" alt="f"></body></html>')
+    assert rendering.html_to_pdf(page, tmp_path / "page.pdf") == 1
+    assert (tmp_path / "page.pdf").read_bytes().startswith(b"%PDF")
+    page.write_text('<!DOCTYPE html><html><body><img src="https://example.org/x.png" alt="x"></body></html>')
+    with pytest.raises(FatalURLFetchingError, match="data: URIs"):
+        rendering.html_to_pdf(page, tmp_path / "remote.pdf")
+    assert not (tmp_path / "remote.pdf").exists()
+
+
+def test_formula_svg_is_paths_only(tmp_path):
+    from mnistflow import plots
+
+    plots.formula(plots.cross_entropy_tex(10), tmp_path / "f.svg")
+    svg = (tmp_path / "f.svg").read_text()
+    assert "<path" in svg and "<text" not in svg  # glyphs drawn, no font needed by the viewer

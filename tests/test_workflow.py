@@ -12,7 +12,7 @@ from conftest import REPO, copy_workflow, mnist_dir, run_snakemake
 
 pytestmark = pytest.mark.workflow
 SMOKE = ["--configfile", str(REPO / "config" / "smoke.yaml")]
-SECTIONS = ["q1", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b", "q4a", "q4b", "q4c", "q4d", "provenance"]
+SECTIONS = ["summary", "q1", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b", "q4a", "q4b", "q4c", "q4d", "provenance"]
 
 
 @pytest.fixture(scope="module")
@@ -336,3 +336,117 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     generated = np.load(workdir / "results/generation/digits.npz")
     smoke = yaml.safe_load((repo / "config" / "smoke.yaml").read_text())["generation"]
     assert generated["images"].shape == (10 * smoke["per_class"], 784)
+
+
+# --- The report's two formats and Snakemake's own report (issue 9) -----------------------------
+
+
+def heading_texts(html):
+    """The text of every h2 of the HTML report, tags removed, entities decoded."""
+    import html as html_lib
+
+    return [html_lib.unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in re.findall(r"<h2>(.*?)</h2>", html, re.S)]
+
+
+def test_pdf_has_pages_numbers_and_every_heading(smoke_run):
+    from pypdf import PdfReader
+
+    workdir, _, _ = smoke_run
+    pdf = workdir / "report" / "report.pdf"
+    reader = PdfReader(pdf)
+    pages = len(reader.pages)
+    assert 12 <= pages <= 40, f"{pages} pages"
+    texts = [page.extract_text() for page in reader.pages]
+    flat = re.sub(r"\s+", " ", " ".join(texts))
+    headings = heading_texts((workdir / "report" / "report.html").read_text())
+    assert len(headings) == len(SECTIONS)
+    for heading in headings:
+        assert re.sub(r"\s+", " ", heading) in flat, heading
+    for number, text in enumerate(texts, start=1):
+        assert f"page {number} of {pages}" in text
+    # the table of contents gives each section's page: the page where its heading is printed
+    first = texts[0]
+    for heading in headings[1:]:
+        entry = re.search(re.escape(heading) + r"[ .]*?(\d+)\s*$", first, re.M)
+        assert entry, f"no contents entry for {heading}"
+        assert heading in re.sub(r"\s+", " ", texts[int(entry.group(1)) - 1]), heading
+
+
+def test_html_is_valid_and_loads_nothing(smoke_run):
+    import html5lib
+
+    workdir, _, _ = smoke_run
+    html = (workdir / "report" / "report.html").read_text()
+    parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
+    tree = parser.parse(html)
+    assert parser.errors == []
+    remote = []
+    for element in tree.iter():
+        for attr in ("src", "href", "srcset", "data", "poster"):
+            value = element.get(attr)
+            if value and re.match(r"\s*(https?:)?//", value):
+                remote.append((element.tag, value[:80]))
+        if element.tag == "link":
+            remote.append((element.tag, element.get("href")))  # no stylesheet or icon files at all
+    assert remote == []
+    assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", html) and "@import" not in html
+    for element in tree.iter("img"):
+        assert element.get("src").startswith("data:image/") and element.get("alt")
+
+
+def test_line_plots_are_vector_with_captions(smoke_run):
+    workdir, _, _ = smoke_run
+    html = (workdir / "report" / "report.html").read_text()
+    figures = re.findall(r"<figure>(.*?)</figure>", html, re.S)
+    assert len(figures) >= 12
+    svg = [f for f in figures if 'src="data:image/svg+xml' in f]
+    assert len(svg) >= 8  # every line plot (accuracy, loss, sweep, shift, denoising curves) and the diagram
+    for figure in figures:
+        assert re.search(r"<figcaption>\s*\S", figure), figure[:200]
+
+
+def test_snakemake_builtin_report(smoke_run):
+    workdir, repo, _ = smoke_run
+    out = workdir / "report" / "snakemake.html"
+    run_snakemake("--report", str(out), "--configfile", str(repo / "config" / "smoke.yaml"), workdir=workdir, repo=repo,
+                  env={"MNIST_DIR": str(mnist_dir())})
+    text = out.read_text()
+    assert out.stat().st_size > 100_000
+    for caption in ("Question 2D: final validation accuracy of the 500-300 network", "Question 4C: accuracy of the best classifier",
+                    "Question 3B: test accuracy per shift and direction"):
+        assert caption in text, caption
+
+
+# --- Scheduling: no more compute threads than CPUs (issue 8) -------------------------------------
+
+
+def claimed_threads(result):
+    """The set of thread counts of the compute jobs of a dry run (Snakemake omits "threads: 1")."""
+    out = result.stdout + result.stderr
+    blocks = re.findall(r"rule (?:train_\w+|evaluate_\w+|generate_digits):\n(.*?)(?:\n\n|\Z)", out, re.S)
+    assert blocks
+    return {int(m.group(1)) if (m := re.search(r"threads: (\d+)", body)) else 1 for body in blocks}
+
+
+@pytest.mark.parametrize("factor", [1, 4])
+def test_compute_jobs_never_oversubscribe_the_cpus(tmp_path, factor):
+    import os
+
+    cpus = len(os.sched_getaffinity(0))
+    threads = 1  # smoke.yaml
+    cores = cpus * factor
+    result = run_snakemake("report", "-n", "-F", "--cores", str(cores), *SMOKE, workdir=tmp_path,
+                           env={"MNIST_DIR": str(mnist_dir())})
+    [claim] = claimed_threads(result)
+    if factor == 1:
+        assert claim == threads  # --cores within the machine: the configured threads
+    else:
+        assert claim >= threads and (cores // claim) * threads <= cpus  # the jobs at once fit the CPUs
+
+
+def test_job_threads_follow_the_config_not_the_claim():
+    from mnistflow.runtime import job_threads
+
+    assert job_threads(2, 3) == 2  # a larger claim does not change the thread pools (nor the numbers)
+    assert job_threads(2, 1) == 1  # --cores 1 lowers them
+    assert job_threads(1, 4) == 1

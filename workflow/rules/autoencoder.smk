@@ -15,6 +15,7 @@ rule train_autoencoder:
         metrics="results/autoencoder/metrics.json",
         timing="results/autoencoder/timing.json",
     params:
+        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         model=AE["model"],
         training=AE["training"],
         noise_level=AE["noise_level"],
@@ -22,7 +23,7 @@ rule train_autoencoder:
         seed=job_seed("autoencoder"),
         backend=backend_of(AE),
         code=code_version("data", "io", "jobs", "models", "noise", "runtime", "training"),
-    threads: config["threads"]
+    threads: claim_threads
     resources:
         mem_mb=3000,
         runtime=30,
@@ -44,16 +45,17 @@ rule evaluate_denoising:
         choice=rules.select_classifier.output.choice,
         models=rules.select_classifier.input.models,
     output:
-        table="results/denoising/levels.csv",
+        table=report("results/denoising/levels.csv", caption="../report/captions/denoising_table.rst", category="4 Autoencoder"),
         examples="results/denoising/examples.npz",
     params:
+        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         levels=DENOISING["levels"],
         examples=DENOISING["examples"],
         noise_seed=job_seed("noise", "test"),
         seed=job_seed("denoising"),
         backend=backend_of(CNN),
         code=code_version("data", "evaluation", "io", "jobs", "noise", "runtime"),
-    threads: config["threads"]
+    threads: claim_threads
     resources:
         mem_mb=4000,
         runtime=20,
@@ -79,12 +81,13 @@ rule generate_digits:
         images="results/generation/digits.npz",
         scores="results/generation/scores.json",
     params:
+        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         per_class=config["generation"]["per_class"],
         interpolation_steps=config["generation"]["interpolation_steps"],
         seed=job_seed("generation"),
         backend=backend_of(CNN),
         code=code_version("data", "generation", "io", "jobs", "runtime"),
-    threads: config["threads"]
+    threads: claim_threads
     resources:
         mem_mb=4000,
         runtime=20,

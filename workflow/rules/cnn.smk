@@ -16,13 +16,14 @@ rule train_cnn:
         metrics="results/cnn/rep{replicate}/metrics.json",
         timing="results/cnn/rep{replicate}/timing.json",
     params:
+        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         builder="cnn_classifier",
         model=CNN["model"],
         training=CNN["training"],
         seed=lambda w: job_seed("cnn", w.replicate),
         backend=backend_of(CNN),
         code=TRAIN_CODE,
-    threads: config["threads"]
+    threads: claim_threads
     resources:
         mem_mb=4000,
         runtime=60,
@@ -45,13 +46,14 @@ rule train_cnn_earlier:
         metrics="results/cnn_earlier/metrics.json",
         timing="results/cnn_earlier/timing.json",
     params:
+        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         builder="cnn_classifier",
         model=CNN_EARLIER["model"],
         training=CNN_EARLIER["training"],
         seed=job_seed("cnn_earlier"),
         backend=backend_of(CNN_EARLIER),
         code=TRAIN_CODE,
-    threads: config["threads"]
+    threads: claim_threads
     resources:
         mem_mb=4000,
         runtime=120,
@@ -90,7 +92,7 @@ rule aggregate_cnn:
     input:
         metrics=expand(rules.train_cnn.output.metrics, replicate=CNN_REPLICATES),
     output:
-        summary="results/cnn/summary.json",
+        summary=report("results/cnn/summary.json", caption="../report/captions/cnn_summary.rst", category="3 Convolutional network"),
     params:
         code=code_version("io", "evaluation"),
     log:
@@ -143,13 +145,14 @@ rule evaluate_shift:
         choice=rules.select_classifier.output.choice,
         models=rules.select_classifier.input.models,
     output:
-        table="results/shift/accuracy.csv",
+        table=report("results/shift/accuracy.csv", caption="../report/captions/shift_table.rst", category="3 Convolutional network"),
     params:
+        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         max_shift=config["shift"]["max_shift"],
         seed=job_seed("shift"),
         backend=backend_of(CNN),
         code=code_version("data", "io", "evaluation", "runtime"),
-    threads: config["threads"]
+    threads: claim_threads
     resources:
         mem_mb=4000,
         runtime=20,

@@ -6,7 +6,7 @@ rule plot_examples:
     input:
         npz=rules.prepare_data.output.npz,
     output:
-        figure="results/figures/examples.png",
+        figure=report("results/figures/examples.png", caption="../report/captions/examples.rst", category="1 Data"),
     params:
         code=code_version("data", "io", "plots"),
     log:
@@ -25,7 +25,7 @@ rule plot_dense_history:
     input:
         metrics=rules.train_dense.output.metrics,
     output:
-        figure="results/figures/dense_accuracy.svg",
+        figure=report("results/figures/dense_accuracy.svg", caption="../report/captions/dense_accuracy.rst", category="2 Dense networks"),
     params:
         metric="accuracy",
         code=code_version("io", "plots"),
@@ -46,7 +46,7 @@ rule plot_sweep:
         summary=rules.aggregate_sweep.output.summary,
         references=REPORT_DIR / "references.yaml",
     output:
-        figure="results/figures/sweep_factor.svg",
+        figure=report("results/figures/sweep_factor.svg", caption="../report/captions/sweep_factor.rst", category="2 Dense networks"),
     params:
         code=code_version("io", "plots"),
     log:
@@ -65,7 +65,7 @@ rule plot_sweep_curves:
     input:
         curves=rules.aggregate_sweep.output.curves,
     output:
-        figure="results/figures/sweep_curves.svg",
+        figure=report("results/figures/sweep_curves.svg", caption="../report/captions/sweep_curves.rst", category="2 Dense networks"),
     params:
         code=code_version("io", "plots"),
     log:
@@ -84,7 +84,7 @@ rule plot_cnn_history:
     input:
         metrics=rules.train_cnn.output.metrics.format(replicate=0),
     output:
-        figure="results/figures/cnn_accuracy.svg",
+        figure=report("results/figures/cnn_accuracy.svg", caption="../report/captions/cnn_accuracy.rst", category="3 Convolutional network"),
     params:
         metric="accuracy",
         code=code_version("io", "plots"),
@@ -104,7 +104,7 @@ rule plot_shift:
     input:
         table=rules.evaluate_shift.output.table,
     output:
-        figure="results/figures/shift.svg",
+        figure=report("results/figures/shift.svg", caption="../report/captions/shift.rst", category="3 Convolutional network"),
     params:
         code=code_version("io", "plots", "evaluation"),
     log:
@@ -123,7 +123,7 @@ rule plot_autoencoder_loss:
     input:
         metrics=rules.train_autoencoder.output.metrics,
     output:
-        figure="results/figures/autoencoder_loss.svg",
+        figure=report("results/figures/autoencoder_loss.svg", caption="../report/captions/autoencoder_loss.rst", category="4 Autoencoder"),
     params:
         metric="loss",
         code=code_version("io", "plots"),
@@ -143,7 +143,7 @@ rule plot_autoencoder_diagram:
     input:
         metrics=rules.train_autoencoder.output.metrics,
     output:
-        figure="results/figures/autoencoder_diagram.svg",
+        figure=report("results/figures/autoencoder_diagram.svg", caption="../report/captions/autoencoder_diagram.rst", category="4 Autoencoder"),
     params:
         code=code_version("io", "plots"),
     log:
@@ -163,9 +163,9 @@ rule plot_denoising:
         examples=rules.evaluate_denoising.output.examples,
         table=rules.evaluate_denoising.output.table,
     output:
-        examples="results/figures/denoising_examples.png",
-        mse="results/figures/denoising_mse.svg",
-        accuracy="results/figures/denoising_accuracy.svg",
+        examples=report("results/figures/denoising_examples.png", caption="../report/captions/denoising_examples.rst", category="4 Autoencoder"),
+        mse=report("results/figures/denoising_mse.svg", caption="../report/captions/denoising_mse.rst", category="4 Autoencoder"),
+        accuracy=report("results/figures/denoising_accuracy.svg", caption="../report/captions/denoising_accuracy.rst", category="4 Autoencoder"),
     params:
         code=code_version("io", "plots"),
     log:
@@ -184,8 +184,8 @@ rule plot_generated:
     input:
         images=rules.generate_digits.output.images,
     output:
-        grid="results/figures/generated.png",
-        interpolation="results/figures/interpolation.png",
+        grid=report("results/figures/generated.png", caption="../report/captions/generated.rst", category="4 Autoencoder"),
+        interpolation=report("results/figures/interpolation.png", caption="../report/captions/interpolation.rst", category="4 Autoencoder"),
     params:
         columns=10,
         code=code_version("io", "plots"),
@@ -198,3 +198,21 @@ rule plot_generated:
         CONDA_ENV
     script:
         "../../scripts/plot_generated.py"
+
+
+rule plot_loss_formula:
+    """Question 2B: the loss formula as an SVG, for the PDF report (WeasyPrint does not draw MathML)."""
+    output:
+        figure=report("results/figures/loss_formula.svg", caption="../report/captions/loss_formula.rst", category="2 Dense networks"),
+    params:
+        num_classes=NUM_CLASSES,
+        code=code_version("io", "plots"),
+    log:
+        "logs/figures/loss_formula.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_loss_formula.py"

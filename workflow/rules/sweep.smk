@@ -18,6 +18,7 @@ rule train_sweep:
         metrics="results/sweep/l2_{factor}/rep{replicate}/metrics.json",
         timing="results/sweep/l2_{factor}/rep{replicate}/timing.json",
     params:
+        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         builder="dense_classifier",
         model=lambda w: {**SWEEP["model"], "l2": float(w.factor)},
         training=SWEEP["training"],
@@ -25,7 +26,7 @@ rule train_sweep:
         seed=lambda w: job_seed("sweep", w.replicate),
         backend=config["keras_backend"],
         code=code_version("data", "io", "jobs", "models", "runtime", "training"),
-    threads: config["threads"]
+    threads: claim_threads
     resources:
         mem_mb=3000,
         runtime=60,
@@ -44,8 +45,8 @@ rule aggregate_sweep:
     input:
         metrics=for_each_sweep_job(rules.train_sweep.output.metrics),
     output:
-        runs="results/sweep/runs.csv",
-        summary="results/sweep/summary.csv",
+        runs=report("results/sweep/runs.csv", caption="../report/captions/sweep_runs.rst", category="2 Dense networks"),
+        summary=report("results/sweep/summary.csv", caption="../report/captions/sweep_summary.rst", category="2 Dense networks"),
         curves="results/sweep/curves.json",
     params:
         jobs=SWEEP_JOBS,
