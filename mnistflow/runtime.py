@@ -48,13 +48,6 @@ def configure(*, backend: str, threads: int, seed: int):
     return keras
 
 
-def job_threads(configured: int, granted: int) -> int:
-    """Threads a job runs: the configured count, or fewer where Snakemake granted fewer cores
-    (--cores below `threads`). A grant above the configured count (see claim_threads in
-    workflow/rules/common.smk) keeps other jobs off those cores and does not change the numbers."""
-    return max(1, min(int(configured), int(granted)))
-
-
 def versions() -> dict[str, str]:
     """Versions of the packages that produce the numbers."""
     from importlib.metadata import PackageNotFoundError, version

@@ -1,9 +1,9 @@
 """Rule train_autoencoder: one call into the library."""
 
-from mnistflow import io, jobs, runtime
+from mnistflow import io, jobs
 
 p = snakemake.params  # noqa: F821 (injected by Snakemake)
 with io.redirect_output(snakemake.log[0]):  # noqa: F821
     jobs.train_autoencoder(npz=snakemake.input.npz, model_args=p.model, training=p.training, noise_level=p.noise_level,  # noqa: F821
-                           noise_seed=p.noise_seed, seed=p.seed, threads=runtime.job_threads(snakemake.params.threads, snakemake.threads), backend=p.backend,  # noqa: F821
+                           noise_seed=p.noise_seed, seed=p.seed, threads=snakemake.threads, backend=p.backend,  # noqa: F821
                            out=dict(snakemake.output.items()))  # noqa: F821

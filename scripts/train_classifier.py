@@ -1,6 +1,6 @@
 """Rules that train a classifier (train_dense, ...): one call into the library."""
 
-from mnistflow import io, jobs, runtime
+from mnistflow import io, jobs
 
 p = snakemake.params  # noqa: F821 (injected by Snakemake)
 with io.redirect_output(snakemake.log[0]):  # noqa: F821
@@ -10,7 +10,7 @@ with io.redirect_output(snakemake.log[0]):  # noqa: F821
         model_args=p.model,
         training=p.training,
         seed=p.seed,
-        threads=runtime.job_threads(snakemake.params.threads, snakemake.threads),  # noqa: F821
+        threads=snakemake.threads,  # noqa: F821
         backend=p.backend,
         out_model=snakemake.output.model,  # noqa: F821
         out_metrics=snakemake.output.metrics,  # noqa: F821

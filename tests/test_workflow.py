@@ -416,37 +416,3 @@ def test_snakemake_builtin_report(smoke_run):
                     "Question 3B: test accuracy per shift and direction"):
         assert caption in text, caption
 
-
-# --- Scheduling: no more compute threads than CPUs (issue 8) -------------------------------------
-
-
-def claimed_threads(result):
-    """The set of thread counts of the compute jobs of a dry run (Snakemake omits "threads: 1")."""
-    out = result.stdout + result.stderr
-    blocks = re.findall(r"rule (?:train_\w+|evaluate_\w+|generate_digits):\n(.*?)(?:\n\n|\Z)", out, re.S)
-    assert blocks
-    return {int(m.group(1)) if (m := re.search(r"threads: (\d+)", body)) else 1 for body in blocks}
-
-
-@pytest.mark.parametrize("factor", [1, 4])
-def test_compute_jobs_never_oversubscribe_the_cpus(tmp_path, factor):
-    import os
-
-    cpus = len(os.sched_getaffinity(0))
-    threads = 1  # smoke.yaml
-    cores = cpus * factor
-    result = run_snakemake("report", "-n", "-F", "--cores", str(cores), *SMOKE, workdir=tmp_path,
-                           env={"MNIST_DIR": str(mnist_dir())})
-    [claim] = claimed_threads(result)
-    if factor == 1:
-        assert claim == threads  # --cores within the machine: the configured threads
-    else:
-        assert claim >= threads and (cores // claim) * threads <= cpus  # the jobs at once fit the CPUs
-
-
-def test_job_threads_follow_the_config_not_the_claim():
-    from mnistflow.runtime import job_threads
-
-    assert job_threads(2, 3) == 2  # a larger claim does not change the thread pools (nor the numbers)
-    assert job_threads(2, 1) == 1  # --cores 1 lowers them
-    assert job_threads(1, 4) == 1

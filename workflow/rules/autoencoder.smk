@@ -15,7 +15,6 @@ rule train_autoencoder:
         metrics="results/autoencoder/metrics.json",
         timing="results/autoencoder/timing.json",
     params:
-        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         model=AE["model"],
         training=AE["training"],
         noise_level=AE["noise_level"],
@@ -23,7 +22,7 @@ rule train_autoencoder:
         seed=job_seed("autoencoder"),
         backend=backend_of(AE),
         code=code_version("data", "io", "jobs", "models", "noise", "runtime", "training"),
-    threads: claim_threads
+    threads: config["threads"]
     resources:
         mem_mb=3000,
         runtime=30,
@@ -48,14 +47,13 @@ rule evaluate_denoising:
         table=report("results/denoising/levels.csv", caption="../report/captions/denoising_table.rst", category="4 Autoencoder"),
         examples="results/denoising/examples.npz",
     params:
-        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         levels=DENOISING["levels"],
         examples=DENOISING["examples"],
         noise_seed=job_seed("noise", "test"),
         seed=job_seed("denoising"),
         backend=backend_of(CNN),
         code=code_version("data", "evaluation", "io", "jobs", "noise", "runtime"),
-    threads: claim_threads
+    threads: config["threads"]
     resources:
         mem_mb=4000,
         runtime=20,
@@ -81,13 +79,12 @@ rule generate_digits:
         images="results/generation/digits.npz",
         scores="results/generation/scores.json",
     params:
-        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         per_class=config["generation"]["per_class"],
         interpolation_steps=config["generation"]["interpolation_steps"],
         seed=job_seed("generation"),
         backend=backend_of(CNN),
         code=code_version("data", "generation", "io", "jobs", "runtime"),
-    threads: claim_threads
+    threads: config["threads"]
     resources:
         mem_mb=4000,
         runtime=20,

@@ -16,14 +16,13 @@ rule train_cnn:
         metrics="results/cnn/rep{replicate}/metrics.json",
         timing="results/cnn/rep{replicate}/timing.json",
     params:
-        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         builder="cnn_classifier",
         model=CNN["model"],
         training=CNN["training"],
         seed=lambda w: job_seed("cnn", w.replicate),
         backend=backend_of(CNN),
         code=TRAIN_CODE,
-    threads: claim_threads
+    threads: config["threads"]
     resources:
         mem_mb=4000,
         runtime=60,
@@ -46,14 +45,13 @@ rule train_cnn_earlier:
         metrics="results/cnn_earlier/metrics.json",
         timing="results/cnn_earlier/timing.json",
     params:
-        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         builder="cnn_classifier",
         model=CNN_EARLIER["model"],
         training=CNN_EARLIER["training"],
         seed=job_seed("cnn_earlier"),
         backend=backend_of(CNN_EARLIER),
         code=TRAIN_CODE,
-    threads: claim_threads
+    threads: config["threads"]
     resources:
         mem_mb=4000,
         runtime=120,
@@ -147,12 +145,11 @@ rule evaluate_shift:
     output:
         table=report("results/shift/accuracy.csv", caption="../report/captions/shift_table.rst", category="3 Convolutional network"),
     params:
-        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         max_shift=config["shift"]["max_shift"],
         seed=job_seed("shift"),
         backend=backend_of(CNN),
         code=code_version("data", "io", "evaluation", "runtime"),
-    threads: claim_threads
+    threads: config["threads"]
     resources:
         mem_mb=4000,
         runtime=20,

@@ -33,24 +33,6 @@ def job_seed(*keys):
     return derive_seed(config["seed"], *keys)
 
 
-#: CPUs this process may run on; threads of a job beyond them only compete with each other.
-CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-THREADS = config["threads"]
-
-
-def claim_threads(wildcards):
-    """Cores a compute job claims from the local scheduler. Normally the configured `threads`.
-    When --cores exceeds the CPUs of this machine (e.g. --cores 4 on 2 CPUs), a job claims more, so
-    that the compute jobs running at once use no more threads than there are CPUs: two 2-thread jobs
-    on 2 CPUs were measured slower in total than one after the other (docs/performance.md). The job
-    itself still runs `threads` threads (see runtime.job_threads); light jobs fill the cores left."""
-    cores = getattr(workflow.global_resources.get("_cores"), "value", None)
-    if not workflow.local_exec or not isinstance(cores, int) or cores <= CPUS:
-        return THREADS
-    at_once = max(1, CPUS // THREADS)  # compute jobs the CPUs can hold
-    return max(THREADS, cores // (at_once + 1) + 1)  # one more would not fit in --cores
-
-
 def backend_of(section):
     """The Keras backend of a model section: its own `backend`, else keras_backend."""
     return section.get("backend", config["keras_backend"])

@@ -10,14 +10,13 @@ rule train_dense:
         metrics="results/dense/metrics.json",
         timing="results/dense/timing.json",
     params:
-        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         builder="dense_classifier",
         model=config["dense"]["model"],
         training=config["dense"]["training"],
         seed=job_seed("dense"),
         backend=config["keras_backend"],
         code=code_version("data", "io", "jobs", "models", "runtime", "training"),
-    threads: claim_threads
+    threads: config["threads"]
     resources:
         mem_mb=3000,
         runtime=30,

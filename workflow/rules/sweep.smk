@@ -18,7 +18,6 @@ rule train_sweep:
         metrics="results/sweep/l2_{factor}/rep{replicate}/metrics.json",
         timing="results/sweep/l2_{factor}/rep{replicate}/timing.json",
     params:
-        threads=THREADS,  # thread pools of the job; claim_threads may claim more cores
         builder="dense_classifier",
         model=lambda w: {**SWEEP["model"], "l2": float(w.factor)},
         training=SWEEP["training"],
@@ -26,7 +25,7 @@ rule train_sweep:
         seed=lambda w: job_seed("sweep", w.replicate),
         backend=config["keras_backend"],
         code=code_version("data", "io", "jobs", "models", "runtime", "training"),
-    threads: claim_threads
+    threads: config["threads"]
     resources:
         mem_mb=3000,
         runtime=60,
