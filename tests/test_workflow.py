@@ -228,6 +228,7 @@ def report_inputs(workdir, repo):
         "examples_figure": w("results/figures/examples.png"),
         "dense_metrics": w("results/dense/metrics.json"), "dense_timing": w("results/dense/timing.json"),
         "dense_accuracy_figure": w("results/figures/dense_accuracy.svg"),
+        "loss_formula_figure": w("results/figures/loss_formula.svg"),
         "sweep_runs": w("results/sweep/runs.csv"), "sweep_summary": w("results/sweep/summary.csv"),
         "sweep_factor_figure": w("results/figures/sweep_factor.svg"), "sweep_curves_figure": w("results/figures/sweep_curves.svg"),
         "sweep_metrics": [w(f"results/sweep/l2_{f}/rep{r}/metrics.json") for f, r in sweep_jobs],
@@ -349,6 +350,8 @@ def heading_texts(html):
 
 
 def test_pdf_has_pages_numbers_and_every_heading(smoke_run):
+    import html as html_lib
+
     from pypdf import PdfReader
 
     workdir, _, _ = smoke_run
@@ -364,12 +367,17 @@ def test_pdf_has_pages_numbers_and_every_heading(smoke_run):
         assert re.sub(r"\s+", " ", heading) in flat, heading
     for number, text in enumerate(texts, start=1):
         assert f"page {number} of {pages}" in text
-    # the table of contents gives each section's page: the page where its heading is printed
-    first = texts[0]
-    for heading in headings[1:]:
-        entry = re.search(re.escape(heading) + r"[ .]*?(\d+)\s*$", first, re.M)
-        assert entry, f"no contents entry for {heading}"
-        assert heading in re.sub(r"\s+", " ", texts[int(entry.group(1)) - 1]), heading
+    # the table of contents gives each section's page: the page where that section's heading is printed
+    html = (workdir / "report" / "report.html").read_text()
+    contents = re.findall(r'<li><a href="#(\w+)">(.*?)</a></li>', html.split("</nav>")[0])
+    assert [anchor for anchor, _ in contents] == SECTIONS
+    first = re.sub(r"[ \t]+", " ", texts[0])
+    for anchor, label in contents:
+        label = html_lib.unescape(re.sub(r"<[^>]+>", "", label)).strip()
+        entry = re.search(re.escape(label) + r"[ .]*?(\d+)\s*$", first, re.M)
+        assert entry, f"no contents entry for {label}"
+        heading = heading_texts(section(html, anchor))[0]
+        assert heading in re.sub(r"\s+", " ", texts[int(entry.group(1)) - 1]), (label, entry.group(1))
 
 
 def test_html_is_valid_and_loads_nothing(smoke_run):
