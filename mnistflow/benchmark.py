@@ -99,7 +99,7 @@ def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads
     _, timing = train_lib.fit(model, train=train, val=val, optimizer=settings["optimizer"], loss=settings["loss"],
                               epochs=epochs, batch_size=settings["batch_size"], metrics=metrics,
                               schedule=settings.get("schedule", "constant"))
-    macs = sum(row["macs"] for row in models.count_macs(model)) if name != "autoencoder" else _nested_macs(model)
+    macs = _macs(model)
     steady = timing["epoch_seconds"][1:] or timing["epoch_seconds"]
     seconds = float(np.median(steady))
     flops = training_flops(macs, len(train[0]), len(val[0]))
@@ -112,10 +112,13 @@ def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads
     }
 
 
-def _nested_macs(model) -> int:
+def _macs(model) -> int:
+    """MACs per image of a model's Dense and Conv2D layers, inside nested models too (the
+    autoencoder is an encoder model followed by a decoder model)."""
     from . import models
 
-    return sum(row["macs"] for layer in model.layers if hasattr(layer, "layers") for row in models.count_macs(layer))
+    parts = [layer for layer in model.layers if hasattr(layer, "layers")] or [model]
+    return sum(row["macs"] for part in parts for row in models.count_macs(part))
 
 
 def machine() -> dict:
