@@ -4,8 +4,8 @@
     .venv/bin/python bench/full_build.py [--cores 4] [--configfile FILE ...] [--out results/bench/full_build.json]
 
 The build runs in a fresh working directory (default: a new directory under /tmp, removed
-afterwards unless --keep), so the project's own results/ is left alone. Needs MNIST_DIR (or
-data.dir). Writes wall times, each job's time from its benchmark file and the headline results.
+afterwards unless --keep), so the project's own results/ is left alone. Needs MNIST_DIR (make
+bench-build sets it to ../shared/data/mnist where that exists). Writes wall times, each job's time from its benchmark file and the headline results.
 """
 
 import argparse

@@ -7,7 +7,6 @@ Prints progress and a table; writes the measurements as JSON. See docs/performan
 """
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -32,7 +31,7 @@ def main() -> None:
     if args.epochs < 2:
         parser.error("--epochs must be at least 2: the first epoch includes compilation and is not counted")
     config = yaml.safe_load(Path(args.config).read_text())
-    data_dir, how = resolve_data_dir(config, os.environ)
+    data_dir, _ = resolve_data_dir(config, os.environ)
     if data_dir is None:
         sys.exit("the benchmark reads the IDX files: set MNIST_DIR (or data.dir in the config) to their directory")
     threads = args.threads or config["threads"]

@@ -34,15 +34,12 @@ def training_flops(macs_per_image: int, n_train: int, n_val: int) -> float:
     return 2.0 * macs_per_image * (3 * n_train + n_val)
 
 
-def _set_threads(threads: int) -> None:
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(threads)
-
-
 def gemm_peak(*, threads: int, size: int = 2048, seconds: float = 3.0) -> dict:
     """Best fp32 GFLOP/s of NumPy's matrix product of two size x size matrices, over repeated
     products for about `seconds` (after one warm-up product)."""
-    _set_threads(threads)
+    from .runtime import limit_native_threads
+
+    limit_native_threads(threads)
     import numpy as np
 
     rng = np.random.default_rng(0)

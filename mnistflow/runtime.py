@@ -13,6 +13,13 @@ import sys
 BACKENDS = ("jax", "tensorflow")
 
 
+def limit_native_threads(threads: int) -> None:
+    """Limit OpenMP/BLAS thread pools (NumPy's matrix products among them); effective only
+    before those libraries are loaded."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+
+
 def configure(*, backend: str, threads: int, seed: int):
     """Choose the Keras backend, limit thread pools to `threads`, seed everything.
 
@@ -27,8 +34,7 @@ def configure(*, backend: str, threads: int, seed: int):
     os.environ["KERAS_BACKEND"] = backend
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     os.environ["PYTHONHASHSEED"] = str(seed)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(threads)
+    limit_native_threads(threads)
     if backend == "jax":
         os.environ["JAX_PLATFORMS"] = "cpu"
         flags = os.environ.get("XLA_FLAGS", "")

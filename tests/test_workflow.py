@@ -361,14 +361,14 @@ def test_pdf_has_pages_numbers_and_every_heading(smoke_run):
     assert 12 <= pages <= 40, f"{pages} pages"
     texts = [page.extract_text() for page in reader.pages]
     flat = re.sub(r"\s+", " ", " ".join(texts))
-    headings = heading_texts((workdir / "report" / "report.html").read_text())
+    html = (workdir / "report" / "report.html").read_text()
+    headings = heading_texts(html)
     assert len(headings) == len(SECTIONS)
     for heading in headings:
         assert re.sub(r"\s+", " ", heading) in flat, heading
     for number, text in enumerate(texts, start=1):
         assert f"page {number} of {pages}" in text
     # the table of contents gives each section's page: the page where that section's heading is printed
-    html = (workdir / "report" / "report.html").read_text()
     contents = re.findall(r'<li><a href="#(\w+)">(.*?)</a></li>', html.split("</nav>")[0])
     assert [anchor for anchor, _ in contents] == SECTIONS
     first = re.sub(r"[ \t]+", " ", texts[0])
