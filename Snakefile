@@ -66,6 +66,7 @@ rule report:
         classifier_choice=rules.select_classifier.output.choice,
         cnn_earlier_layers=rules.describe_cnn_earlier.output.layers,
         shift_table=rules.evaluate_shift.output.table,
+        shift_correct=rules.evaluate_shift.output.correct,
         shift_figure=rules.plot_shift.output.figure,
         autoencoder_metrics=rules.train_autoencoder.output.metrics,
         autoencoder_timing=rules.train_autoencoder.output.timing,
@@ -86,7 +87,7 @@ rule report:
         pdf="report/report.pdf",
     params:
         config=config,
-        code=code_version("report", "rendering", "io", "sweep", "evaluation"),
+        code=code_version("report", "claims", "statistics", "rendering", "io", "sweep", "evaluation"),
     log:
         "logs/report.log",
     resources:

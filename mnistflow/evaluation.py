@@ -29,12 +29,14 @@ def predict_labels(model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
 
 
 def shift_accuracy(model, x: np.ndarray, labels: np.ndarray, max_shift: int) -> list[dict]:
-    """Accuracy on test images shifted by 0..max_shift pixels in each of four directions."""
-    rows = [{"shift": 0, "direction": "none", "accuracy": float(np.mean(predict_labels(model, x) == labels))}]
+    """Accuracy on test images shifted by 0..max_shift pixels in each of four directions, with the
+    per-image correctness (a boolean array) of each row."""
+    correct = predict_labels(model, x) == labels
+    rows = [{"shift": 0, "direction": "none", "accuracy": float(np.mean(correct)), "correct": correct}]
     for s in range(1, max_shift + 1):
         for name, (uy, ux) in DIRECTIONS.items():
-            pred = predict_labels(model, shift_images(x, uy * s, ux * s))
-            rows.append({"shift": s, "direction": name, "accuracy": float(np.mean(pred == labels))})
+            correct = predict_labels(model, shift_images(x, uy * s, ux * s)) == labels
+            rows.append({"shift": s, "direction": name, "accuracy": float(np.mean(correct)), "correct": correct})
     return rows
 
 
@@ -63,16 +65,17 @@ def select_best(candidates: Mapping[str, dict]) -> str:
 
 def choose_classifiers(names: Sequence[str], metrics_paths: Sequence[str], model_paths: Sequence[str]) -> dict:
     """The best classifier overall, the best dense network and the best CNN, by final
-    validation accuracy, each with its model file, validation and test accuracy."""
+    validation accuracy, each with its model and metrics files, validation and test accuracy."""
     from .io import read_json
 
     records = {name: read_json(path) for name, path in zip(names, metrics_paths)}
     models = dict(zip(names, model_paths))
+    metrics_files = dict(zip(names, metrics_paths))
 
     def describe(name):
         rec = records[name]
         kind = "cnn" if any(layer["type"] == "Conv2D" for layer in rec["layers"]) else "dense"
-        return {"name": name, "kind": kind, "model": models[name], "val_accuracy": rec["history"]["val_accuracy"][-1],
+        return {"name": name, "kind": kind, "model": models[name], "metrics": metrics_files[name], "val_accuracy": rec["history"]["val_accuracy"][-1],
                 "test_accuracy": rec["test"]["accuracy"], "params": rec["total_params"]}
 
     by_kind = {kind: {n: r for n, r in records.items() if describe(n)["kind"] == kind} for kind in ("dense", "cnn")}
@@ -88,39 +91,3 @@ def shift_summary(table):
     """Mean accuracy over the four directions, per model and shift (a pandas DataFrame:
     one row per shift, one column per model kind)."""
     return table.groupby(["shift", "kind"])["accuracy"].mean().unstack("kind").sort_index()
-
-
-def _first(levels, condition):
-    hits = [lvl for lvl, c in zip(levels, condition) if c]
-    return float(hits[0]) if hits else None
-
-
-def noise_thresholds(table, *, recognisable_accuracy: float, min_gain: float) -> dict:
-    """The levels of questions 4B/4C, measured from the per-level table.
-
-    - hard_to_recognise: first level where the classifier's accuracy on noisy digits < recognisable_accuracy;
-    - denoised_hard_to_recognise: the same for denoised digits;
-    - denoising_fails: first level where the denoised images are no closer (mean squared error) to the
-      clean ones than the mean training image is, i.e. the output no longer tells this digit from the average;
-    - helps_from / stops_helping: first level where denoising raises accuracy by more than min_gain, and the
-      first level after that where it no longer does; max_gain and its level.
-    """
-    t = table.sort_values("level").reset_index(drop=True)
-    levels = t["level"].tolist()
-    gain = (t["accuracy_denoised"] - t["accuracy_noisy"]).tolist()
-    helps = [g > min_gain for g in gain]
-    helps_from = _first(levels, helps)
-    stops = None
-    if helps_from is not None:
-        stops = _first([lvl for lvl in levels if lvl > helps_from], [not h for lvl, h in zip(levels, helps) if lvl > helps_from])
-    best = int(max(range(len(gain)), key=lambda i: gain[i]))
-    return {
-        "hard_to_recognise": _first(levels, t["accuracy_noisy"] < recognisable_accuracy),
-        "denoised_hard_to_recognise": _first(levels, t["accuracy_denoised"] < recognisable_accuracy),
-        "denoising_fails": _first(levels, t["mse_denoised"] >= t["mse_mean_image"]),
-        "helps_from": helps_from,
-        "stops_helping": stops,
-        "max_gain": gain[best],
-        "max_gain_level": levels[best],
-        "clean_accuracy": float(t.loc[t["level"] == 0, "accuracy_noisy"].iloc[0]) if 0 in levels else None,
-    }

@@ -100,8 +100,10 @@ def load_model(path: str):
     return keras.saving.load_model(path, compile=False)
 
 
-def evaluate_shift(*, npz: str, choice: str, max_shift: int, seed: int, threads: int, backend: str, out_table: str) -> None:
-    """Question 3B: test accuracy against translation for the best dense network and the best CNN."""
+def evaluate_shift(*, npz: str, choice: str, max_shift: int, seed: int, threads: int, backend: str, out_table: str,
+                   out_correct: str) -> None:
+    """Question 3B: test accuracy against translation for the best dense network and the best CNN;
+    and which test image each got right at each shift, for the paired comparison of the two."""
     runtime.configure(backend=backend, threads=threads, seed=seed)
     import pandas as pd
 
@@ -109,13 +111,18 @@ def evaluate_shift(*, npz: str, choice: str, max_shift: int, seed: int, threads:
 
     arrays = data.preprocess(io.read_npz(npz))
     chosen = io.read_json(choice)
-    rows = []
+    rows, correct = [], {}
     for role in ("best_dense", "best_cnn"):
         model = load_model(chosen[role]["model"])
-        for row in evaluation.shift_accuracy(model, arrays["x_test"], arrays["labels_test"], max_shift):
-            rows.append({"model": chosen[role]["name"], "kind": chosen[role]["kind"], **row})
+        results = evaluation.shift_accuracy(model, arrays["x_test"], arrays["labels_test"], max_shift)
+        for row in results:
+            rows.append({"model": chosen[role]["name"], "kind": chosen[role]["kind"],
+                         **{k: v for k, v in row.items() if k != "correct"}})
+        correct[chosen[role]["kind"]] = np.stack([row["correct"] for row in results])
         print(f"{chosen[role]['name']}: done")
     io.write_csv(out_table, pd.DataFrame(rows))
+    io.write_npz(out_correct, shift=np.array([r["shift"] for r in results]), direction=np.array([r["direction"] for r in results]),
+                 **correct)
 
 
 def _flat(x):
@@ -182,12 +189,17 @@ def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[
     for level in levels:
         noisy = noisy_pairs(arrays, "test", level, noise_seed)[0]
         denoised = np.asarray(ae.predict(noisy, batch_size=1000, verbose=0))
-        row = {"level": level, "mse_mean_image": baseline}
+        row = {"level": level, "mse_mean_image": baseline, "images": len(labels)}
+        correct = {}
         for name, images in (("noisy", noisy), ("denoised", denoised)):
             mse = float(np.mean((images - clean) ** 2))
             row[f"mse_{name}"] = mse
             row[f"psnr_{name}"] = float(10 * np.log10(1.0 / mse)) if mse > 0 else float("inf")  # peak value 1
-            row[f"accuracy_{name}"] = float(np.mean(evaluation.predict_labels(classifier, images.reshape(shape)) == labels))
+            correct[name] = evaluation.predict_labels(classifier, images.reshape(shape)) == labels
+            row[f"accuracy_{name}"] = float(np.mean(correct[name]))
+        # the paired comparison of 4C: images only one of the two versions gets right
+        row["noisy_only"] = int(np.sum(correct["noisy"] & ~correct["denoised"]))
+        row["denoised_only"] = int(np.sum(correct["denoised"] & ~correct["noisy"]))
         rows.append(row)
         noisy_ex.append(noisy[pick])
         denoised_ex.append(denoised[pick])

@@ -75,6 +75,26 @@ def fmt_signed(value: float, digits: int = 4) -> str:
     return f"{value:+.{digits}f}"
 
 
+def fmt_interval(interval, digits: int = 4) -> str:
+    """A confidence interval as [low, high]."""
+    return f"[{interval.low:.{digits}f}, {interval.high:.{digits}f}]"
+
+
+def fmt_interval_signed(interval, digits: int = 4) -> str:
+    """An interval of a difference as [-0.0012, +0.0015]."""
+    return f"[{interval.low:+.{digits}f}, {interval.high:+.{digits}f}]"
+
+
+def fmt_interval_points(interval, digits: int = 1) -> str:
+    """An interval of a difference of fractions in percentage points: [+1.2, +3.4] points."""
+    return f"[{100 * interval.low:+.{digits}f}, {100 * interval.high:+.{digits}f}] percentage points"
+
+
+def fmt_plural(count, suffix: str = "s") -> str:
+    """The plural ending for a count: 1 epoch, 2 epochs; 1 class, 2 classes with suffix "es"."""
+    return "" if count == 1 else suffix
+
+
 def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(os.fspath(template_dir)),
@@ -83,7 +103,8 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         trim_blocks=False,  # keep the newline after a block tag: it is the space between sentences
         lstrip_blocks=True,
     )
-    env.filters.update(acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, points=fmt_points, fixed=fmt_fixed, shape=fmt_shape, seconds=fmt_seconds)
+    env.filters.update(ci=fmt_interval, ci_signed=fmt_interval_signed, ci_points=fmt_interval_points, plural=fmt_plural,
+                       acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, points=fmt_points, fixed=fmt_fixed, shape=fmt_shape, seconds=fmt_seconds)
     return env
 
 

@@ -16,6 +16,8 @@ import yaml
 
 from .io import read_json
 from .rendering import data_uri
+from . import claims as claims_lib
+from . import statistics
 from .sweep import read_table
 
 
@@ -60,6 +62,7 @@ def architecture_context(layers: list[dict], reference_output_params: int | None
         "hidden": dense[:-1],
         "output": dense[-1],
         "reference_output_params": reference_output_params,
+        "reference_differs": reference_output_params is not None and reference_output_params != dense[-1]["params"],
     }
 
 
@@ -97,30 +100,29 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
     hinton = refs["hinton"]["q2d_test_accuracy"]
     baseline = summary[summary["factor"] == 0]
     base = baseline.iloc[0].to_dict() if len(baseline) else None
-    gain = noise = None
-    if base is not None and best["factor"] != 0:
-        gain = best["final_val_accuracy_mean"] - base["final_val_accuracy_mean"]
-        n = best["replicates"]
-        # standard error of the difference of two means of n replicates
-        noise = math.sqrt((best["final_val_accuracy_std"] ** 2 + base["final_val_accuracy_std"] ** 2) / n)
-    test_mean, test_std = best["test_accuracy_mean"], best["test_accuracy_std"]
+    test_mean = best["test_accuracy_mean"]
     top = runs.loc[runs["best_val_accuracy"].idxmax()]
+    rows = []
+    for row in summary.to_dict("records"):
+        values = runs.loc[runs["factor_label"] == row["factor_label"]]
+        row.update(is_best=row["factor_label"] == best["factor_label"],
+                   test_interval=statistics.mean_interval(values["test_accuracy"].tolist()),
+                   val_interval=statistics.mean_interval(values["final_val_accuracy"].tolist()))
+        rows.append(row)
+    best_row = next(r for r in rows if r["is_best"])
     return {
-        "rows": summary.to_dict("records"),
+        "rows": rows,
         "runs": len(runs),
-        "best": best.to_dict(),
+        "replicates": int(runs.groupby("factor_label").size().max()),
+        "best": best_row,
         "best_test_min": float(best_runs["test_accuracy"].min()),
         "best_test_max": float(best_runs["test_accuracy"].max()),
         "baseline": base,
-        "gain": gain,
-        "gain_noise": noise,
         "hinton": hinton,
         "diff": test_mean - hinton,
         "error": 1 - test_mean,
         "hinton_error": 1 - hinton,
         "error_ratio": (1 - test_mean) / (1 - hinton),
-        "within_std": abs(test_mean - hinton) <= test_std,
-        "within_range": float(best_runs["test_accuracy"].min()) <= hinton <= float(best_runs["test_accuracy"].max()),
         "top_epoch": {"val_accuracy": float(top["best_val_accuracy"]), "epoch": int(top["best_epoch"]),
                       "factor": top["factor_label"], "replicate": int(top["replicate"])},
         "decay_per_step": 2 * learning_rate * best["factor"],
@@ -142,74 +144,108 @@ def _macs(layers: list[dict]) -> int:
 
 
 def cnn_context(summary: dict, records: list[dict], timings: list[dict], refs: dict, earlier_layers: dict,
-                earlier_metrics: dict | None, earlier_timing: dict | None) -> dict:
+                earlier_metrics: dict | None, earlier_timing: dict | None, n_test: int) -> dict:
     """Question 3A: our CNN over its replicates, and the earlier answer's CNN beside it."""
     layers = records[0]["layers"]
     types = [t for t in LAYER_TYPES if any(layer["type"] == t for layer in layers)]
+    values = summary["test_accuracy"]["values"]
+    settings = records[0]["settings"]
     ours = {
         "test": summary["test_accuracy"], "val": summary["final_val_accuracy"], "replicates": summary["replicates"],
+        "test_interval": statistics.mean_interval(values) or statistics.wilson(values[0], n_test),
+        "val_interval": statistics.mean_interval(summary["final_val_accuracy"]["values"]),
         "params": records[0]["total_params"], "macs": _macs(layers), "seconds_per_epoch": _median_epoch_seconds(timings),
         "epochs": records[0]["epochs"], "fit_minutes": float(np.mean([t["fit_seconds"] for t in timings]) / 60),
+        "backend": records[0]["backend"], "threads": records[0]["threads"],
     }
     earlier = {"params": earlier_layers["total_params"], "macs": _macs(earlier_layers["layers"]), "ran": earlier_metrics is not None}
     if earlier_metrics is not None:
         earlier.update(test_accuracy=earlier_metrics["test"]["accuracy"], epochs=earlier_metrics["epochs"],
-                       seconds_per_epoch=_median_epoch_seconds([earlier_timing]))
+                       seconds_per_epoch=_median_epoch_seconds([earlier_timing]), backend=earlier_metrics["backend"],
+                       threads=earlier_metrics["threads"], test_interval=statistics.wilson(earlier_metrics["test"]["accuracy"], n_test))
     else:
         earlier.update(test_accuracy=refs["earlier_answer"]["q3a_test_accuracy"], epochs=refs["earlier_answer"]["q3a_epochs"],
                        seconds_per_epoch=refs["earlier_answer"]["q3a_seconds_per_epoch"])
-    target = refs["targets"]["q3a_test_accuracy"]
-    goal = refs["targets"]["q3a_goal_test_accuracy"]
+    blocks = settings["model"]["conv_blocks"]
     return {
-        "layers": layers, "types": types, "ours": ours, "earlier": earlier, "target": target, "goal": goal,
-        "reaches_target": ours["test"]["mean"] >= target, "reaches_goal": ours["test"]["mean"] >= goal,
-        "settings": records[0]["settings"], "seeds": summary["seeds"],
+        "layers": layers, "types": types, "ours": ours, "earlier": earlier,
+        "target": refs["targets"]["q3a_test_accuracy"], "goal": refs["targets"]["q3a_goal_test_accuracy"],
+        "settings": settings, "seeds": summary["seeds"], "first_block_pools": bool(blocks[0].get("pool")),
+        "augments": bool(settings["model"].get("augment_shift")),
+        "dropout": bool(settings["model"].get("dense_dropout") or settings["model"].get("conv_dropout")),
     }
 
 
-def complexity_context(dense: dict, sweep_best_metrics: dict, sweep_best: dict, cnn: dict, shift: pd.DataFrame,
-                       choice: dict) -> dict:
-    """Question 3B: size, arithmetic and accuracy of each network, and accuracy under translation."""
+def complexity_context(dense: dict, cnn: dict, shift: pd.DataFrame, choice: dict, model_records: Mapping[str, dict], n_test: int) -> dict:
+    """Question 3B: size, arithmetic and accuracy of the two networks of the shift test (each chosen
+    on validation), the base dense network and the CNN's mean; and accuracy under translation."""
     from .evaluation import shift_summary
 
+    def single(name, record, note):
+        acc = record["test"]["accuracy"]
+        return {"name": name, "params": record["total_params"], "macs": _macs(record["layers"]), "test": acc,
+                "interval": statistics.wilson(acc, n_test), "note": note}
+
+    shift_dense, shift_cnn = choice["best_dense"], choice["best_cnn"]
     rows = [
-        {"name": "dense " + "-".join(str(h["width"]) for h in dense["arch"]["hidden"]), "params": dense["arch"]["total_params"],
-         "macs": _macs(dense["layers"]), "test": dense["train"]["test"]["accuracy"], "note": "1 run"},
-        {"name": "dense 500-300, L2 " + sweep_best["factor_label"], "params": sweep_best_metrics["total_params"],
-         "macs": _macs(sweep_best_metrics["layers"]), "test": sweep_best["test_accuracy_mean"], "note": f"mean of {int(sweep_best['replicates'])}"},
-        {"name": "our CNN", "params": cnn["ours"]["params"], "macs": cnn["ours"]["macs"], "test": cnn["ours"]["test"]["mean"],
-         "note": f"mean of {cnn['ours']['replicates']}"},
+        dict(single(dense["name"], dense["record"], "1 run"), role="base"),
+        dict(single(shift_dense["name"], model_records[shift_dense["name"]], "1 run; best dense network on validation, used in the shift test"),
+             role="dense"),
+        dict(single(shift_cnn["name"], model_records[shift_cnn["name"]], "1 run; best CNN on validation, used in the shift test"), role="cnn"),
+        {"name": f"our CNN, mean of {cnn['ours']['replicates']}", "params": cnn["ours"]["params"], "macs": cnn["ours"]["macs"],
+         "test": cnn["ours"]["test"]["mean"], "interval": cnn["ours"]["test_interval"], "note": "all replicates", "role": "cnn_mean"},
     ]
     summary = shift_summary(shift)
     names = shift.groupby("kind")["model"].first().to_dict()
     curve = {kind: summary[kind].tolist() for kind in summary.columns}
     shifts = summary.index.tolist()
     drop = {kind: {s: curve[kind][0] - curve[kind][i] for i, s in enumerate(shifts)} for kind in curve}
+    d, c = rows[1], rows[2]
     return {
-        "rows": rows, "shifts": shifts, "curve": curve, "names": names, "drop": drop,
-        "by_direction": shift.to_dict("records"), "max_shift": max(shifts), "choice": choice,
-        "mac_ratio": rows[2]["macs"] / rows[1]["macs"], "param_ratio": rows[2]["params"] / rows[1]["params"],
+        "rows": rows, "shifts": shifts, "curve": curve, "names": names, "drop": drop, "table": [
+            {"shift": s, "values": [curve[kind][i] for kind in curve]} for i, s in enumerate(shifts)],
+        "max_shift": max(shifts), "mid_shift": 2 if 2 in shifts else max(shifts), "choice": choice,
+        "mac_ratio": c["macs"] / d["macs"], "param_ratio": c["params"] / d["params"],
+        "errors": {"dense": 1 - d["test"], "cnn": 1 - c["test"]},
     }
 
 
 def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, scores: dict, denoising: dict, refs: dict) -> dict:
-    """Question 4: training of the autoencoder, the measured thresholds, the generated digits."""
-    from .evaluation import noise_thresholds
-
+    """Question 4: training of the autoencoder, the per-level table with intervals, the generated digits."""
     hist = metrics["history"]
+    levels = []
+    for row in table.sort_values("level").to_dict("records"):
+        n = int(row["images"])
+        levels.append(dict(row, noisy_interval=statistics.wilson(row["accuracy_noisy"], n),
+                           denoised_interval=statistics.wilson(row["accuracy_denoised"], n)))
+    gains = {g["level"]: g for g in claims_lib.level_gains(table)}
+    for row in levels:
+        row["gain"] = gains[float(row["level"])]
+    n_generated = sum(c["samples"] for c in scores["per_class"])
+    top = max(c["recognised"] for c in scores["per_class"])
+    bottom = min(c["recognised"] for c in scores["per_class"])
     return {
         "metrics": metrics,
+        "settings": metrics["settings"],
+        "noise_level": metrics["noise_level"],
+        "keep_probability": 1 - metrics["noise_level"],
         "final_val_loss": hist["val_loss"][-1],
         "final_train_loss": hist["loss"][-1],
         "epochs": len(hist["loss"]),
         "seconds_per_epoch": _median_epoch_seconds([timing]),
         "layers": metrics["encoder_layers"] + metrics["decoder_layers"],
-        "levels": table.sort_values("level").to_dict("records"),
-        "thresholds": noise_thresholds(table, recognisable_accuracy=denoising["recognisable_accuracy"], min_gain=denoising["min_gain"]),
+        "bottleneck": metrics["latent_dim"] < _prod(metrics["decoder_layers"][-1]["output_shape"][1:]),
+        "levels": levels,
+        "level_values": [row["level"] for row in levels],
+        "images_per_level": int(levels[0]["images"]),
         "criteria": denoising,
         "scores": scores,
-        "worst_class": min(scores["per_class"], key=lambda c: c["recognised"]),
-        "best_class": max(scores["per_class"], key=lambda c: c["recognised"]),
+        "generated": n_generated,
+        "recognised_interval": statistics.wilson(scores["recognised"], n_generated),
+        "best_classes": [c["class"] for c in scores["per_class"] if c["recognised"] == top],
+        "worst_classes": [c["class"] for c in scores["per_class"] if c["recognised"] == bottom],
+        "best_rate": top,
+        "worst_rate": bottom,
         "earlier_val_loss": refs["earlier_answer"]["q4a_val_loss"],
     }
 
@@ -235,7 +271,13 @@ def benchmark_table(paths: list[str]) -> list[dict]:
     return rows
 
 
-def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict, benchmarks: list[str] = ()) -> dict:
+def cited_constants(refs: dict) -> list[dict]:
+    """Every figure of references.yaml: cited from elsewhere, never measured by this run."""
+    return [{"group": group, "key": key, "value": value} for group, entries in refs.items() for key, value in entries.items()]
+
+
+def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict, benchmarks: list[str] = (),
+               models: list[dict] = (), refs: dict | None = None) -> dict:
     jobs = benchmark_table(list(benchmarks))
     return {
         "jobs": jobs,
@@ -245,6 +287,8 @@ def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info:
         "versions": versions,
         "git": git_state(repo),
         "data": data_info,
+        "models": list(models),
+        "cited": cited_constants(refs or {}),
     }
 
 
@@ -256,9 +300,14 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
     """Everything the template shows, read from the report rule's named inputs."""
     refs = yaml.safe_load(Path(inputs["references"]).read_text())
     info = read_json(inputs["data_info"])
+    data = data_context(read_json(inputs["data_summary"]), info)
+    n_val, n_test = int(data["splits"]["val"]["count"]), int(data["splits"]["test"]["count"])
     dense_metrics = read_json(inputs["dense_metrics"])
     figures = {key[: -len("_figure")]: data_uri(path) for key, path in inputs.items() if key.endswith("_figure")}
+    dense_name = "dense " + "-".join(map(str, dense_metrics["settings"]["model"]["hidden_units"]))
     dense = {
+        "name": dense_name,
+        "record": dense_metrics,
         "arch": architecture_context(dense_metrics["layers"], refs["earlier_answer"]["q2a_output_params"]),
         "train": training_context(dense_metrics, read_json(inputs["dense_timing"])),
         "settings": dense_metrics["settings"],
@@ -266,35 +315,69 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         "threads": dense_metrics["threads"],
         "backend": dense_metrics["backend"],
         "layers": dense_metrics["layers"],
+        "test_interval": statistics.wilson(dense_metrics["test"]["accuracy"], n_test),
     }
     sweep_runs, sweep_summary = read_table(inputs["sweep_runs"]), read_table(inputs["sweep_summary"])
-    sweep = sweep_context(sweep_runs, sweep_summary, refs, config["sweep"]["training"]["optimizer"]["learning_rate"])
-    sweep["seconds_per_epoch"] = _median_epoch_seconds([read_json(p) for p in _as_list(inputs["sweep_timing"])])
-    best_label = sweep["best"]["factor_label"]
-    best_metrics_path = next(p for p in _as_list(inputs["sweep_metrics"]) if f"/l2_{best_label}/" in p)
+    sweep_records = [read_json(p) for p in _as_list(inputs["sweep_metrics"])]
+    sweep_settings = sweep_records[0]["settings"]
+    optimizer = sweep_settings["training"]["optimizer"]
+    sweep = sweep_context(sweep_runs, sweep_summary, refs, optimizer["learning_rate"])
+    sweep.update(
+        settings=sweep_settings, backend=sweep_records[0]["backend"], threads=sweep_records[0]["threads"],
+        plain_sgd=optimizer["name"] == "sgd" and not optimizer.get("momentum"), momentum=optimizer.get("momentum", 0),
+        schedule=sweep_settings["training"].get("schedule", "constant"),
+        seconds_per_epoch=_median_epoch_seconds([read_json(p) for p in _as_list(inputs["sweep_timing"])]),
+        name="-".join(map(str, sweep_settings["model"]["hidden_units"])),
+    )
     cnn_records = [read_json(p) for p in _as_list(inputs["cnn_metrics"])]
+    earlier_metrics = read_json(inputs["cnn_earlier_metrics"]) if "cnn_earlier_metrics" in inputs else None
     cnn = cnn_context(
         read_json(inputs["cnn_summary"]), cnn_records, [read_json(p) for p in _as_list(inputs["cnn_timing"])], refs,
-        read_json(inputs["cnn_earlier_layers"]),
-        read_json(inputs["cnn_earlier_metrics"]) if "cnn_earlier_metrics" in inputs else None,
-        read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None,
+        read_json(inputs["cnn_earlier_layers"]), earlier_metrics,
+        read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None, n_test,
     )
     choice = read_json(inputs["classifier_choice"])
+    # the classifiers chosen on validation, by name, with their metrics as select_classifier recorded them
+    model_records = {choice[role]["name"]: read_json(choice[role]["metrics"]) for role in ("best", "best_dense", "best_cnn")}
+    autoencoder_metrics = read_json(inputs["autoencoder_metrics"])
+    table = pd.read_csv(inputs["denoising_table"])
     autoencoder = autoencoder_context(
-        read_json(inputs["autoencoder_metrics"]), read_json(inputs["autoencoder_timing"]), pd.read_csv(inputs["denoising_table"]),
+        autoencoder_metrics, read_json(inputs["autoencoder_timing"]), table,
         read_json(inputs["generation_scores"]), config["denoising"], refs,
     )
+    complexity = complexity_context(dense, cnn, pd.read_csv(inputs["shift_table"]), choice, model_records, n_test)
+    with np.load(inputs["shift_correct"]) as npz:
+        shift_correct = {key: npz[key] for key in npz.files}
+    claims = claims_lib.build(
+        class_counts=data["balance"]["train"]["counts"], dense_history={**dense_metrics["history"], "initial_val_loss": dense_metrics["initial"]["val_loss"]},
+        n_val=n_val, n_test=n_test, num_classes=int(data["num_classes"]), sweep_runs=sweep_runs,
+        sweep_best_label=sweep["best"]["factor_label"], hinton_accuracy=sweep["hinton"],
+        cnn_test_values=cnn["ours"]["test"]["values"], cnn_target=cnn["target"], cnn_goal=cnn["goal"],
+        cnn_params=cnn["ours"]["params"], cnn_macs=cnn["ours"]["macs"], earlier_params=cnn["earlier"]["params"],
+        earlier_macs=cnn["earlier"]["macs"], shift_correct=shift_correct, denoising_table=table,
+        recognisable_accuracy=config["denoising"]["recognisable_accuracy"], min_gain=config["denoising"]["min_gain"],
+    )
+    complexity["robustness"] = [claims["robustness_max"]] if complexity["mid_shift"] == complexity["max_shift"] else \
+        [claims["robustness_mid"], claims["robustness_max"]]
+    models = [
+        {"model": f"{dense_name} (2A-2C)", "backend": dense["backend"], "threads": dense["threads"]},
+        {"model": f"{sweep['name']} sweep (2D)", "backend": sweep["backend"], "threads": sweep["threads"]},
+        {"model": "our CNN (3A)", "backend": cnn["ours"]["backend"], "threads": cnn["ours"]["threads"]},
+    ]
+    if earlier_metrics is not None:
+        models.append({"model": "the earlier answer's CNN (3A)", "backend": earlier_metrics["backend"], "threads": earlier_metrics["threads"]})
+    models.append({"model": "autoencoder (4)", "backend": autoencoder_metrics["backend"], "threads": autoencoder_metrics["threads"]})
     return {
         "ae": autoencoder,
         "refs": refs,
         "config": config,
         "cnn": cnn,
-        "complexity": complexity_context(dense, read_json(best_metrics_path), sweep["best"], cnn,
-                                         pd.read_csv(inputs["shift_table"]), choice),
+        "complexity": complexity,
+        "claims": claims,
         "figures": figures,
-        "data": data_context(read_json(inputs["data_summary"]), info),
+        "data": data,
         "dense": dense,
         "sweep": sweep,
         "ln_classes": math.log(info["num_classes"]),
-        "provenance": provenance(config, versions, repo, info, _as_list(inputs.get("benchmarks", []))),
+        "provenance": provenance(config, versions, repo, info, _as_list(inputs.get("benchmarks", [])), models, refs),
     }

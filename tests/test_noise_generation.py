@@ -81,24 +81,6 @@ def test_shift_images():
     assert not evaluation.shift_images(x, 5, 0).any()
 
 
-def test_noise_thresholds():
-    table = pd.DataFrame({
-        "level": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
-        "accuracy_noisy": [0.99, 0.97, 0.85, 0.5, 0.2, 0.1],
-        "accuracy_denoised": [0.98, 0.975, 0.95, 0.8, 0.21, 0.1],
-        "mse_noisy": [0, 0.1, 0.2, 0.3, 0.4, 0.5],
-        "mse_denoised": [0.01, 0.015, 0.02, 0.04, 0.07, 0.08],
-        "mse_mean_image": [0.065] * 6,
-    })
-    th = evaluation.noise_thresholds(table, recognisable_accuracy=0.9, min_gain=0.01)
-    assert th["hard_to_recognise"] == 0.4
-    assert th["denoised_hard_to_recognise"] == 0.6
-    assert th["denoising_fails"] == 0.8
-    assert th["helps_from"] == 0.4 and th["stops_helping"] == 0.8
-    assert th["max_gain"] == pytest.approx(0.3) and th["max_gain_level"] == 0.6
-    assert th["clean_accuracy"] == 0.99
-
-
 def test_summaries_and_selection():
     recs = [{"test": {"accuracy": a}, "history": {"val_accuracy": [0.5, v]}, "seed": i} for i, (a, v) in enumerate([(0.99, 0.98), (0.97, 0.99)])]
     s = evaluation.summarise_replicates(recs)

@@ -108,7 +108,7 @@ rule aggregate_cnn:
 CLASSIFIERS = {
     "dense " + "-".join(map(str, config["dense"]["model"]["hidden_units"])): classifier_files(rules.train_dense),
     **{
-        f"500-300, L2 {f}, replicate {r}": classifier_files(rules.train_sweep, factor=f, replicate=r)
+        f"{'-'.join(map(str, config['sweep']['model']['hidden_units']))}, L2 {f}, replicate {r}": classifier_files(rules.train_sweep, factor=f, replicate=r)
         for f, r in SWEEP_JOBS
     },
     **{f"CNN, replicate {r}": classifier_files(rules.train_cnn, replicate=r) for r in CNN_REPLICATES},
@@ -144,6 +144,7 @@ rule evaluate_shift:
         models=rules.select_classifier.input.models,
     output:
         table=report("results/shift/accuracy.csv", caption="../report/captions/shift_table.rst", category="3 Convolutional network"),
+        correct="results/shift/correct.npz",
     params:
         max_shift=config["shift"]["max_shift"],
         seed=job_seed("shift"),

@@ -1,0 +1,347 @@
+"""Every result-dependent statement of the report, decided in one place.
+
+A claim is a verdict (one word from a fixed list), the rule that produced it (what was compared,
+with which interval and threshold, in words the report prints), and the numbers the rule used.
+The templates turn verdicts into sentences; they compare no numbers themselves
+(tests/test_claims.py checks both: every verdict on both sides of its rule, and the templates).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from . import statistics as st
+
+
+@dataclass(frozen=True)
+class Claim:
+    name: str
+    verdict: str
+    rule: str
+    values: dict = field(default_factory=dict)
+    interval: st.Interval | None = None
+
+    def __post_init__(self):
+        allowed = VERDICTS[self.name]
+        if self.verdict not in allowed:
+            raise ValueError(f"claim {self.name}: verdict {self.verdict!r} is not one of {allowed}")
+
+
+#: The verdicts each claim can reach; the templates word every one of them.
+VERDICTS = {
+    "class_balance": ("balanced", "unbalanced"),
+    "initial_loss": ("near_uniform", "away_from_uniform"),
+    "validation_trend": ("one_epoch", "rising", "falling", "level"),
+    "overfitting": ("one_epoch", "val_loss_lowest_at_end", "val_loss_rose_while_training_loss_fell", "val_loss_rose"),
+    "decay_effect": ("no_baseline", "baseline_chosen", "single_run", "gain", "loss", "no_measurable_difference"),
+    "hinton": ("single_run", "consistent", "below", "above"),
+    "cnn_target": ("single_run", "above", "below", "undecided"),
+    "cnn_goal": ("single_run", "above", "below", "undecided"),
+    "cnn_size": ("smaller", "larger", "same"),
+    "cnn_arithmetic": ("less", "more", "same"),
+    "shift_models_accuracy": ("cnn_better", "dense_better", "no_measurable_difference"),
+    "robustness_mid": ("cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
+    "robustness_max": ("cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
+    "noisy_below_criterion": ("never", "from_lowest_level", "at_level"),
+    "denoised_below_criterion": ("never", "from_lowest_level", "at_level"),
+    "denoising_fails": ("never", "from_lowest_level", "at_level"),
+    "denoising_fails_information": ("not_applicable", "above_chance", "not_above_chance"),
+    "denoising_helps": ("never", "helps_to_highest_level", "helps_then_stops"),
+    "denoising_stop_cause": ("not_applicable", "both_at_chance", "not_at_chance"),
+    "clean_cost": ("not_tested", "costs", "gains", "no_measurable_difference"),
+}
+
+LEVEL_WORDS = f"{st.LEVEL:.0%}"
+
+
+def _direction(interval: st.Interval, positive: str, negative: str, neither: str) -> str:
+    """positive when the whole interval lies above 0, negative when below, else neither."""
+    if interval.above(0.0):
+        return positive
+    if interval.below(0.0):
+        return negative
+    return neither
+
+
+def _points(fraction: float) -> str:
+    points = 100 * fraction
+    return f"{points:g} percentage point{'' if points == 1 else 's'}"
+
+
+# -- question 1 and 2A-2C --------------------------------------------------------------------------
+
+#: A class distribution counts as balanced when its largest class is less than this many times its smallest.
+BALANCE_RATIO = 1.5
+
+
+def class_balance(counts: Sequence[int]) -> Claim:
+    counts = np.asarray(counts)
+    ratio = float(counts.max() / counts.min()) if counts.min() > 0 else math.inf
+    return Claim("class_balance", "balanced" if ratio < BALANCE_RATIO else "unbalanced",
+                 f"balanced when the most frequent class has fewer than {BALANCE_RATIO} times the images of the rarest",
+                 {"ratio": ratio, "threshold": BALANCE_RATIO})
+
+
+#: An untrained network's loss counts as "near the uniform guess" within this many nats of ln K.
+UNIFORM_TOLERANCE = 0.2
+
+
+def initial_loss(loss: float, num_classes: int) -> Claim:
+    uniform = math.log(num_classes)
+    near = abs(loss - uniform) < UNIFORM_TOLERANCE
+    return Claim("initial_loss", "near_uniform" if near else "away_from_uniform",
+                 f"near the uniform guess when within {UNIFORM_TOLERANCE} of ln {num_classes} = {uniform:.4f}",
+                 {"loss": loss, "uniform": uniform, "tolerance": UNIFORM_TOLERANCE})
+
+
+#: Epochs over which the end-of-training trend of the validation accuracy is judged.
+TREND_WINDOW = 3
+
+
+def validation_trend(val_accuracy: Sequence[float], n_val: int) -> Claim:
+    """Is validation accuracy still moving at the end? The change over the last epochs against a
+    conservative 95% interval of a difference of two accuracies on the validation set."""
+    if len(val_accuracy) < 2:
+        return Claim("validation_trend", "one_epoch", "a trend needs at least two epochs", {"epochs": len(val_accuracy)})
+    window = min(TREND_WINDOW, len(val_accuracy) - 1)
+    before, after = float(val_accuracy[-1 - window]), float(val_accuracy[-1])
+    interval = st.two_proportion_difference(before, after, n_val)
+    verdict = _direction(interval, "rising", "falling", "level")
+    return Claim("validation_trend", verdict,
+                 f"the change of validation accuracy over the last {window} epoch{'s' if window > 1 else ''} counts as a rise or a fall "
+                 f"only when its {LEVEL_WORDS} interval ({interval.method}) excludes 0",
+                 {"window": window, "before": before, "after": after, "change": after - before, "from_epoch": len(val_accuracy) - window},
+                 interval)
+
+
+def overfitting(val_loss: Sequence[float], train_loss: Sequence[float]) -> Claim:
+    """The usual sign of overfitting: the validation loss rising from its minimum while the training loss keeps falling."""
+    rule = "overfitting is suggested only when the validation loss has risen from its lowest value while the training loss kept falling"
+    if len(val_loss) < 2:
+        return Claim("overfitting", "one_epoch", rule, {"epochs": len(val_loss)})
+    best = int(np.argmin(val_loss))
+    values = {"best_epoch": best + 1, "lowest": float(val_loss[best]), "final": float(val_loss[-1]), "epochs": len(val_loss),
+              "train_at_best": float(train_loss[best]), "train_final": float(train_loss[-1])}
+    if best == len(val_loss) - 1:
+        verdict = "val_loss_lowest_at_end"
+    elif train_loss[-1] < train_loss[best]:
+        verdict = "val_loss_rose_while_training_loss_fell"
+    else:
+        verdict = "val_loss_rose"
+    return Claim("overfitting", verdict, rule, values)
+
+
+# -- question 2D -----------------------------------------------------------------------------------
+
+def decay_effect(runs, best_label: str) -> Claim:
+    """Weight decay against none, on the test set (held out from the choice of the factor, which was
+    made on validation), paired by replicate: replicate r has the same seed at every factor."""
+    rule = (f"the test accuracy of the factor chosen on validation minus that of no decay, paired by replicate (replicate r shares its seed "
+            f"across factors); a gain or loss only when the {LEVEL_WORDS} paired t-interval excludes 0. The test set played no part in "
+            f"choosing the factor, so no correction for the choice is needed; the interval covers seed-to-seed variation on this test set")
+    labels = set(runs["factor_label"])
+    if "0" not in labels:
+        return Claim("decay_effect", "no_baseline", rule, {})
+    if best_label == "0":
+        return Claim("decay_effect", "baseline_chosen", rule, {})
+    best = runs[runs["factor_label"] == best_label].set_index("replicate")["test_accuracy"]
+    base = runs[runs["factor_label"] == "0"].set_index("replicate")["test_accuracy"]
+    common = sorted(set(best.index) & set(base.index))
+    a, b = best.loc[common].to_numpy(float), base.loc[common].to_numpy(float)
+    values = {"gain": float(np.mean(a - b)), "pairs": len(common), "differences": (a - b).tolist()}
+    interval = st.paired_difference(a, b)
+    if interval is None:
+        return Claim("decay_effect", "single_run", rule, values)
+    return Claim("decay_effect", _direction(interval, "gain", "loss", "no_measurable_difference"), rule, values, interval)
+
+
+def hinton(test_values: Sequence[float], reference: float, n_test: int) -> Claim:
+    """Is a single published run's accuracy consistent with our procedure? A prediction interval for
+    one further run, including the test set's own sampling error."""
+    values = {"reference": reference, "mean": float(np.mean(test_values)), "replicates": len(test_values)}
+    interval = st.prediction_interval_one_run(test_values, n_test)
+    rule = (f"consistent when the reference lies inside the {LEVEL_WORDS} prediction interval for one run of our procedure "
+            f"(replicate spread plus the sampling error of {n_test:,} test images; Student-t quantile on n - 1 degrees of freedom)")
+    if interval is None:
+        return Claim("hinton", "single_run", rule, values)
+    verdict = "consistent" if interval.contains(reference) else ("below" if interval.below(reference) else "above")
+    return Claim("hinton", verdict, rule, values, interval)
+
+
+# -- question 3 ------------------------------------------------------------------------------------
+
+def mean_against_target(name: str, test_values: Sequence[float], target: float, n_test: int) -> Claim:
+    """A mean test accuracy over replicates against a fixed target."""
+    values = {"target": target, "mean": float(np.mean(test_values)), "replicates": len(test_values)}
+    interval = st.mean_interval(test_values)
+    rule = f"reached when the whole {LEVEL_WORDS} t-interval of the mean over replicates lies above the target, missed when it lies below"
+    if interval is None:
+        single = st.wilson(float(test_values[0]), n_test)
+        return Claim(name, "single_run", rule, dict(values, single_interval=single))
+    verdict = "above" if interval.low >= target else ("below" if interval.below(target) else "undecided")
+    return Claim(name, verdict, rule, values, interval)
+
+
+def size_comparison(name: str, ours: int, other: int, words: tuple[str, str, str]) -> Claim:
+    """A count of ours against another model's (parameters, MACs): exact numbers, no noise."""
+    smaller, larger, same = words
+    verdict = same if ours == other else (smaller if ours < other else larger)
+    ratio = (max(ours, other) / min(ours, other)) if min(ours, other) > 0 else math.inf
+    return Claim(name, verdict, "counted from the models' layers (exact, no sampling error)", {"ours": ours, "other": other, "ratio": ratio})
+
+
+def paired_accuracy(name: str, first_right: np.ndarray, second_right: np.ndarray, verdicts: tuple[str, str, str], what: str) -> Claim:
+    """Two classifiers (or two inputs) on the same images: second minus first, image by image."""
+    d = second_right.astype(float) - first_right.astype(float)
+    interval = st.per_item_difference(d)
+    return Claim(name, _direction(interval, *verdicts),
+                 f"{what}, compared image by image on the same test images; a difference only when its {LEVEL_WORDS} interval excludes 0",
+                 {"difference": float(d.mean())}, interval)
+
+
+def robustness(name: str, shifts: np.ndarray, dense: np.ndarray, cnn: np.ndarray, shift: int) -> Claim:
+    """Which network loses less accuracy when the test digits are shifted by `shift` pixels:
+    per image, (dense loss) - (CNN loss), each loss being right-unshifted minus the mean over the
+    four directions of right-shifted; a t-interval over the test images."""
+    at = shifts == shift
+    dense_loss = dense[shifts == 0][0].astype(float) - dense[at].mean(axis=0)
+    cnn_loss = cnn[shifts == 0][0].astype(float) - cnn[at].mean(axis=0)
+    d = dense_loss - cnn_loss
+    interval = st.per_item_difference(d)
+    return Claim(name, _direction(interval, "cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
+                 f"the dense network's accuracy loss at a {shift}-pixel shift minus the CNN's, image by image over the same test images; "
+                 f"a difference only when its {LEVEL_WORDS} interval excludes 0. One trained network of each kind: the verdict is about "
+                 "these two networks, not about other training runs",
+                 {"shift": shift, "dense_loss": float(dense_loss.mean()), "cnn_loss": float(cnn_loss.mean()), "difference": float(d.mean())},
+                 interval)
+
+
+# -- question 4 ------------------------------------------------------------------------------------
+
+def first_level_below(name: str, levels: Sequence[float], accuracies: Sequence[float], n: int, criterion: float, what: str) -> Claim:
+    """The first noise level at which a classifier's accuracy lies clearly below the criterion."""
+    intervals = [st.wilson(a, n) for a in accuracies]
+    hits = [i for i, ci in enumerate(intervals) if ci.below(criterion)]
+    rule = (f"the first tested level at which the {LEVEL_WORDS} Wilson interval of {what} lies wholly below {criterion:.0%} "
+            f"({n:,} test images per level)")
+    values = {"criterion": criterion, "lowest_level": float(levels[0]), "accuracy_at_lowest": float(accuracies[0])}
+    if not hits:
+        return Claim(name, "never", rule, values)
+    i = hits[0]
+    values.update(level=float(levels[i]), accuracy=float(accuracies[i]))
+    return Claim(name, "from_lowest_level" if i == 0 else "at_level", rule, values, intervals[i])
+
+
+def denoising_fails(levels: Sequence[float], mse_denoised: Sequence[float], mse_mean_image: float,
+                    accuracy_denoised: Sequence[float], n: int, num_classes: int) -> tuple[Claim, Claim]:
+    """The first level at which the denoised images are no closer to the clean ones than the mean
+    training image; and whether the classifier still finds the digit in them there."""
+    rule = ("the first tested level at which the mean squared error of the denoised test images to the clean ones is at least that of "
+            "the mean training image, a fixed guess that ignores its input (a mean over all test pixels, whose sampling error is small "
+            "against the differences between levels)")
+    chance = 1 / num_classes
+    hits = [i for i, m in enumerate(mse_denoised) if m >= mse_mean_image]
+    values = {"mse_mean_image": mse_mean_image, "lowest_level": float(levels[0]), "chance": chance}
+    info_rule = (f"the classifier's accuracy on the denoised images at that level counts as above chance ({chance:.0%}) when its "
+                 f"{LEVEL_WORDS} Wilson interval lies wholly above it")
+    if not hits:
+        return Claim("denoising_fails", "never", rule, values), Claim("denoising_fails_information", "not_applicable", info_rule)
+    i = hits[0]
+    values.update(level=float(levels[i]), mse=float(mse_denoised[i]))
+    interval = st.wilson(float(accuracy_denoised[i]), n)
+    info = Claim("denoising_fails_information", "above_chance" if interval.above(chance) else "not_above_chance", info_rule,
+                 {"accuracy": float(accuracy_denoised[i]), "chance": chance, "level": float(levels[i])}, interval)
+    return Claim("denoising_fails", "from_lowest_level" if i == 0 else "at_level", rule, values), info
+
+
+def level_gains(table) -> list[dict]:
+    """Per level, the accuracy gain of denoising with its paired interval over the test images."""
+    out = []
+    for row in table.sort_values("level").to_dict("records"):
+        d = st.discordant_differences(int(row["denoised_only"]), int(row["noisy_only"]), int(row["images"]))
+        out.append({"level": float(row["level"]), "gain": float(row["accuracy_denoised"] - row["accuracy_noisy"]),
+                    "interval": st.per_item_difference(d), "noisy": float(row["accuracy_noisy"]),
+                    "denoised": float(row["accuracy_denoised"]), "images": int(row["images"])})
+    return out
+
+
+def denoising_helps(gains: list[dict], min_gain: float, num_classes: int) -> tuple[Claim, Claim]:
+    """Where denoising raises the classifier's accuracy by more than min_gain, and why it stops."""
+    rule = (f"denoising helps at a level when the {LEVEL_WORDS} paired interval of its accuracy gain (denoised minus noisy, image by "
+            f"image on the same test images) lies wholly above {_points(min_gain)}")
+    helps = [g["interval"].above(min_gain) for g in gains]
+    best = max(range(len(gains)), key=lambda i: gains[i]["gain"])
+    values = {"min_gain": min_gain, "min_gain_words": _points(min_gain), "max_gain": gains[best]["gain"], "max_gain_level": gains[best]["level"],
+              "max_gain_interval": gains[best]["interval"]}
+    chance = 1 / num_classes
+    cause_rule = (f"both accuracies at that level count as at chance ({chance:.0%}) when each one's {LEVEL_WORDS} Wilson interval "
+                  "contains the chance rate or lies below it")
+    if not any(helps):
+        return Claim("denoising_helps", "never", rule, values), Claim("denoising_stop_cause", "not_applicable", cause_rule)
+    first = helps.index(True)
+    values["helps_from"] = gains[first]["level"]
+    after = [i for i in range(first + 1, len(gains)) if not helps[i]]
+    if not after:
+        return Claim("denoising_helps", "helps_to_highest_level", rule, values), Claim("denoising_stop_cause", "not_applicable", cause_rule)
+    stop = gains[after[0]]
+    values["stops_helping"] = stop["level"]
+    at_chance = all(not st.wilson(stop[k], stop["images"]).above(chance) for k in ("noisy", "denoised"))
+    cause = Claim("denoising_stop_cause", "both_at_chance" if at_chance else "not_at_chance", cause_rule,
+                  {"level": stop["level"], "noisy": stop["noisy"], "denoised": stop["denoised"], "chance": chance})
+    return Claim("denoising_helps", "helps_then_stops", rule, values), cause
+
+
+def clean_cost(gains: list[dict]) -> Claim:
+    """What denoising does to clean digits (level 0), when level 0 was tested."""
+    rule = f"denoised minus clean accuracy at p = 0, image by image; a change only when its {LEVEL_WORDS} paired interval excludes 0"
+    zero = [g for g in gains if g["level"] == 0]
+    if not zero:
+        return Claim("clean_cost", "not_tested", rule, {})
+    g = zero[0]
+    return Claim("clean_cost", _direction(g["interval"], "gains", "costs", "no_measurable_difference"), rule,
+                 {"clean": g["noisy"], "denoised": g["denoised"], "change": g["gain"]}, g["interval"])
+
+
+# -- all of them -----------------------------------------------------------------------------------
+
+def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, sweep_best_label, hinton_accuracy,
+          cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
+          shift_correct, denoising_table, recognisable_accuracy, min_gain) -> dict[str, Claim]:
+    """Every claim of the report, by name, from the numbers the workflow wrote."""
+    hist = dense_history
+    claims = [
+        class_balance(class_counts),
+        initial_loss(hist["initial_val_loss"], num_classes),
+        validation_trend(hist["val_accuracy"], n_val),
+        overfitting(hist["val_loss"], hist["loss"]),
+        decay_effect(sweep_runs, sweep_best_label),
+        hinton(sweep_runs.loc[sweep_runs["factor_label"] == sweep_best_label, "test_accuracy"].tolist(), hinton_accuracy, n_test),
+        mean_against_target("cnn_target", cnn_test_values, cnn_target, n_test),
+        mean_against_target("cnn_goal", cnn_test_values, cnn_goal, n_test),
+        size_comparison("cnn_size", cnn_params, earlier_params, ("smaller", "larger", "same")),
+        size_comparison("cnn_arithmetic", cnn_macs, earlier_macs, ("less", "more", "same")),
+    ]
+    shifts = np.asarray(shift_correct["shift"])
+    dense, cnn = np.asarray(shift_correct["dense"]), np.asarray(shift_correct["cnn"])
+    claims.append(paired_accuracy("shift_models_accuracy", dense[shifts == 0][0], cnn[shifts == 0][0],
+                                  ("cnn_better", "dense_better", "no_measurable_difference"), "the CNN's accuracy minus the dense network's"))
+    max_shift = int(shifts.max())
+    mid = 2 if 2 in shifts else max_shift
+    claims.append(robustness("robustness_mid", shifts, dense, cnn, mid))
+    claims.append(robustness("robustness_max", shifts, dense, cnn, max_shift))
+    t = denoising_table.sort_values("level")
+    levels, n = t["level"].tolist(), int(t["images"].iloc[0])
+    claims.append(first_level_below("noisy_below_criterion", levels, t["accuracy_noisy"].tolist(), n, recognisable_accuracy,
+                                    "the classifier's accuracy on the noisy digits"))
+    claims.append(first_level_below("denoised_below_criterion", levels, t["accuracy_denoised"].tolist(), n, recognisable_accuracy,
+                                    "the classifier's accuracy on the denoised digits"))
+    claims.extend(denoising_fails(levels, t["mse_denoised"].tolist(), float(t["mse_mean_image"].iloc[0]),
+                                  t["accuracy_denoised"].tolist(), n, num_classes))
+    gains = level_gains(t)
+    claims.extend(denoising_helps(gains, min_gain, num_classes))
+    claims.append(clean_cost(gains))
+    return {c.name: c for c in claims}

@@ -1,0 +1,140 @@
+"""Intervals and tests behind the report's verdicts, from scipy.stats.
+
+Every function returns plain numbers (an `Interval` is a (low, high) pair with the level and
+the method named), so that a claim can print the interval it used beside its verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from scipy import stats
+
+#: Confidence level of every interval in the report.
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+    method: str
+    level: float = LEVEL
+
+    def contains(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def above(self, value: float) -> bool:
+        """The whole interval lies above `value`."""
+        return self.low > value
+
+    def below(self, value: float) -> bool:
+        """The whole interval lies below `value`."""
+        return self.high < value
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2
+
+
+def _finite(values: Sequence[float]) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    if array.ndim != 1 or not np.all(np.isfinite(array)):
+        raise ValueError(f"expected a flat sequence of finite numbers, got {values!r}")
+    return array
+
+
+def count_correct(accuracy: float, n: int) -> int:
+    """The number of correct answers behind an accuracy measured on n items."""
+    if n < 1 or not 0 <= accuracy <= 1:
+        raise ValueError(f"an accuracy in [0, 1] on n >= 1 items is needed, got {accuracy} on {n}")
+    return int(round(accuracy * n))
+
+
+def wilson(accuracy: float, n: int, level: float = LEVEL) -> Interval:
+    """Wilson score interval of an accuracy measured on n independent items (one model, one test set)."""
+    ci = stats.binomtest(count_correct(accuracy, n), n).proportion_ci(confidence_level=level, method="wilson")
+    return Interval(float(ci.low), float(ci.high), f"Wilson interval on {n:,} images", level)
+
+
+def _clip(low: float, high: float, bounds: tuple[float, float] | None) -> tuple[float, float]:
+    if bounds is None:
+        return low, high
+    return max(low, bounds[0]), min(high, bounds[1])
+
+
+def mean_interval(values: Sequence[float], level: float = LEVEL, bounds: tuple[float, float] | None = (0.0, 1.0)) -> Interval | None:
+    """Student-t interval of the mean over replicates, clipped to `bounds` (accuracies lie in [0, 1]);
+    None for fewer than two values."""
+    x = _finite(values)
+    if len(x) < 2:
+        return None
+    mean = float(x.mean())
+    sem = float(stats.sem(x))
+    if sem == 0:
+        return Interval(mean, mean, f"t-interval over {len(x)} replicates (all equal)", level)
+    low, high = _clip(*(float(v) for v in stats.t.interval(level, df=len(x) - 1, loc=mean, scale=sem)), bounds)
+    return Interval(low, high, f"t-interval over {len(x)} replicates", level)
+
+
+def paired_difference(a: Sequence[float], b: Sequence[float], level: float = LEVEL) -> Interval | None:
+    """Student-t interval of the mean of the paired differences a_i - b_i (replicate i of a and of
+    b share their seed); None for fewer than two pairs."""
+    x, y = _finite(a), _finite(b)
+    if len(x) != len(y):
+        raise ValueError(f"paired samples need equal lengths, got {len(x)} and {len(y)}")
+    if len(x) < 2:
+        return None
+    d = x - y
+    if np.all(d == d[0]):
+        return Interval(float(d[0]), float(d[0]), f"paired t-interval over {len(x)} replicates (all differences equal)", level)
+    ci = stats.ttest_rel(x, y).confidence_interval(confidence_level=level)
+    return Interval(float(ci.low), float(ci.high), f"paired t-interval over {len(x)} replicates", level)
+
+
+def per_item_difference(differences: Sequence[float], level: float = LEVEL, what: str = "images") -> Interval:
+    """Student-t interval of the mean of per-item differences (e.g. +1/0/-1 per test image when two
+    predictions on the same images are compared): the paired comparison of two accuracies."""
+    d = _finite(differences)
+    if len(d) < 2:
+        raise ValueError("a per-item comparison needs at least two items")
+    if np.all(d == d[0]):
+        return Interval(float(d[0]), float(d[0]), f"paired t-interval over {len(d):,} {what} (all differences equal)", level)
+    ci = stats.ttest_1samp(d, 0.0).confidence_interval(confidence_level=level)
+    return Interval(float(ci.low), float(ci.high), f"paired t-interval over {len(d):,} {what}", level)
+
+
+def discordant_differences(only_b: int, only_a: int, n: int) -> np.ndarray:
+    """Per-item differences (b - a) of two classifications of the same n items, rebuilt from the
+    counts of items only b got right and only a got right (the other items count 0)."""
+    if min(only_a, only_b) < 0 or only_a + only_b > n:
+        raise ValueError(f"discordant counts {only_b} and {only_a} do not fit {n} items")
+    return np.concatenate([np.ones(only_b), -np.ones(only_a), np.zeros(n - only_a - only_b)])
+
+
+def prediction_interval_one_run(values: Sequence[float], n_test: int, level: float = LEVEL,
+                                bounds: tuple[float, float] | None = (0.0, 1.0)) -> Interval | None:
+    """Where the test accuracy of one further run of the same procedure would fall: the spread of
+    our replicates (s^2 (1 + 1/n)) plus the binomial sampling variance of a test set of n_test images
+    (p (1 - p) / n_test), with a Student-t quantile on n - 1 degrees of freedom. None for n < 2."""
+    x = _finite(values)
+    if len(x) < 2:
+        return None
+    n = len(x)
+    mean = float(x.mean())
+    variance = float(x.var(ddof=1)) * (1 + 1 / n) + mean * (1 - mean) / n_test
+    half = float(stats.t.ppf(0.5 + level / 2, df=n - 1)) * math.sqrt(variance)
+    return Interval(*_clip(mean - half, mean + half, bounds),
+                    f"prediction interval for one run: spread of {n} replicates and test-set sampling error ({n_test:,} images)", level)
+
+
+def two_proportion_difference(p1: float, p2: float, n: int, level: float = LEVEL) -> Interval:
+    """Normal interval of p2 - p1 for two accuracies on n items each, treated as independent. On the
+    same items the true variance is smaller, so this interval is conservative (wider)."""
+    se = math.sqrt(p1 * (1 - p1) / n + p2 * (1 - p2) / n)
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    d = p2 - p1
+    return Interval(d - z * se, d + z * se, f"normal interval of a difference of two accuracies on {n:,} images (conservative)", level)

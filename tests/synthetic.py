@@ -1,0 +1,287 @@
+"""Synthetic results: every file the report rule reads, written for any schema-valid config and
+any numbers, without training anything. The report's context is then built from these files
+exactly as the report job builds it from a real run's."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from mnistflow import evaluation, io, sweep
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCES = REPO / "workflow" / "report" / "references.yaml"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+PNG = bytes.fromhex(  # a 1x1 grey PNG
+    "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+    "3a7e9b550000000a49444154789c6360000000020001e221bc330000000049454e44ae426082")
+FIGURES = {
+    "examples_figure": "examples.png", "loss_formula_figure": "loss_formula.svg", "dense_accuracy_figure": "dense_accuracy.svg",
+    "sweep_factor_figure": "sweep_factor.svg", "sweep_curves_figure": "sweep_curves.svg", "cnn_accuracy_figure": "cnn_accuracy.svg",
+    "shift_figure": "shift.svg", "autoencoder_loss_figure": "autoencoder_loss.svg", "autoencoder_diagram_figure": "autoencoder_diagram.svg",
+    "denoising_examples_figure": "denoising_examples.png", "denoising_mse_figure": "denoising_mse.svg",
+    "denoising_accuracy_figure": "denoising_accuracy.svg", "generated_figure": "generated.png", "interpolation_figure": "interpolation.png",
+}
+
+
+def base_config() -> dict:
+    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+
+
+@dataclass
+class Numbers:
+    """The results to write. Anything left None is drawn from `seed`."""
+
+    seed: int = 0
+    n_train: int = 2000
+    n_val: int = 500
+    n_test: int = 1000
+    class_counts: list[int] | None = None
+    dense_val: list[float] | None = None          # validation accuracy per epoch of the 2A-2C network
+    dense_val_loss: list[float] | None = None
+    dense_train_loss: list[float] | None = None
+    initial_val_loss: float = 2.35
+    sweep_test: dict[str, list[float]] | None = None   # factor label -> test accuracy per replicate
+    sweep_val: dict[str, list[float]] | None = None    # factor label -> final validation accuracy per replicate
+    cnn_test: list[float] | None = None
+    shift_accuracy: dict[str, list[float]] | None = None  # kind -> accuracy per shift 0..max_shift
+    denoising: list[tuple[float, float]] | None = None    # per level: (accuracy noisy, accuracy denoised)
+    mse_denoised: list[float] | None = None
+    mse_mean_image: float = 0.065
+    recognised: list[float] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _labels(config) -> list[str]:
+    return sweep.factor_labels(config["sweep"]["factors"])
+
+
+def dense_layers(hidden: list[int], activation: str, inputs: int = 784, classes: int = 10) -> list[dict]:
+    rows = [{"name": "flatten", "type": "Flatten", "output_shape": [None, inputs], "params": 0, "activation": None, "macs": 0}]
+    fan = inputs
+    for i, units in enumerate(hidden):
+        rows.append({"name": f"hidden_{i + 1}", "type": "Dense", "output_shape": [None, units], "params": fan * units + units,
+                     "activation": activation, "macs": fan * units})
+        fan = units
+    rows.append({"name": "output", "type": "Dense", "output_shape": [None, classes], "params": fan * classes + classes,
+                 "activation": "softmax", "macs": fan * classes})
+    return rows
+
+
+def cnn_layers(blocks: list[dict], dense_units: list[int]) -> list[dict]:
+    rows, size, channels = [], 28, 1
+    for i, b in enumerate(blocks):
+        k, f = b["kernel_size"], b["filters"]
+        size = size if b.get("padding") == "same" else max(size - k + 1, 1)
+        rows.append({"name": f"conv_{i + 1}", "type": "Conv2D", "output_shape": [None, size, size, f],
+                     "params": k * k * channels * f + f, "activation": "relu", "macs": size * size * k * k * channels * f})
+        channels = f
+        if b.get("pool"):
+            size = max(size // 2, 1)
+            rows.append({"name": f"pool_{i + 1}", "type": "MaxPooling2D", "output_shape": [None, size, size, f], "params": 0,
+                         "activation": None, "macs": 0})
+    rows.append({"name": "flatten", "type": "Flatten", "output_shape": [None, size * size * channels], "params": 0, "activation": None, "macs": 0})
+    return rows + dense_layers(dense_units, "relu", inputs=size * size * channels)[1:]
+
+
+def _history(rng, val: list[float], val_loss=None, train_loss=None) -> dict:
+    epochs = len(val)
+    val_loss = val_loss or sorted(rng.uniform(0.05, 1.5, epochs).tolist(), reverse=True)
+    train_loss = train_loss or sorted(rng.uniform(0.02, 1.5, epochs).tolist(), reverse=True)
+    return {"val_accuracy": list(val), "accuracy": [min(1.0, v + rng.uniform(-0.02, 0.02)) for v in val],
+            "val_loss": list(val_loss), "loss": list(train_loss)}
+
+
+def _record(rng, *, val, test, layers, settings, backend, threads, seed, n_train, n_val, val_loss=None, train_loss=None,
+            initial_val_loss=2.3):
+    return {
+        "history": _history(rng, val, val_loss, train_loss), "initial": {"val_loss": initial_val_loss, "val_accuracy": 0.1},
+        "test": {"accuracy": float(test), "loss": 0.1}, "layers": layers, "total_params": sum(r["params"] for r in layers),
+        "seed": seed, "settings": settings, "backend": backend, "threads": threads, "epochs": len(val),
+        "batch_size": settings["training"]["batch_size"], "train_samples": n_train, "val_samples": n_val,
+    }
+
+
+def _timing(rng, epochs):
+    seconds = rng.uniform(0.5, 2.0, epochs).tolist()
+    return {"epoch_seconds": seconds, "fit_seconds": float(sum(seconds)), "backend": "jax", "threads": 1}
+
+
+def _accuracy(n: int, p: float) -> float:
+    """An accuracy that n images can produce."""
+    return round(p * n) / n
+
+
+def _correct(rng, n: int, p: float) -> np.ndarray:
+    """A boolean vector of n answers with exactly round(p n) right, in random order."""
+    right = np.zeros(n, dtype=bool)
+    right[: int(round(p * n))] = True
+    rng.shuffle(right)
+    return right
+
+
+def write(root: Path, config: dict, numbers: Numbers) -> dict:
+    """Write every input of the report under `root`; return the report rule's named inputs."""
+    rng = np.random.default_rng(numbers.seed)
+    nb = numbers
+    root = Path(root)
+    inputs: dict = {"references": str(REFERENCES)}
+
+    def path(name):
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return str(p)
+
+    def backend(section):
+        return config[section].get("backend", config["keras_backend"])
+
+    # data
+    counts = nb.class_counts or rng.integers(150, 250, 10).tolist()
+    splits = {}
+    for split, n in (("train", nb.n_train), ("val", nb.n_val), ("test", nb.n_test)):
+        split_counts = counts if split == "train" else np.full(10, n // 10).tolist()
+        splits[split] = {
+            "count": n, "class_counts": split_counts, "first_label": 0,
+            "before": {"images": {"dtype": "uint8", "min": 0.0, "max": 255.0, "mean": 33.3, "shape": [n, 28, 28]},
+                       "labels": {"dtype": "uint8", "min": 0.0, "max": 9.0, "mean": 4.5, "shape": [n]}},
+            "after": {"images": {"dtype": "float32", "min": 0.0, "max": 1.0, "mean": 0.1307, "shape": [n, 28, 28, 1]},
+                      "labels": {"dtype": "float32", "min": 0.0, "max": 1.0, "mean": 0.1, "shape": [n, 10]}},
+        }
+    io.write_json(inputs.setdefault("data_summary", path("data/summary.json")), {"num_classes": 10, "splits": splits})
+    io.write_json(inputs.setdefault("data_info", path("data/info.json")), {
+        "image_shape": [28, 28], "num_classes": 10, "original_sizes": {"train": 60000, "test": 10000}, "source": "idx",
+        "sha256": {"train-images-idx3-ubyte": "0" * 64}, "sizes": {"train": nb.n_train, "val": nb.n_val, "test": nb.n_test},
+        "split_seed": 1, "subset": None, "validation_size": nb.n_val})
+    for key, name in FIGURES.items():
+        p = Path(path(f"figures/{name}"))
+        p.write_bytes(PNG) if name.endswith(".png") else p.write_text(SVG)
+        inputs[key] = str(p)
+
+    # 2A-2C
+    d = config["dense"]
+    epochs = d["training"]["epochs"]
+    val = nb.dense_val or np.clip(np.linspace(0.8, 0.97, epochs) + rng.normal(0, 0.01, epochs), 0, 1).tolist()
+    val = [_accuracy(nb.n_val, v) for v in val]
+    dense = _record(rng, val=val, test=_accuracy(nb.n_test, float(rng.uniform(0.9, 0.98))),
+                    layers=dense_layers(d["model"]["hidden_units"], d["model"]["activation"]), settings=copy.deepcopy(d),
+                    backend=backend("dense"), threads=config["threads"], seed=11, n_train=nb.n_train, n_val=nb.n_val,
+                    val_loss=nb.dense_val_loss, train_loss=nb.dense_train_loss, initial_val_loss=nb.initial_val_loss)
+    io.write_json(inputs.setdefault("dense_metrics", path("dense/metrics.json")), dense)
+    io.write_json(inputs.setdefault("dense_timing", path("dense/timing.json")), _timing(rng, epochs))
+    dense_name = "dense " + "-".join(map(str, d["model"]["hidden_units"]))
+
+    # 2D
+    s = config["sweep"]
+    labels, reps = _labels(config), s["replicates"]
+    records, names, metrics_paths, model_paths = {}, [dense_name], [inputs["dense_metrics"]], ["dense/model.keras"]
+    inputs["sweep_metrics"], inputs["sweep_timing"] = [], []
+    for label in labels:
+        tests = (nb.sweep_test or {}).get(label) or rng.uniform(0.97, 0.985, reps).tolist()
+        vals = (nb.sweep_val or {}).get(label) or rng.uniform(0.97, 0.985, reps).tolist()
+        for r in range(reps):
+            ep = s["training"]["epochs"]
+            curve = np.clip(np.linspace(vals[r] - 0.05, vals[r], ep), 0, 1).tolist()
+            curve[-1] = vals[r]
+            rec = _record(rng, val=[_accuracy(nb.n_val, v) for v in curve], test=_accuracy(nb.n_test, tests[r]),
+                          layers=dense_layers(s["model"]["hidden_units"], s["model"]["activation"]),
+                          settings={"model": dict(s["model"], l2=float(label)), "training": copy.deepcopy(s["training"])},
+                          backend=backend("sweep"), threads=config["threads"], seed=100 + r, n_train=nb.n_train, n_val=nb.n_val)
+            records[(label, r)] = rec
+            mp = path(f"sweep/l2_{label}/rep{r}/metrics.json")
+            io.write_json(mp, rec)
+            io.write_json(tp := path(f"sweep/l2_{label}/rep{r}/timing.json"), _timing(rng, ep))
+            inputs["sweep_metrics"].append(mp)
+            inputs["sweep_timing"].append(tp)
+            names.append(f"{'-'.join(map(str, s['model']['hidden_units']))}, L2 {label}, replicate {r}")
+            metrics_paths.append(mp)
+            model_paths.append(f"sweep/l2_{label}/rep{r}/model.keras")
+    runs = sweep.runs_table(records)
+    io.write_csv(inputs.setdefault("sweep_runs", path("sweep/runs.csv")), runs)
+    io.write_csv(inputs.setdefault("sweep_summary", path("sweep/summary.csv")), sweep.summary_table(runs))
+
+    # 3A
+    c = config["cnn"]
+    cnn_tests = nb.cnn_test or rng.uniform(0.985, 0.997, c["replicates"]).tolist()
+    cnn_records = []
+    inputs["cnn_metrics"], inputs["cnn_timing"] = [], []
+    for r in range(c["replicates"]):
+        ep = c["training"]["epochs"]
+        rec = _record(rng, val=[_accuracy(nb.n_val, v) for v in rng.uniform(0.97, 0.995, ep)], test=_accuracy(nb.n_test, cnn_tests[r]),
+                      layers=cnn_layers(c["model"]["conv_blocks"], c["model"]["dense_units"]), settings=copy.deepcopy({"model": c["model"], "training": c["training"]}),
+                      backend=backend("cnn"), threads=config["threads"], seed=200 + r, n_train=nb.n_train, n_val=nb.n_val)
+        cnn_records.append(rec)
+        io.write_json(mp := path(f"cnn/rep{r}/metrics.json"), rec)
+        io.write_json(tp := path(f"cnn/rep{r}/timing.json"), _timing(rng, ep))
+        inputs["cnn_metrics"].append(mp)
+        inputs["cnn_timing"].append(tp)
+        names.append(f"CNN, replicate {r}")
+        metrics_paths.append(mp)
+        model_paths.append(f"cnn/rep{r}/model.keras")
+    io.write_json(inputs.setdefault("cnn_summary", path("cnn/summary.json")), evaluation.summarise_replicates(cnn_records))
+    e = config["cnn_earlier"]
+    earlier_layers = cnn_layers(e["model"]["conv_blocks"], e["model"]["dense_units"])
+    io.write_json(inputs.setdefault("cnn_earlier_layers", path("cnn_earlier/layers.json")),
+                  {"layers": earlier_layers, "total_params": sum(r["params"] for r in earlier_layers)})
+    if e["enabled"]:
+        ep = e["training"]["epochs"]
+        rec = _record(rng, val=[_accuracy(nb.n_val, v) for v in rng.uniform(0.9, 0.99, ep)], test=_accuracy(nb.n_test, 0.99),
+                      layers=earlier_layers, settings=copy.deepcopy({"model": e["model"], "training": e["training"]}),
+                      backend=backend("cnn_earlier"), threads=config["threads"], seed=300, n_train=nb.n_train, n_val=nb.n_val)
+        io.write_json(inputs.setdefault("cnn_earlier_metrics", path("cnn_earlier/metrics.json")), rec)
+        io.write_json(inputs.setdefault("cnn_earlier_timing", path("cnn_earlier/timing.json")), _timing(rng, ep))
+    choice = evaluation.choose_classifiers(names, metrics_paths, model_paths)
+    io.write_json(inputs.setdefault("classifier_choice", path("best_classifier.json")), choice)
+
+    # 3B
+    max_shift = config["shift"]["max_shift"]
+    shift_acc = nb.shift_accuracy or {
+        "dense": np.linspace(0.98, rng.uniform(0.1, 0.9), max_shift + 1).tolist(),
+        "cnn": np.linspace(0.99, rng.uniform(0.1, 0.99), max_shift + 1).tolist(),
+    }
+    rows, correct = [], {}
+    shifts = [0] + [s for s in range(1, max_shift + 1) for _ in evaluation.DIRECTIONS]
+    directions = ["none"] + [d for _ in range(1, max_shift + 1) for d in evaluation.DIRECTIONS]
+    for kind, role in (("dense", "best_dense"), ("cnn", "best_cnn")):
+        per_row = [_correct(rng, nb.n_test, shift_acc[kind][sh]) for sh in shifts]
+        correct[kind] = np.stack(per_row)
+        rows += [{"model": choice[role]["name"], "kind": kind, "shift": sh, "direction": dr, "accuracy": float(v.mean())}
+                 for sh, dr, v in zip(shifts, directions, per_row)]
+    io.write_csv(inputs.setdefault("shift_table", path("shift/accuracy.csv")), pd.DataFrame(rows))
+    io.write_npz(inputs.setdefault("shift_correct", path("shift/correct.npz")), shift=np.array(shifts), direction=np.array(directions), **correct)
+
+    # 4
+    a = config["autoencoder"]
+    enc = dense_layers(a["model"]["encoder_units"], a["model"].get("activation", "relu"))[1:-1]
+    dec = dense_layers(a["model"]["decoder_units"], "relu", inputs=a["model"]["encoder_units"][-1])[1:-1]
+    dec.append({"name": "reconstruction", "type": "Dense", "output_shape": [None, 784], "params": 785 * 10, "activation": "sigmoid", "macs": 7840})
+    ep = a["training"]["epochs"]
+    io.write_json(inputs.setdefault("autoencoder_metrics", path("autoencoder/metrics.json")), {
+        "history": {"loss": sorted(rng.uniform(0.1, 0.3, ep), reverse=True), "val_loss": sorted(rng.uniform(0.1, 0.3, ep), reverse=True)},
+        "initial": {"val_loss": 0.69}, "test": {"loss": 0.12}, "encoder_layers": enc, "decoder_layers": dec,
+        "total_params": 1000, "latent_dim": a["model"]["encoder_units"][-1], "noise_level": a["noise_level"], "seed": 5,
+        "settings": {"model": a["model"], "training": a["training"]}, "backend": backend("autoencoder"), "threads": config["threads"]})
+    io.write_json(inputs.setdefault("autoencoder_timing", path("autoencoder/timing.json")), _timing(rng, ep))
+    levels = sorted(config["denoising"]["levels"])
+    pairs = nb.denoising or [(float(np.clip(0.99 - lv * rng.uniform(0.5, 1.0), 0, 1)), float(np.clip(0.97 - lv * rng.uniform(0.2, 0.9), 0, 1)))
+                             for lv in levels]
+    mse = nb.mse_denoised or np.linspace(0.01, rng.uniform(0.02, 0.1), len(levels)).tolist()
+    table = []
+    for lv, (pn, pd_), m in zip(levels, pairs, mse):
+        noisy, denoised = _correct(rng, nb.n_test, pn), _correct(rng, nb.n_test, pd_)
+        table.append({"level": lv, "mse_mean_image": nb.mse_mean_image, "images": nb.n_test, "mse_noisy": lv / 2,
+                      "psnr_noisy": 30.0, "accuracy_noisy": float(noisy.mean()), "mse_denoised": m, "psnr_denoised": 12.0,
+                      "accuracy_denoised": float(denoised.mean()), "noisy_only": int(np.sum(noisy & ~denoised)),
+                      "denoised_only": int(np.sum(denoised & ~noisy))})
+    io.write_csv(inputs.setdefault("denoising_table", path("denoising/levels.csv")), pd.DataFrame(table))
+    per = config["generation"]["per_class"]
+    recognised = nb.recognised or [_accuracy(per, v) for v in rng.uniform(0, 1, 10)]
+    io.write_json(inputs.setdefault("generation_scores", path("generation/scores.json")), {
+        "per_class": [{"class": k, "recognised": recognised[k], "confidence": 0.5, "samples": per} for k in range(10)],
+        "recognised": float(np.mean(recognised)), "confidence": 0.5, "latent_dim": a["model"]["encoder_units"][-1], "dead_latent_dims": 3,
+        "interpolation": {"from": 1, "to": 7, "steps": config["generation"]["interpolation_steps"]}, "classifier": choice["best"]["name"]})
+    return inputs

@@ -1,0 +1,542 @@
+"""Claims and statistics: every verdict on both sides of its rule, the templates free of comparisons
+of their own, and (property-based) the report built and rendered for any valid config and any numbers
+without a sentence that its numbers contradict."""
+
+from __future__ import annotations
+
+import html as html_lib
+import math
+import re
+
+import jinja2
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
+
+import synthetic
+from conftest import REPO
+from mnistflow import claims, rendering, report
+from mnistflow import statistics as st
+from mnistflow.config import ConfigError, validate_config
+
+TEMPLATES = REPO / "workflow" / "report"
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+
+# -- statistics ------------------------------------------------------------------------------------
+
+def test_wilson_interval_matches_the_textbook_size():
+    ci = st.wilson(0.9815, 10_000)
+    assert ci.low < 0.9815 < ci.high
+    assert ci.half_width == pytest.approx(0.0026, abs=0.0002)  # about +-0.0026 at 95% on 10,000 images
+    assert st.wilson(1.0, 100).high == pytest.approx(1.0) and st.wilson(0.0, 100).low == pytest.approx(0.0)
+
+
+def test_mean_interval_uses_student_t_and_refuses_one_value():
+    ci = st.mean_interval([0.98, 0.982, 0.984])
+    from scipy import stats
+    half = stats.t.ppf(0.975, 2) * np.std([0.98, 0.982, 0.984], ddof=1) / math.sqrt(3)
+    assert ci.half_width == pytest.approx(half)
+    assert st.mean_interval([0.98]) is None
+    assert st.mean_interval([0.9, 0.1]).low == 0.0  # clipped to [0, 1]
+
+
+def test_paired_difference_is_narrower_than_unpaired_for_shared_seeds():
+    base = np.array([0.980, 0.984, 0.988])
+    treated = base + np.array([0.0010, 0.0012, 0.0011])
+    paired = st.paired_difference(treated, base)
+    assert paired.above(0)
+    unpaired_half = st.mean_interval(treated).half_width + st.mean_interval(base).half_width
+    assert paired.half_width < unpaired_half
+    assert st.paired_difference([0.9], [0.8]) is None
+    with pytest.raises(ValueError, match="equal lengths"):
+        st.paired_difference([0.9, 0.8], [0.8])
+
+
+def test_prediction_interval_includes_test_set_sampling_error():
+    values = [0.9813, 0.9815, 0.9817]
+    wide = st.prediction_interval_one_run(values, 10_000)
+    mean_only = st.mean_interval(values)
+    assert wide.half_width > mean_only.half_width
+    assert wide.half_width > 0.0026  # at least the test set's own sampling error
+    assert st.prediction_interval_one_run([0.98], 10_000) is None
+
+
+def test_per_item_difference_from_discordant_counts():
+    d = st.discordant_differences(only_b=300, only_a=100, n=1000)
+    assert d.mean() == pytest.approx(0.2) and len(d) == 1000
+    assert st.per_item_difference(d).above(0)
+    assert st.per_item_difference(st.discordant_differences(5, 5, 1000)).contains(0)
+    with pytest.raises(ValueError):
+        st.discordant_differences(600, 500, 1000)
+
+
+# -- every claim on both sides of its rule ---------------------------------------------------------
+
+def test_class_balance_flips_at_its_ratio():
+    assert claims.class_balance([100, 140]).verdict == "balanced"
+    assert claims.class_balance([100, 160]).verdict == "unbalanced"
+
+
+def test_initial_loss_near_uniform_or_not():
+    assert claims.initial_loss(math.log(10) + 0.1, 10).verdict == "near_uniform"
+    assert claims.initial_loss(math.log(10) + 0.5, 10).verdict == "away_from_uniform"
+
+
+def test_validation_trend_needs_more_than_the_sampling_error():
+    assert claims.validation_trend([0.5, 0.7, 0.8, 0.9], 500).verdict == "rising"
+    assert claims.validation_trend([0.9, 0.8, 0.7, 0.6], 500).verdict == "falling"
+    # +0.0008 over the last epochs on 5,000 images: far below the sampling error
+    assert claims.validation_trend([0.9640, 0.9642, 0.9645, 0.9648], 5000).verdict == "level"
+    assert claims.validation_trend([0.96], 5000).verdict == "one_epoch"
+
+
+def test_overfitting_only_when_validation_loss_rises():
+    assert claims.overfitting([1.0, 0.5, 0.3], [1.0, 0.4, 0.2]).verdict == "val_loss_lowest_at_end"
+    assert claims.overfitting([1.0, 0.3, 0.5], [1.0, 0.4, 0.2]).verdict == "val_loss_rose_while_training_loss_fell"
+    assert claims.overfitting([1.0, 0.3, 0.5], [1.0, 0.2, 0.4]).verdict == "val_loss_rose"
+    assert claims.overfitting([1.0], [1.0]).verdict == "one_epoch"
+
+
+def _runs(tests: dict[str, list[float]]) -> pd.DataFrame:
+    return pd.DataFrame([{"factor_label": f, "replicate": r, "test_accuracy": v} for f, vs in tests.items() for r, v in enumerate(vs)])
+
+
+def test_decay_effect_paired_by_replicate():
+    base = [0.980, 0.984, 0.988]
+    gain = claims.decay_effect(_runs({"0": base, "1e-4": [b + 0.001 + 0.0001 * i for i, b in enumerate(base)]}), "1e-4")
+    assert gain.verdict == "gain" and gain.interval.above(0)
+    loss = claims.decay_effect(_runs({"0": base, "1e-4": [b - 0.001 - 0.0001 * i for i, b in enumerate(base)]}), "1e-4")
+    assert loss.verdict == "loss"
+    # the report's numbers: +0.0000 on average
+    none = claims.decay_effect(_runs({"0": [0.9812, 0.9815, 0.9811], "1e-4": [0.9815, 0.9811, 0.9812]}), "1e-4")
+    assert none.verdict == "no_measurable_difference" and none.interval.contains(0)
+    assert claims.decay_effect(_runs({"0": [0.98], "1e-4": [0.99]}), "1e-4").verdict == "single_run"
+    assert claims.decay_effect(_runs({"1e-5": base, "1e-4": base}), "1e-4").verdict == "no_baseline"
+    assert claims.decay_effect(_runs({"0": base, "1e-4": base}), "0").verdict == "baseline_chosen"
+
+
+def test_hinton_consistency_by_prediction_interval():
+    assert claims.hinton([0.9845, 0.9850, 0.9848], 0.9847, 10_000).verdict == "consistent"
+    assert claims.hinton([0.9700, 0.9702, 0.9701], 0.9847, 10_000).verdict == "below"
+    assert claims.hinton([0.9950, 0.9952, 0.9951], 0.9847, 10_000).verdict == "above"
+    assert claims.hinton([0.9815], 0.9847, 10_000).verdict == "single_run"
+    # the report's numbers: 0.9815 +- 0.0004 over 3 runs; with the test set's error the gap is within reach of one run
+    c = claims.hinton([0.9811, 0.9815, 0.9819], 0.9847, 10_000)
+    assert c.interval.half_width > 0.0026
+
+
+def test_mean_against_target_three_ways():
+    assert claims.mean_against_target("cnn_target", [0.995, 0.996, 0.9955], 0.99, 10_000).verdict == "above"
+    assert claims.mean_against_target("cnn_target", [0.98, 0.981, 0.9805], 0.99, 10_000).verdict == "below"
+    assert claims.mean_against_target("cnn_goal", [0.9945, 0.9955, 0.9950], 0.995, 10_000).verdict == "undecided"
+    single = claims.mean_against_target("cnn_goal", [0.9952], 0.995, 10_000)
+    assert single.verdict == "single_run" and single.values["single_interval"].contains(0.9952)
+
+
+def test_size_comparison_both_ways():
+    assert claims.size_comparison("cnn_size", 10, 20, ("smaller", "larger", "same")).verdict == "smaller"
+    assert claims.size_comparison("cnn_size", 30, 20, ("smaller", "larger", "same")).verdict == "larger"
+    assert claims.size_comparison("cnn_arithmetic", 20, 20, ("less", "more", "same")).verdict == "same"
+
+
+def test_paired_accuracy_and_robustness_flip():
+    rng = np.random.default_rng(0)
+    a, b = synthetic._correct(rng, 2000, 0.90), synthetic._correct(rng, 2000, 0.97)
+    verdicts = ("cnn_better", "dense_better", "no_measurable_difference")
+    assert claims.paired_accuracy("shift_models_accuracy", a, b, verdicts, "x").verdict == "cnn_better"
+    assert claims.paired_accuracy("shift_models_accuracy", b, a, verdicts, "x").verdict == "dense_better"
+    assert claims.paired_accuracy("shift_models_accuracy", a, a, verdicts, "x").verdict == "no_measurable_difference"
+    shifts = np.array([0, 1, 1, 1, 1])
+
+    def stack(p0, p1):
+        return np.stack([synthetic._correct(rng, 2000, p0)] + [synthetic._correct(rng, 2000, p1) for _ in range(4)])
+    steep, flat = stack(0.98, 0.5), stack(0.99, 0.95)
+    assert claims.robustness("robustness_max", shifts, steep, flat, 1).verdict == "cnn_loses_less"
+    assert claims.robustness("robustness_max", shifts, flat, steep, 1).verdict == "dense_loses_less"
+    same = stack(0.98, 0.9)
+    assert claims.robustness("robustness_max", shifts, same, same, 1).verdict == "no_measurable_difference"
+
+
+def test_first_level_below_the_criterion():
+    levels = [0.0, 0.2, 0.4]
+    assert claims.first_level_below("noisy_below_criterion", levels, [0.99, 0.95, 0.5], 10_000, 0.9, "x").values["level"] == 0.4
+    # 0.899 on 1,000 images is not clearly below 0.9: the next level is
+    c = claims.first_level_below("noisy_below_criterion", levels, [0.99, 0.899, 0.5], 1000, 0.9, "x")
+    assert c.verdict == "at_level" and c.values["level"] == 0.4
+    assert claims.first_level_below("noisy_below_criterion", levels, [0.99, 0.98, 0.97], 10_000, 0.9, "x").verdict == "never"
+    assert claims.first_level_below("noisy_below_criterion", levels, [0.5, 0.4, 0.3], 10_000, 0.9, "x").verdict == "from_lowest_level"
+
+
+def test_denoising_fails_and_what_the_output_still_carries():
+    fails, info = claims.denoising_fails([0.0, 0.5, 0.8], [0.01, 0.05, 0.07], 0.065, [0.99, 0.9, 0.30], 10_000, 10)
+    assert fails.verdict == "at_level" and fails.values["level"] == 0.8
+    assert info.verdict == "above_chance"  # 0.30 is three times chance: the output still tells digits apart
+    _, info = claims.denoising_fails([0.0, 0.5, 0.8], [0.01, 0.05, 0.07], 0.065, [0.99, 0.9, 0.10], 10_000, 10)
+    assert info.verdict == "not_above_chance"
+    never, info = claims.denoising_fails([0.0, 0.5], [0.01, 0.05], 0.065, [0.99, 0.9], 10_000, 10)
+    assert never.verdict == "never" and info.verdict == "not_applicable"
+    first, _ = claims.denoising_fails([0.1, 0.5], [0.07, 0.08], 0.065, [0.5, 0.4], 10_000, 10)
+    assert first.verdict == "from_lowest_level"
+
+
+def _table(rows):
+    rng = np.random.default_rng(1)
+    out = []
+    for level, pn, pd_ in rows:
+        noisy, den = synthetic._correct(rng, 2000, pn), synthetic._correct(rng, 2000, pd_)
+        out.append({"level": level, "images": 2000, "accuracy_noisy": noisy.mean(), "accuracy_denoised": den.mean(),
+                    "noisy_only": int(np.sum(noisy & ~den)), "denoised_only": int(np.sum(den & ~noisy))})
+    return pd.DataFrame(out)
+
+
+def test_denoising_helps_then_stops_and_why():
+    gains = claims.level_gains(_table([(0.0, 0.99, 0.97), (0.4, 0.6, 0.9), (0.8, 0.2, 0.5), (1.0, 0.1, 0.1)]))
+    helps, cause = claims.denoising_helps(gains, 0.01, 10)
+    assert helps.verdict == "helps_then_stops" and helps.values["helps_from"] == 0.4 and helps.values["stops_helping"] == 1.0
+    assert cause.verdict == "both_at_chance"
+    gains = claims.level_gains(_table([(0.0, 0.99, 0.97), (0.4, 0.6, 0.9), (0.8, 0.5, 0.5)]))
+    helps, cause = claims.denoising_helps(gains, 0.01, 10)
+    assert helps.verdict == "helps_then_stops" and cause.verdict == "not_at_chance"
+    helps, cause = claims.denoising_helps(claims.level_gains(_table([(0.0, 0.99, 0.97), (0.5, 0.6, 0.9)])), 0.01, 10)
+    assert helps.verdict == "helps_to_highest_level" and cause.verdict == "not_applicable"
+    helps, _ = claims.denoising_helps(claims.level_gains(_table([(0.0, 0.99, 0.97), (0.5, 0.6, 0.605)])), 0.01, 10)
+    assert helps.verdict == "never"  # +0.5 points is not more than 1 point
+
+
+def test_clean_cost_only_when_level_0_was_tested():
+    assert claims.clean_cost(claims.level_gains(_table([(0.0, 0.99, 0.90)]))).verdict == "costs"
+    assert claims.clean_cost(claims.level_gains(_table([(0.0, 0.90, 0.99)]))).verdict == "gains"
+    assert claims.clean_cost(claims.level_gains(_table([(0.0, 0.99, 0.99)]))).verdict == "no_measurable_difference"
+    assert claims.clean_cost(claims.level_gains(_table([(0.1, 0.99, 0.90)]))).verdict == "not_tested"
+
+
+def test_a_claim_refuses_an_unknown_verdict():
+    with pytest.raises(ValueError, match="not one of"):
+        claims.Claim("hinton", "proves", "rule")
+
+
+# -- the templates compare no numbers themselves ---------------------------------------------------
+
+def _template_nodes():
+    env = rendering.environment(TEMPLATES)
+    for path in sorted(TEMPLATES.rglob("*.j2")):
+        source = path.read_text()
+        yield path.relative_to(TEMPLATES).as_posix(), env.parse(source)
+
+
+def test_every_comparison_in_the_templates_goes_through_a_claim():
+    """No ordering comparison at all, and equality only against a fixed word (a claim's verdict or an
+    enumerated setting such as the schedule): every result-dependent choice is a claim's."""
+    from jinja2 import nodes
+
+    offenders = []
+    for name, tree in _template_nodes():
+        for node in tree.find_all(nodes.Compare):
+            for op in node.ops:
+                if op.op in ("lt", "gt", "lteq", "gteq"):
+                    offenders.append(f"{name}:{node.lineno}: ordering comparison")
+                elif op.op in ("eq", "ne") and not (isinstance(op.expr, nodes.Const) and isinstance(op.expr.value, str)):
+                    offenders.append(f"{name}:{node.lineno}: equality with something other than a fixed word")
+                elif op.op in ("in", "notin") and not isinstance(op.expr, nodes.Tuple):
+                    offenders.append(f"{name}:{node.lineno}: membership test on data")
+        for node in tree.find_all(nodes.CondExpr):
+            if node.test is not None and not _is_verdict_test(node.test):
+                offenders.append(f"{name}:{node.lineno}: inline if on a value")
+    assert not offenders, offenders
+
+
+def _is_verdict_test(test) -> bool:
+    from jinja2 import nodes
+    return isinstance(test, nodes.Compare) and all(isinstance(op.expr, nodes.Const) and isinstance(op.expr.value, str) for op in test.ops)
+
+
+def test_every_verdict_is_worded_in_the_templates():
+    """Each claim's verdicts are named in the templates (a verdict no template words would print nothing)."""
+    text = "\n".join(p.read_text() for p in TEMPLATES.rglob("*.j2"))
+    shared = {"cnn_goal": "cnn_target", "robustness_mid": "robustness_max", "denoised_below_criterion": "noisy_below_criterion"}
+    for name, verdicts in claims.VERDICTS.items():
+        assert f"claims.{name}" in text or f"claims.{shared.get(name, name)}" in text or name.startswith("robustness_"), name
+        for verdict in verdicts:
+            if verdict in ("not_applicable",):
+                continue
+            assert f'"{verdict}"' in text or verdict in _DEFAULT_BRANCH.get(name, ()), (name, verdict)
+
+
+#: Verdicts worded by a template's {% else %} branch rather than named.
+_DEFAULT_BRANCH = {
+    "class_balance": ("unbalanced",), "initial_loss": ("away_from_uniform",), "validation_trend": ("level",),
+    "overfitting": ("val_loss_rose",), "decay_effect": ("no_measurable_difference",), "hinton": ("above",),
+    "cnn_target": ("undecided",), "cnn_goal": ("undecided",), "cnn_size": ("larger",), "cnn_arithmetic": ("more",),
+    "shift_models_accuracy": ("no_measurable_difference",), "robustness_mid": ("no_measurable_difference",),
+    "robustness_max": ("no_measurable_difference",), "noisy_below_criterion": ("at_level",),
+    "denoised_below_criterion": ("at_level",), "denoising_fails": ("at_level",), "denoising_fails_information": ("not_above_chance",),
+    "denoising_helps": ("helps_then_stops",), "denoising_stop_cause": ("not_at_chance",), "clean_cost": ("no_measurable_difference",),
+}
+
+
+# -- the whole report from synthetic files, for any valid config -----------------------------------
+
+def render(tmp_path, config, numbers):
+    inputs = synthetic.write(tmp_path, config, numbers)
+    context = report.build_context(inputs, config, versions={"keras": "test"}, repo=REPO)
+    return context, rendering.render(TEMPLATES, "report.html.j2", context)
+
+
+def text_of(html: str) -> str:
+    body = re.sub(r'src="data:[^"]*"', "", html)
+    body = re.sub(r"<style>.*?</style>|<pre class=\"config\">.*?</pre>", "", body, flags=re.S)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+#: A phrase only the sentence of that verdict prints (for claims printed once).
+PHRASES = {
+    "decay_effect": {"gain": "weight decay gave a measurable gain", "loss": "did not carry over to the test set",
+                     "no_measurable_difference": "weight decay made no measurable difference",
+                     "single_run": "one run against one run", "no_baseline": "no baseline without decay",
+                     "baseline_chosen": "no decay did at least as well"},
+    "hinton": {"consistent": "consistent with our procedure", "below": "not consistent with seed-to-seed variation",
+               "above": "our procedure does better than his published run", "single_run": "we draw no verdict on whether his"},
+    "class_balance": {"balanced": "roughly balanced", "unbalanced": "The classes are unbalanced"},
+    "validation_trend": {"one_epoch": "no trend to read", "rising": "still rising at the end", "falling": "fell towards the end",
+                         "level": "no rise or fall can be read"},
+    "overfitting": {"val_loss_lowest_at_end": "no sign of overfitting yet", "val_loss_rose_while_training_loss_fell": "consistent with the start of overfitting",
+                    "val_loss_rose": "not the usual pattern of overfitting", "one_epoch": None},
+    "denoising_helps": {"never": "Denoising helps at no tested level", "helps_to_highest_level": "still helps at the highest tested level",
+                        "helps_then_stops": "no longer helps by that margin"},
+    "clean_cost": {"not_tested": "were not among the tested levels", "costs": "denoising costs", "gains": "denoising raises the accuracy by",
+                   "no_measurable_difference": "which cannot be told from chance (interval"},
+    "denoising_fails_information": {"above_chance": "yet it still carries information", "not_above_chance": "no usable information about the digit",
+                                    "not_applicable": None},
+}
+
+
+def check_report(context, html):
+    text = text_of(html)
+    found = context["claims"]
+    for name, phrases in PHRASES.items():
+        verdict = found[name].verdict
+        if phrases.get(verdict):
+            assert phrases[verdict] in text, (name, verdict)
+        for other, phrase in phrases.items():
+            if other != verdict and phrase:
+                assert phrase not in text, (name, verdict, "also says", other)
+    # no raw floats, no missing values in the prose
+    assert not re.search(r"\d\.\d{9,}", text), re.search(r".{40}\d\.\d{9,}.{10}", text)
+    assert not re.search(r"\b(None(?! of)|nan|NaN)\b", text), re.search(r".{40}\b(None(?! of)|nan|NaN)\b.{20}", text)
+    assert "Traceback" not in text
+    # the numbers agree with the verdicts
+    c = found["decay_effect"]
+    if c.verdict == "gain":
+        assert c.values["gain"] > 0 and c.interval.low > 0
+    if c.verdict == "no_measurable_difference":
+        assert c.interval.contains(0)
+    h = found["hinton"]
+    if h.verdict == "consistent":
+        assert h.interval.contains(h.values["reference"])
+    ae = context["ae"]
+    for name, key in (("noisy_below_criterion", "accuracy_noisy"), ("denoised_below_criterion", "accuracy_denoised")):
+        cl = found[name]
+        for row in ae["levels"]:
+            below = st.wilson(row[key], row["images"]).below(cl.values["criterion"])
+            if cl.verdict == "never" or row["level"] < cl.values.get("level", math.inf):
+                assert not below
+            if row["level"] == cl.values.get("level"):
+                assert below and row[key] < cl.values["criterion"]
+    fails = found["denoising_fails"]
+    for row in ae["levels"]:
+        if fails.verdict == "never" or row["level"] < fails.values.get("level", math.inf):
+            assert row["mse_denoised"] < row["mse_mean_image"]
+
+
+LEVELS = [round(0.1 * i, 1) for i in range(11)]
+
+
+@hs.composite
+def configs(draw):
+    config = synthetic.base_config()
+    levels = draw(hs.lists(hs.sampled_from(LEVELS), min_size=1, max_size=6, unique=True))
+    config["denoising"]["levels"] = levels
+    config["denoising"]["recognisable_accuracy"] = draw(hs.sampled_from([0.5, 0.9, 0.99]))
+    config["denoising"]["min_gain"] = draw(hs.sampled_from([0.0, 0.01, 0.05]))
+    factors = draw(hs.lists(hs.sampled_from([0, 1e-6, 1e-5, 1e-4, 3e-4, 1e-3]), min_size=1, max_size=4, unique=True))
+    config["sweep"]["factors"] = factors
+    config["sweep"]["replicates"] = draw(hs.integers(1, 4))
+    optimizer = draw(hs.sampled_from([{"name": "sgd", "learning_rate": 0.1}, {"name": "adam", "learning_rate": 0.001},
+                                      {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9}]))
+    for section in ("dense", "sweep"):
+        config[section]["training"]["optimizer"] = dict(optimizer)
+        config[section]["training"]["schedule"] = draw(hs.sampled_from(["constant", "cosine"]))
+        config[section]["training"]["epochs"] = draw(hs.integers(1, 6))
+        config[section]["model"]["activation"] = draw(hs.sampled_from(["relu", "tanh"]))
+    config["keras_backend"] = draw(hs.sampled_from(["jax", "tensorflow"]))
+    config["cnn"]["backend"] = draw(hs.sampled_from(["jax", "tensorflow"]))
+    config["cnn"]["replicates"] = draw(hs.integers(1, 3))
+    config["cnn"]["model"]["augment_shift"] = draw(hs.sampled_from([0, 2]))
+    config["cnn"]["model"]["dense_dropout"] = draw(hs.sampled_from([0.0, 0.4]))
+    config["cnn"]["model"]["conv_blocks"][0]["pool"] = draw(hs.booleans())
+    config["cnn_earlier"]["enabled"] = draw(hs.booleans())
+    config["shift"]["max_shift"] = draw(hs.integers(1, 4))
+    config["autoencoder"]["noise_level"] = draw(hs.sampled_from([0.1, 0.3, 0.4, 0.7]))
+    config["autoencoder"]["model"]["encoder_units"] = draw(hs.sampled_from([[128, 96], [1000, 800]]))
+    config["generation"]["per_class"] = draw(hs.sampled_from([1, 10, 100]))
+    validate_config(config, SCHEMA)
+    return config
+
+
+@hs.composite
+def numbers(draw, config):
+    seed = draw(hs.integers(0, 2**31 - 1))
+    n_test = draw(hs.sampled_from([100, 1000, 10_000]))
+    unit = hs.floats(0.0, 1.0, allow_nan=False)
+    levels = config["denoising"]["levels"]
+    labels = synthetic._labels(config)
+    reps = config["sweep"]["replicates"]
+    scenario = draw(hs.sampled_from(["usual", "cnn_below_dense", "decay_never_helps", "broken"]))
+    nb = synthetic.Numbers(seed=seed, n_test=n_test, n_val=draw(hs.sampled_from([100, 5000])))
+    if scenario == "broken":  # a classifier already under the threshold on clean images, denoising that never helps
+        nb.denoising = [(draw(unit) * 0.3, draw(unit) * 0.3) for _ in levels]
+        nb.mse_denoised = [draw(hs.floats(0.0, 0.2)) for _ in levels]
+    if scenario == "cnn_below_dense":
+        nb.cnn_test = [draw(hs.floats(0.5, 0.9)) for _ in range(config["cnn"]["replicates"])]
+        nb.shift_accuracy = {"dense": [draw(unit) for _ in range(config["shift"]["max_shift"] + 1)],
+                             "cnn": [draw(unit) for _ in range(config["shift"]["max_shift"] + 1)]}
+    if scenario == "decay_never_helps":
+        same = [draw(hs.floats(0.9, 0.99)) for _ in range(reps)]
+        nb.sweep_test = {label: list(same) for label in labels}
+        nb.sweep_val = {label: list(same) for label in labels}
+    nb.dense_val_loss = draw(hs.lists(hs.floats(0.01, 3.0), min_size=config["dense"]["training"]["epochs"],
+                                      max_size=config["dense"]["training"]["epochs"]))
+    nb.dense_train_loss = draw(hs.lists(hs.floats(0.01, 3.0), min_size=config["dense"]["training"]["epochs"],
+                                        max_size=config["dense"]["training"]["epochs"]))
+    nb.initial_val_loss = draw(hs.floats(1.0, 4.0))
+    nb.class_counts = draw(hs.lists(hs.integers(50, 400), min_size=10, max_size=10))
+    return nb
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, print_blob=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=hs.data())
+def test_report_renders_true_sentences_for_any_valid_config(tmp_path_factory, data):
+    config = data.draw(configs())
+    nb = data.draw(numbers(config))
+    context, html = render(tmp_path_factory.mktemp("synthetic"), config, nb)
+    check_report(context, html)
+
+
+# -- the sentence flips with the numbers, in the rendered report -----------------------------------
+
+def _config(**changes):
+    config = synthetic.base_config()
+    for path, value in changes.items():
+        node = config
+        keys = path.split("__")
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    validate_config(config, SCHEMA)
+    return config
+
+
+@pytest.mark.parametrize("tests, verdict", [
+    ({"0": [0.980, 0.984, 0.988], "1e-4": [0.981, 0.9851, 0.9892]}, "gain"),
+    ({"0": [0.9812, 0.9815, 0.9811], "1e-4": [0.9815, 0.9811, 0.9812]}, "no_measurable_difference"),
+])
+def test_decay_sentence_flips(tmp_path, tests, verdict):
+    config = _config(sweep__factors=[0, 1e-4])
+    vals = {"0": [0.97] * 3, "1e-4": [0.98] * 3}  # validation chooses 1e-4
+    context, html = render(tmp_path, config, synthetic.Numbers(n_test=10_000, sweep_test=tests, sweep_val=vals))
+    assert context["claims"]["decay_effect"].verdict == verdict
+    assert PHRASES["decay_effect"][verdict] in text_of(html)
+    check_report(context, html)
+
+
+@pytest.mark.parametrize("tests, verdict", [([0.9845, 0.9850, 0.9848], "consistent"), ([0.9700, 0.9702, 0.9701], "below")])
+def test_hinton_sentence_and_summary_flip(tmp_path, tests, verdict):
+    config = _config(sweep__factors=[1e-4])
+    context, html = render(tmp_path, config, synthetic.Numbers(n_test=10_000, sweep_test={"1e-4": tests}))
+    assert context["claims"]["hinton"].verdict == verdict
+    summary = text_of(re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1))
+    assert ("not consistent with ours" in summary) == (verdict == "below")
+    assert (" consistent with ours" in summary.replace("not consistent with ours", "")) == (verdict == "consistent")
+    check_report(context, html)
+
+
+@pytest.mark.parametrize("levels", [[0.1, 0.3, 0.6, 0.9], [0.5], [0.0, 1.0]])
+def test_levels_without_0_or_with_one_level_render(tmp_path, levels):
+    config = _config(denoising__levels=levels)
+    context, html = render(tmp_path, config, synthetic.Numbers())
+    check_report(context, html)
+    assert ("Clean digits (p = 0) were not among the tested levels" in text_of(html)) == (0.0 not in levels)
+
+
+def test_one_replicate_draws_no_verdict(tmp_path):
+    config = _config(sweep__replicates=1, cnn__replicates=1)
+    context, html = render(tmp_path, config, synthetic.Numbers())
+    text = text_of(html)
+    assert context["claims"]["hinton"].verdict == "single_run" and context["claims"]["cnn_target"].verdict == "single_run"
+    assert "one replicate gives no interval for the mean, so no verdict" in text
+    assert "no verdict is drawn from a single run" in text
+    check_report(context, html)
+
+
+def test_denoising_helps_and_clean_cost_flip(tmp_path):
+    config = _config(denoising__levels=[0.0, 0.4, 1.0])
+    helps = [(0.99, 0.97), (0.6, 0.9), (0.1, 0.1)]
+    never = [(0.99, 0.99), (0.6, 0.6), (0.1, 0.1)]
+    context, html = render(tmp_path / "a", config, synthetic.Numbers(n_test=10_000, denoising=helps))
+    assert context["claims"]["denoising_helps"].verdict == "helps_then_stops"
+    assert context["claims"]["denoising_stop_cause"].verdict == "both_at_chance"
+    assert "the noise has left nothing the denoiser recovers" in text_of(html)
+    assert context["claims"]["clean_cost"].verdict == "costs"
+    check_report(context, html)
+    context, html = render(tmp_path / "b", config, synthetic.Numbers(n_test=10_000, denoising=never))
+    assert context["claims"]["denoising_helps"].verdict == "never" and context["claims"]["clean_cost"].verdict == "no_measurable_difference"
+    assert "the noise has left nothing" not in text_of(html)
+    check_report(context, html)
+
+
+def test_cnn_below_dense_and_less_robust_is_said_plainly(tmp_path):
+    config = _config(shift__max_shift=2)
+    nb = synthetic.Numbers(n_test=10_000, cnn_test=[0.95, 0.951, 0.952],
+                           shift_accuracy={"dense": [0.98, 0.97, 0.96], "cnn": [0.95, 0.7, 0.4]})
+    context, html = render(tmp_path, config, nb)
+    c = context["claims"]
+    assert c["shift_models_accuracy"].verdict == "dense_better" and c["robustness_max"].verdict == "dense_loses_less"
+    text = text_of(html)
+    assert "the dense network is the more accurate of the two" in text and "the dense network loses less" in text
+    assert "This is what the architecture leads one to expect" not in text
+    check_report(context, html)
+
+
+def test_settings_come_from_the_run_not_the_config(tmp_path):
+    config = _config()
+    inputs = synthetic.write(tmp_path, config, synthetic.Numbers())
+    later = _config(sweep__training__optimizer={"name": "adam", "learning_rate": 0.002}, autoencoder__noise_level=0.7)
+    context = report.build_context(inputs, later, versions={}, repo=REPO)
+    html = rendering.render(TEMPLATES, "report.html.j2", context)
+    q2d = text_of(re.search(r'<section id="q2d">(.*?)</section>', html, re.S).group(1))
+    assert "SGD with learning rate 0.1" in q2d and "ADAM" not in q2d
+    q4a = text_of(re.search(r'<section id="q4a">(.*?)</section>', html, re.S).group(1))
+    assert "noise level 0.4" in q4a and "kept with probability 0.6," in q4a
+
+
+def test_provenance_lists_backends_and_cited_constants(tmp_path):
+    config = _config(cnn__backend="tensorflow", keras_backend="jax")
+    context, html = render(tmp_path, config, synthetic.Numbers())
+    prov = re.search(r'<section id="provenance">(.*?)</section>', html, re.S).group(1)
+    assert "<td>our CNN (3A)</td><td>tensorflow</td>" in prov and "<td>autoencoder (4)</td><td>jax</td>" in prov
+    assert "<code>q2d_test_accuracy</code>" in prov and "0.9847" in prov
+
+
+def test_config_with_a_bad_level_is_refused():
+    config = _config()
+    config["denoising"]["levels"] = [1.5]
+    with pytest.raises(ConfigError):
+        validate_config(config, SCHEMA)
+
+
+def test_strict_templates_still_refuse_a_missing_number():
+    with pytest.raises(jinja2.UndefinedError):
+        rendering.render(TEMPLATES, "report.html.j2", {"config": {"report": {"title": "x"}}})
