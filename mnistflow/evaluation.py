@@ -65,18 +65,18 @@ def select_best(candidates: Mapping[str, dict]) -> str:
 
 def choose_classifiers(names: Sequence[str], metrics_paths: Sequence[str], model_paths: Sequence[str]) -> dict:
     """The best classifier overall, the best dense network and the best CNN, by final
-    validation accuracy, each with its model and metrics files, validation and test accuracy."""
+    validation accuracy, each with its model file, validation and test accuracy, size and layers."""
     from .io import read_json
 
     records = {name: read_json(path) for name, path in zip(names, metrics_paths)}
     models = dict(zip(names, model_paths))
-    metrics_files = dict(zip(names, metrics_paths))
 
     def describe(name):
         rec = records[name]
         kind = "cnn" if any(layer["type"] == "Conv2D" for layer in rec["layers"]) else "dense"
-        return {"name": name, "kind": kind, "model": models[name], "metrics": metrics_files[name], "val_accuracy": rec["history"]["val_accuracy"][-1],
-                "test_accuracy": rec["test"]["accuracy"], "params": rec["total_params"]}
+        return {"name": name, "kind": kind, "model": models[name], "val_accuracy": rec["history"]["val_accuracy"][-1],
+                "test_accuracy": rec["test"]["accuracy"], "params": rec["total_params"],
+                "layers": rec["layers"]}
 
     by_kind = {kind: {n: r for n, r in records.items() if describe(n)["kind"] == kind} for kind in ("dense", "cnn")}
     return {

@@ -176,22 +176,22 @@ def cnn_context(summary: dict, records: list[dict], timings: list[dict], refs: d
     }
 
 
-def complexity_context(dense: dict, cnn: dict, shift: pd.DataFrame, choice: dict, model_records: Mapping[str, dict], n_test: int) -> dict:
+def complexity_context(dense: dict, cnn: dict, shift: pd.DataFrame, choice: dict, n_test: int) -> dict:
     """Question 3B: size, arithmetic and accuracy of the two networks of the shift test (each chosen
     on validation), the base dense network and the CNN's mean; and accuracy under translation."""
     from .evaluation import shift_summary
 
-    def single(name, record, note):
-        acc = record["test"]["accuracy"]
-        return {"name": name, "params": record["total_params"], "macs": _macs(record["layers"]), "test": acc,
-                "interval": statistics.wilson(acc, n_test), "note": note}
+    def single(name, params, layers, acc, note):
+        return {"name": name, "params": params, "macs": _macs(layers), "test": acc, "interval": statistics.wilson(acc, n_test), "note": note}
 
-    shift_dense, shift_cnn = choice["best_dense"], choice["best_cnn"]
+    def chosen(entry, note):
+        return single(entry["name"], entry["params"], entry["layers"], entry["test_accuracy"], note)
+
+    record = dense["record"]
     rows = [
-        dict(single(dense["name"], dense["record"], "1 run"), role="base"),
-        dict(single(shift_dense["name"], model_records[shift_dense["name"]], "1 run; best dense network on validation, used in the shift test"),
-             role="dense"),
-        dict(single(shift_cnn["name"], model_records[shift_cnn["name"]], "1 run; best CNN on validation, used in the shift test"), role="cnn"),
+        dict(single(dense["name"], record["total_params"], record["layers"], record["test"]["accuracy"], "1 run"), role="base"),
+        dict(chosen(choice["best_dense"], "1 run; best dense network on validation, used in the shift test"), role="dense"),
+        dict(chosen(choice["best_cnn"], "1 run; best CNN on validation, used in the shift test"), role="cnn"),
         {"name": f"our CNN, mean of {cnn['ours']['replicates']}", "params": cnn["ours"]["params"], "macs": cnn["ours"]["macs"],
          "test": cnn["ours"]["test"]["mean"], "interval": cnn["ours"]["test_interval"], "note": "all replicates", "role": "cnn_mean"},
     ]
@@ -337,15 +337,13 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None, n_test,
     )
     choice = read_json(inputs["classifier_choice"])
-    # the classifiers chosen on validation, by name, with their metrics as select_classifier recorded them
-    model_records = {choice[role]["name"]: read_json(choice[role]["metrics"]) for role in ("best", "best_dense", "best_cnn")}
     autoencoder_metrics = read_json(inputs["autoencoder_metrics"])
     table = pd.read_csv(inputs["denoising_table"])
     autoencoder = autoencoder_context(
         autoencoder_metrics, read_json(inputs["autoencoder_timing"]), table,
         read_json(inputs["generation_scores"]), config["denoising"], refs,
     )
-    complexity = complexity_context(dense, cnn, pd.read_csv(inputs["shift_table"]), choice, model_records, n_test)
+    complexity = complexity_context(dense, cnn, pd.read_csv(inputs["shift_table"]), choice, n_test)
     with np.load(inputs["shift_correct"]) as npz:
         shift_correct = {key: npz[key] for key in npz.files}
     claims = claims_lib.build(

@@ -130,6 +130,21 @@ def test_setting_change_reruns_only_what_depends_on_it(smoke_run, tmp_path, over
     assert planned_jobs(smoke(repo, workdir, str(path), "-n")) == expected
 
 
+def test_noise_levels_without_0_build_a_report(smoke_run, tmp_path):
+    """A valid config whose noise levels leave out 0 (it used to crash the report job)."""
+    workdir, repo, _ = smoke_run
+    work = tmp_path / "work"
+    shutil.copytree(workdir / "results", work / "results")
+    shutil.copytree(workdir / ".snakemake" / "metadata", work / ".snakemake" / "metadata")  # what Snakemake knows of them
+    override = tmp_path / "levels.yaml"
+    override.write_text("denoising:\n  levels: [0.1, 0.3, 0.6, 0.9]\n")
+    assert planned_jobs(smoke(repo, work, str(override), "-n")) == {"evaluate_denoising": 1, "plot_denoising": 1, "report": 1}
+    smoke(repo, work, str(override))
+    html = (work / "report" / "report.html").read_text()
+    assert "were not among the tested levels" in section(html, "q4c")
+    assert "0.1, 0.3, 0.6, 0.9" in section(html, "q4b")
+
+
 def test_lint_has_no_findings():
     result = run_snakemake("--lint", workdir=REPO)
     assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
@@ -199,14 +214,18 @@ def test_sweep_table_matches_job_files(smoke_run):
 
 
 def test_report_2d_shows_the_sweep_table(smoke_run):
+    from mnistflow.statistics import mean_interval
     from mnistflow.sweep import read_table
 
     workdir, _, _ = smoke_run
     q2d = section((workdir / "report" / "report.html").read_text(), "q2d")
     summary = read_table(workdir / "results/sweep/summary.csv")
+    runs = read_table(workdir / "results/sweep/runs.csv")
     for _, row in summary.iterrows():
-        assert f"{row.final_val_accuracy_mean:.4f} &plusmn; {row.final_val_accuracy_std:.4f}" in q2d
-        assert f"{row.test_accuracy_mean:.4f} &plusmn; {row.test_accuracy_std:.4f}" in q2d
+        tests = runs.loc[runs.factor_label == row.factor_label, "test_accuracy"]
+        interval = mean_interval(tests.tolist())
+        assert f"{row.final_val_accuracy_mean:.4f} [" in q2d
+        assert f"{row.test_accuracy_mean:.4f} [{interval.low:.4f}, {interval.high:.4f}]" in q2d
     best = summary.loc[summary.final_val_accuracy_mean.idxmax()]
     assert f"the best factor is <strong>{best.factor_label}</strong>" in q2d
     assert "0.9847" in q2d and "activity_regularizer" in q2d
@@ -240,6 +259,7 @@ def report_inputs(workdir, repo):
         "classifier_choice": w("results/best_classifier.json"), "cnn_earlier_layers": w("results/cnn_earlier/layers.json"),
         "cnn_earlier_metrics": w("results/cnn_earlier/metrics.json"), "cnn_earlier_timing": w("results/cnn_earlier/timing.json"),
         "shift_table": w("results/shift/accuracy.csv"), "shift_figure": w("results/figures/shift.svg"),
+        "shift_correct": w("results/shift/correct.npz"),
         "autoencoder_metrics": w("results/autoencoder/metrics.json"), "autoencoder_timing": w("results/autoencoder/timing.json"),
         "autoencoder_loss_figure": w("results/figures/autoencoder_loss.svg"),
         "autoencoder_diagram_figure": w("results/figures/autoencoder_diagram.svg"),
@@ -282,12 +302,14 @@ def test_report_3a_3b_numbers(smoke_run):
     import pandas as pd
 
     from mnistflow.evaluation import shift_summary
+    from mnistflow.statistics import mean_interval
 
     workdir, _, _ = smoke_run
     html = (workdir / "report" / "report.html").read_text()
     summary = read(workdir, "results/cnn/summary.json")
     q3a = section(html, "q3a")
-    assert f"<strong>{summary['test_accuracy']['mean']:.4f}</strong> &plusmn; {summary['test_accuracy']['std']:.4f}" in q3a
+    interval = mean_interval(summary["test_accuracy"]["values"])
+    assert f"<strong>{summary['test_accuracy']['mean']:.4f}</strong>" in q3a and f"[{interval.low:.4f}, {interval.high:.4f}]" in q3a
     rep0 = read(workdir, "results/cnn/rep0/metrics.json")
     for layer in rep0["layers"]:
         assert f"<code>{layer['name']}</code>" in q3a
@@ -308,7 +330,7 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     import pandas as pd
     import yaml
 
-    from mnistflow.evaluation import noise_thresholds
+    from mnistflow import claims
     from mnistflow.rendering import fmt_num
 
     workdir, repo, _ = smoke_run
@@ -317,18 +339,24 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     assert f"<strong>{ae['history']['val_loss'][-1]:.4g}</strong>" in section(html, "q4a")
     for path in ("autoencoder", "encoder", "decoder"):
         assert (workdir / f"results/autoencoder/{path}.keras").stat().st_size > 0
-    table = pd.read_csv(workdir / "results/denoising/levels.csv")
+    table = pd.read_csv(workdir / "results/denoising/levels.csv").sort_values("level")
+    assert (table["noisy_only"] + table["denoised_only"] <= table["images"]).all()
     q4b = section(html, "q4b")
     for _, row in table.iterrows():
-        assert f'<td class="num">{row.accuracy_noisy:.4f}</td><td class="num">{row.accuracy_denoised:.4f}</td>' in q4b
+        assert f'<td class="num">{row.accuracy_noisy:.4f} [' in q4b and f'<td class="num">{row.accuracy_denoised:.4f} [' in q4b
     config = yaml.safe_load((repo / "config" / "config.yaml").read_text())["denoising"]
-    th = noise_thresholds(table, recognisable_accuracy=config["recognisable_accuracy"], min_gain=config["min_gain"])
-    hard = "no tested level" if th["hard_to_recognise"] is None else f"p&nbsp;=&nbsp;{fmt_num(th['hard_to_recognise'])}"
-    assert f"<strong>Noisy digits become hard to recognise</strong> at {hard}" in q4b
-    fails = "no tested level" if th["denoising_fails"] is None else f"p&nbsp;=&nbsp;{fmt_num(th['denoising_fails'])}"
-    assert f"<strong>Denoising stops working</strong> at {fails}" in q4b
-    q4c = section(html, "q4c")
-    assert f"{100 * th['max_gain']:.1f} percentage points" in q4c
+    levels, n = table["level"].tolist(), int(table["images"].iloc[0])
+    noisy = claims.first_level_below("noisy_below_criterion", levels, table["accuracy_noisy"].tolist(), n, config["recognisable_accuracy"], "x")
+    words = {"never": "at no tested level", "from_lowest_level": "already at the lowest tested level"}
+    expected = words.get(noisy.verdict, f"from p&nbsp;=&nbsp;{fmt_num(noisy.values.get('level', 0))}")
+    assert f"falls below {100 * config['recognisable_accuracy']:.0f}%</strong>\n{expected}" in q4b
+    fails, _ = claims.denoising_fails(levels, table["mse_denoised"].tolist(), float(table["mse_mean_image"].iloc[0]),
+                                      table["accuracy_denoised"].tolist(), n, 10)
+    expected = {"never": "at no tested level", "from_lowest_level": "already at the lowest tested level"}.get(
+        fails.verdict, f"from p&nbsp;=&nbsp;{fmt_num(fails.values.get('level', 0))}")
+    assert f"<strong>Denoising stops working</strong>\n{expected}" in q4b
+    helps, _ = claims.denoising_helps(claims.level_gains(table), config["min_gain"], 10)
+    assert f"{100 * helps.values['max_gain']:.1f} percentage points" in section(html, "q4c")
     scores = read(workdir, "results/generation/scores.json")
     q4d = section(html, "q4d")
     assert f"<strong>{100 * scores['recognised']:.1f}%</strong>" in q4d
