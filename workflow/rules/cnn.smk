@@ -149,7 +149,7 @@ rule evaluate_shift:
         max_shift=config["shift"]["max_shift"],
         seed=job_seed("shift"),
         backend=backend_of(CNN),
-        code=code_version("data", "io", "evaluation", "runtime"),
+        code=code_version("data", "io", "evaluation", "jobs", "runtime"),
     threads: config["threads"]
     resources:
         mem_mb=4000,
