@@ -224,8 +224,8 @@ def test_report_2d_shows_the_sweep_table(smoke_run):
     for _, row in summary.iterrows():
         tests = runs.loc[runs.factor_label == row.factor_label, "test_accuracy"]
         interval = mean_interval(tests.tolist())
-        assert f"{row.final_val_accuracy_mean:.4f} [" in q2d
-        assert f"{row.test_accuracy_mean:.4f} [{interval.low:.4f}, {interval.high:.4f}]" in q2d
+        assert f'<td class="num">{row.final_val_accuracy_mean:.4f}<br><span class="ci">[' in q2d
+        assert f'{row.test_accuracy_mean:.4f}<br><span class="ci">[{interval.low:.4f}, {interval.high:.4f}]</span>' in q2d
     best = summary.loc[summary.final_val_accuracy_mean.idxmax()]
     assert f"the best factor is <strong>{best.factor_label}</strong>" in q2d
     assert "0.9847" in q2d and "activity_regularizer" in q2d
@@ -343,7 +343,8 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     assert (table["noisy_only"] + table["denoised_only"] <= table["images"]).all()
     q4b = section(html, "q4b")
     for _, row in table.iterrows():
-        assert f'<td class="num">{row.accuracy_noisy:.4f} [' in q4b and f'<td class="num">{row.accuracy_denoised:.4f} [' in q4b
+        assert f'<td class="num">{row.accuracy_noisy:.4f}<br><span class="ci">[' in q4b
+        assert f'<td class="num">{row.accuracy_denoised:.4f}<br><span class="ci">[' in q4b
     config = yaml.safe_load((repo / "config" / "config.yaml").read_text())["denoising"]
     levels, n = table["level"].tolist(), int(table["images"].iloc[0])
     noisy = claims.first_level_below("noisy_below_criterion", levels, table["accuracy_noisy"].tolist(), n, config["recognisable_accuracy"], "x")
