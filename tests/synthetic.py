@@ -179,6 +179,17 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     s = config["sweep"]
     labels, reps = _labels(config), s["replicates"]
     records, names, metrics_paths, model_paths = {}, [dense_name], [inputs["dense_metrics"]], ["dense/model.keras"]
+
+    def job(folder, kind, name, rec, epochs):
+        """One classifier job's metrics and timing files, and its place among the candidates of select_classifier."""
+        io.write_json(mp := path(f"{folder}/metrics.json"), rec)
+        io.write_json(tp := path(f"{folder}/timing.json"), _timing(rng, epochs))
+        inputs[f"{kind}_metrics"].append(mp)
+        inputs[f"{kind}_timing"].append(tp)
+        names.append(name)
+        metrics_paths.append(mp)
+        model_paths.append(f"{folder}/model.keras")
+
     inputs["sweep_metrics"], inputs["sweep_timing"] = [], []
     for label in labels:
         tests = (nb.sweep_test or {}).get(label) or rng.uniform(0.97, 0.985, reps).tolist()
@@ -192,14 +203,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                           settings={"model": dict(s["model"], l2=float(label)), "training": copy.deepcopy(s["training"])},
                           backend=backend("sweep"), threads=config["threads"], seed=100 + r, n_train=nb.n_train, n_val=nb.n_val)
             records[(label, r)] = rec
-            mp = path(f"sweep/l2_{label}/rep{r}/metrics.json")
-            io.write_json(mp, rec)
-            io.write_json(tp := path(f"sweep/l2_{label}/rep{r}/timing.json"), _timing(rng, ep))
-            inputs["sweep_metrics"].append(mp)
-            inputs["sweep_timing"].append(tp)
-            names.append(f"{'-'.join(map(str, s['model']['hidden_units']))}, L2 {label}, replicate {r}")
-            metrics_paths.append(mp)
-            model_paths.append(f"sweep/l2_{label}/rep{r}/model.keras")
+            job(f"sweep/l2_{label}/rep{r}", "sweep", f"{'-'.join(map(str, s['model']['hidden_units']))}, L2 {label}, replicate {r}", rec, ep)
     runs = sweep.runs_table(records)
     io.write_csv(inputs.setdefault("sweep_runs", path("sweep/runs.csv")), runs)
     io.write_csv(inputs.setdefault("sweep_summary", path("sweep/summary.csv")), sweep.summary_table(runs))
@@ -215,13 +219,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                       layers=cnn_layers(c["model"]["conv_blocks"], c["model"]["dense_units"]), settings=copy.deepcopy({"model": c["model"], "training": c["training"]}),
                       backend=backend("cnn"), threads=config["threads"], seed=200 + r, n_train=nb.n_train, n_val=nb.n_val)
         cnn_records.append(rec)
-        io.write_json(mp := path(f"cnn/rep{r}/metrics.json"), rec)
-        io.write_json(tp := path(f"cnn/rep{r}/timing.json"), _timing(rng, ep))
-        inputs["cnn_metrics"].append(mp)
-        inputs["cnn_timing"].append(tp)
-        names.append(f"CNN, replicate {r}")
-        metrics_paths.append(mp)
-        model_paths.append(f"cnn/rep{r}/model.keras")
+        job(f"cnn/rep{r}", "cnn", f"CNN, replicate {r}", rec, ep)
     io.write_json(inputs.setdefault("cnn_summary", path("cnn/summary.json")), evaluation.summarise_replicates(cnn_records))
     e = config["cnn_earlier"]
     earlier_layers = cnn_layers(e["model"]["conv_blocks"], e["model"]["dense_units"])
