@@ -107,7 +107,8 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
         values = runs.loc[runs["factor_label"] == row["factor_label"]]
         row.update(is_best=row["factor_label"] == best["factor_label"],
                    test_interval=statistics.mean_interval(values["test_accuracy"].tolist()),
-                   val_interval=statistics.mean_interval(values["final_val_accuracy"].tolist()))
+                   val_interval=statistics.mean_interval(values["final_val_accuracy"].tolist()),
+                   best_interval=statistics.mean_interval(values["best_val_accuracy"].tolist()))
         rows.append(row)
     best_row = next(r for r in rows if r["is_best"])
     return {
