@@ -165,7 +165,7 @@ def hinton(test_values: Sequence[float], reference: float, n_test: int) -> Claim
     values = {"reference": reference, "mean": float(np.mean(test_values)), "replicates": len(test_values)}
     interval = st.prediction_interval_one_run(test_values, n_test)
     rule = (f"consistent when the reference lies inside the {LEVEL_WORDS} prediction interval for one run of our procedure "
-            f"(replicate spread plus the sampling error of {n_test:,} test images; Student-t quantile on n - 1 degrees of freedom)")
+            f"(replicate spread plus the binomial sampling error of {n_test:,} test images, Welch-Satterthwaite degrees of freedom)")
     if interval is None:
         return Claim("hinton", "single_run", rule, values)
     verdict = "consistent" if interval.contains(reference) else ("below" if interval.below(reference) else "above")

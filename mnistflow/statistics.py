@@ -118,15 +118,19 @@ def discordant_differences(only_b: int, only_a: int, n: int) -> np.ndarray:
 def prediction_interval_one_run(values: Sequence[float], n_test: int, level: float = LEVEL,
                                 bounds: tuple[float, float] | None = (0.0, 1.0)) -> Interval | None:
     """Where the test accuracy of one further run of the same procedure would fall: the spread of
-    our replicates (s^2 (1 + 1/n)) plus the binomial sampling variance of a test set of n_test images
-    (p (1 - p) / n_test), with a Student-t quantile on n - 1 degrees of freedom. None for n < 2."""
+    our replicates (s^2 (1 + 1/n), estimated on n - 1 degrees of freedom) plus the binomial sampling
+    variance of a test set of n_test images (p (1 - p) / n_test, known from p, no degrees of freedom
+    lost), combined with the Welch-Satterthwaite degrees of freedom. None for n < 2."""
     x = _finite(values)
     if len(x) < 2:
         return None
     n = len(x)
     mean = float(x.mean())
-    variance = float(x.var(ddof=1)) * (1 + 1 / n) + mean * (1 - mean) / n_test
-    half = float(stats.t.ppf(0.5 + level / 2, df=n - 1)) * math.sqrt(variance)
+    seed_var = float(x.var(ddof=1)) * (1 + 1 / n)
+    test_var = mean * (1 - mean) / n_test
+    df = (seed_var + test_var) ** 2 / (seed_var ** 2 / (n - 1)) if seed_var > 0 else math.inf
+    quantile = float(stats.norm.ppf(0.5 + level / 2)) if math.isinf(df) else float(stats.t.ppf(0.5 + level / 2, df=df))
+    half = quantile * math.sqrt(seed_var + test_var)
     return Interval(*_clip(mean - half, mean + half, bounds),
                     f"prediction interval for one run: spread of {n} replicates and test-set sampling error ({n_test:,} images)", level)
 
