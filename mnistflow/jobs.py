@@ -183,7 +183,8 @@ def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[
     ae = load_model(autoencoder)
     classifier = load_model(io.read_json(choice)["best"]["model"])
     mean_image = _flat(arrays["x_train"]).mean(axis=0, keepdims=True)
-    baseline = float(np.mean((clean - mean_image) ** 2))
+    baseline_per_image = np.mean((clean - mean_image) ** 2, axis=1)
+    baseline = float(np.mean(baseline_per_image))
     pick = np.random.default_rng(seed).choice(len(clean), size=examples, replace=False)
     rows, noisy_ex, denoised_ex = [], [], []
     for level in levels:
@@ -197,6 +198,9 @@ def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[
             row[f"psnr_{name}"] = float(10 * np.log10(1.0 / mse)) if mse > 0 else float("inf")  # peak value 1
             correct[name] = evaluation.predict_labels(classifier, images.reshape(shape)) == labels
             row[f"accuracy_{name}"] = float(np.mean(correct[name]))
+        # the paired comparison of 4B: per image, squared error of the denoised image minus that of the mean image
+        gap = np.mean((denoised - clean) ** 2, axis=1) - baseline_per_image
+        row["mse_gap_se"] = float(np.std(gap, ddof=1) / np.sqrt(len(gap)))
         # the paired comparison of 4C: images only one of the two versions gets right
         row["noisy_only"] = int(np.sum(correct["noisy"] & ~correct["denoised"]))
         row["denoised_only"] = int(np.sum(correct["denoised"] & ~correct["noisy"]))
