@@ -37,6 +37,7 @@ VERDICTS = {
     "initial_loss": ("near_uniform", "away_from_uniform"),
     "validation_trend": ("one_epoch", "rising", "falling", "level"),
     "overfitting": ("one_epoch", "val_loss_lowest_at_end", "val_loss_rose_while_training_loss_fell", "val_loss_rose"),
+    "factor_choice": ("single_factor", "unique", "tie"),
     "decay_effect": ("no_baseline", "baseline_chosen", "single_run", "gain", "loss", "no_measurable_difference"),
     "hinton": ("single_run", "consistent", "below", "above"),
     "cnn_target": ("single_run", "above", "below", "undecided"),
@@ -137,6 +138,24 @@ def overfitting(val_loss: Sequence[float], train_loss: Sequence[float]) -> Claim
 
 # -- question 2D -----------------------------------------------------------------------------------
 
+def factor_choice(runs, n_val: int) -> Claim:
+    """The L2 factor chosen on validation: the most correct validation answers summed over its
+    replicates (the same as the highest mean final validation accuracy, without float noise);
+    a tie goes to the smaller factor, the one with less decay."""
+    rule = ("the factor whose replicates get the most validation images right in their final epoch, in total; a tie goes to the "
+            "smaller factor (less decay)")
+    counts = runs.assign(correct=(runs["final_val_accuracy"] * n_val).round().astype(int))
+    per_factor = counts.groupby(["factor", "factor_label"])["correct"].sum().reset_index().sort_values("factor")
+    top = int(per_factor["correct"].max())
+    winners = per_factor[per_factor["correct"] == top]
+    best = winners.iloc[0]
+    reps = int(runs.groupby("factor_label").size().max())
+    values = {"best": best["factor_label"], "correct": top, "answers": reps * n_val,
+              "tied": winners["factor_label"].tolist()[1:], "factors": len(per_factor)}
+    verdict = "single_factor" if len(per_factor) == 1 else ("tie" if len(winners) > 1 else "unique")
+    return Claim("factor_choice", verdict, rule, values)
+
+
 def decay_effect(runs, best_label: str) -> Claim:
     """Weight decay against none, on the test set (held out from the choice of the factor, which was
     made on validation), paired by replicate: replicate r has the same seed at every factor."""
@@ -169,6 +188,8 @@ def hinton(test_values: Sequence[float], reference: float, n_test: int) -> Claim
     if interval is None:
         return Claim("hinton", "single_run", rule, values)
     verdict = "consistent" if interval.contains(reference) else ("below" if interval.below(reference) else "above")
+    outside = max(reference - interval.high, interval.low - reference, 0.0)
+    values.update(outside_by=outside, outside_by_images=outside * n_test)
     return Claim("hinton", verdict, rule, values, interval)
 
 
@@ -213,7 +234,7 @@ def robustness(name: str, shifts: np.ndarray, dense: np.ndarray, cnn: np.ndarray
     d = dense_loss - cnn_loss
     interval = st.per_item_difference(d)
     return Claim(name, _direction(interval, "cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
-                 f"the dense network's accuracy loss at a {shift}-pixel shift minus the CNN's, image by image over the same test images; "
+                 "at each shift, the dense network's accuracy loss minus the CNN's, image by image over the same test images; "
                  f"a difference only when its {LEVEL_WORDS} interval excludes 0. One trained network of each kind: the verdict is about "
                  "these two networks, not about other training runs",
                  {"shift": shift, "dense_loss": float(dense_loss.mean()), "cnn_loss": float(cnn_loss.mean()), "difference": float(d.mean())},
@@ -226,8 +247,8 @@ def first_level_below(name: str, levels: Sequence[float], accuracies: Sequence[f
     """The first noise level at which a classifier's accuracy lies clearly below the criterion."""
     intervals = [st.wilson(a, n) for a in accuracies]
     hits = [i for i, ci in enumerate(intervals) if ci.below(criterion)]
-    rule = (f"the first tested level at which the {LEVEL_WORDS} Wilson interval of {what} lies wholly below {criterion:.0%} "
-            f"({n:,} test images per level)")
+    rule = (f"the first tested level at which the {LEVEL_WORDS} Wilson interval of the classifier's accuracy on those digits lies wholly "
+            f"below {criterion:.0%} ({n:,} test images per level)")
     values = {"criterion": criterion, "lowest_level": float(levels[0]), "accuracy_at_lowest": float(accuracies[0])}
     if not hits:
         return Claim(name, "never", rule, values)
@@ -236,26 +257,26 @@ def first_level_below(name: str, levels: Sequence[float], accuracies: Sequence[f
     return Claim(name, "from_lowest_level" if i == 0 else "at_level", rule, values, intervals[i])
 
 
-def denoising_fails(levels: Sequence[float], mse_denoised: Sequence[float], mse_mean_image: float,
+def denoising_fails(levels: Sequence[float], mse_denoised: Sequence[float], mse_mean_image: float, gap_se: Sequence[float],
                     accuracy_denoised: Sequence[float], n: int, num_classes: int) -> tuple[Claim, Claim]:
-    """The first level at which the denoised images are no closer to the clean ones than the mean
-    training image; and whether the classifier still finds the digit in them there."""
-    rule = ("the first tested level at which the mean squared error of the denoised test images to the clean ones is at least that of "
-            "the mean training image, a fixed guess that ignores its input (a mean over all test pixels, whose sampling error is small "
-            "against the differences between levels)")
+    """The first level at which the denoised images are not measurably closer to the clean ones than
+    the mean training image is; and whether the classifier still finds the digit in them there."""
+    rule = (f"the first tested level at which the {LEVEL_WORDS} t-interval of the per-image difference in squared error (denoised image "
+            f"minus the mean training image, a fixed guess that ignores its input; {n:,} test images) does not lie wholly below 0")
     chance = 1 / num_classes
-    hits = [i for i, m in enumerate(mse_denoised) if m >= mse_mean_image]
+    intervals = [st.mean_from_standard_error(m - mse_mean_image, se, n) for m, se in zip(mse_denoised, gap_se)]
+    hits = [i for i, ci in enumerate(intervals) if not ci.below(0.0)]
     values = {"mse_mean_image": mse_mean_image, "lowest_level": float(levels[0]), "chance": chance}
     info_rule = (f"the classifier's accuracy on the denoised images at that level counts as above chance ({chance:.0%}) when its "
                  f"{LEVEL_WORDS} Wilson interval lies wholly above it")
     if not hits:
         return Claim("denoising_fails", "never", rule, values), Claim("denoising_fails_information", "not_applicable", info_rule)
     i = hits[0]
-    values.update(level=float(levels[i]), mse=float(mse_denoised[i]))
+    values.update(level=float(levels[i]), mse=float(mse_denoised[i]), gap=float(mse_denoised[i] - mse_mean_image))
     interval = st.wilson(float(accuracy_denoised[i]), n)
     info = Claim("denoising_fails_information", "above_chance" if interval.above(chance) else "not_above_chance", info_rule,
                  {"accuracy": float(accuracy_denoised[i]), "chance": chance, "level": float(levels[i])}, interval)
-    return Claim("denoising_fails", "from_lowest_level" if i == 0 else "at_level", rule, values), info
+    return Claim("denoising_fails", "from_lowest_level" if i == 0 else "at_level", rule, values, intervals[i]), info
 
 
 def level_gains(table) -> list[dict]:
@@ -289,6 +310,7 @@ def denoising_helps(gains: list[dict], min_gain: float, num_classes: int) -> tup
         return Claim("denoising_helps", "helps_to_highest_level", rule, values), Claim("denoising_stop_cause", "not_applicable", cause_rule)
     stop = gains[after[0]]
     values["stops_helping"] = stop["level"]
+    values["stops_at_highest_level"] = after[0] == len(gains) - 1
     at_chance = all(not st.wilson(stop[k], stop["images"]).above(chance) for k in ("noisy", "denoised"))
     cause = Claim("denoising_stop_cause", "both_at_chance" if at_chance else "not_at_chance", cause_rule,
                   {"level": stop["level"], "noisy": stop["noisy"], "denoised": stop["denoised"], "chance": chance})
@@ -308,12 +330,15 @@ def clean_cost(gains: list[dict]) -> Claim:
 
 # -- all of them -----------------------------------------------------------------------------------
 
-def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, sweep_best_label, hinton_accuracy,
+def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, hinton_accuracy,
           cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
           shift_correct, denoising_table, recognisable_accuracy, min_gain) -> dict[str, Claim]:
     """Every claim of the report, by name, from the numbers the workflow wrote."""
     hist = dense_history
+    choice = factor_choice(sweep_runs, n_val)
+    sweep_best_label = choice.values["best"]
     claims = [
+        choice,
         class_balance(class_counts),
         initial_loss(hist["initial_val_loss"], num_classes),
         validation_trend(hist["val_accuracy"], n_val),
@@ -339,7 +364,7 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
                                     "the classifier's accuracy on the noisy digits"))
     claims.append(first_level_below("denoised_below_criterion", levels, t["accuracy_denoised"].tolist(), n, recognisable_accuracy,
                                     "the classifier's accuracy on the denoised digits"))
-    claims.extend(denoising_fails(levels, t["mse_denoised"].tolist(), float(t["mse_mean_image"].iloc[0]),
+    claims.extend(denoising_fails(levels, t["mse_denoised"].tolist(), float(t["mse_mean_image"].iloc[0]), t["mse_gap_se"].tolist(),
                                   t["accuracy_denoised"].tolist(), n, num_classes))
     gains = level_gains(t)
     claims.extend(denoising_helps(gains, min_gain, num_classes))

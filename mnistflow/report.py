@@ -92,10 +92,10 @@ def training_context(metrics: dict, timing: dict, metric: str = "accuracy") -> d
     }
 
 
-def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learning_rate: float) -> dict:
-    """Question 2D: the best factor by mean final validation accuracy, its test accuracy, the
+def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learning_rate: float, best_label: str) -> dict:
+    """Question 2D: the factor chosen on validation (claims.factor_choice), its test accuracy, the
     baseline, and how far from Hinton's result, all from the sweep's tables."""
-    best = summary.loc[summary["final_val_accuracy_mean"].idxmax()]
+    best = summary.loc[summary["factor_label"] == best_label].iloc[0]
     best_runs = runs[runs["factor_label"] == best["factor_label"]]
     hinton = refs["hinton"]["q2d_test_accuracy"]
     baseline = summary[summary["factor"] == 0]
@@ -273,8 +273,10 @@ def benchmark_table(paths: list[str]) -> list[dict]:
 
 
 def cited_constants(refs: dict) -> list[dict]:
-    """Every figure of references.yaml: cited from elsewhere, never measured by this run."""
-    return [{"group": group, "key": key, "value": value} for group, entries in refs.items() for key, value in entries.items()]
+    """Every figure of references.yaml, with what it is: cited from elsewhere or a target, never measured by this run."""
+    words = refs.get("descriptions", {})
+    return [{"group": group, "key": key, "value": value, "what": words.get(key, key.replace("_", " "))}
+            for group, entries in refs.items() if group != "descriptions" for key, value in entries.items()]
 
 
 def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict, benchmarks: list[str] = (),
@@ -322,7 +324,8 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
     sweep_records = [read_json(p) for p in _as_list(inputs["sweep_metrics"])]
     sweep_settings = sweep_records[0]["settings"]
     optimizer = sweep_settings["training"]["optimizer"]
-    sweep = sweep_context(sweep_runs, sweep_summary, refs, optimizer["learning_rate"])
+    sweep = sweep_context(sweep_runs, sweep_summary, refs, optimizer["learning_rate"],
+                          best_label=claims_lib.factor_choice(sweep_runs, n_val).values["best"])
     sweep.update(
         settings=sweep_settings, backend=sweep_records[0]["backend"], threads=sweep_records[0]["threads"],
         plain_sgd=optimizer["name"] == "sgd" and not optimizer.get("momentum"), momentum=optimizer.get("momentum", 0),
@@ -350,7 +353,7 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
     claims = claims_lib.build(
         class_counts=data["balance"]["train"]["counts"], dense_history={**dense_metrics["history"], "initial_val_loss": dense_metrics["initial"]["val_loss"]},
         n_val=n_val, n_test=n_test, num_classes=int(data["num_classes"]), sweep_runs=sweep_runs,
-        sweep_best_label=sweep["best"]["factor_label"], hinton_accuracy=sweep["hinton"],
+        hinton_accuracy=sweep["hinton"],
         cnn_test_values=cnn["ours"]["test"]["values"], cnn_target=cnn["target"], cnn_goal=cnn["goal"],
         cnn_params=cnn["ours"]["params"], cnn_macs=cnn["ours"]["macs"], earlier_params=cnn["earlier"]["params"],
         earlier_macs=cnn["earlier"]["macs"], shift_correct=shift_correct, denoising_table=table,

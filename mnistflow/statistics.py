@@ -80,6 +80,14 @@ def mean_interval(values: Sequence[float], level: float = LEVEL, bounds: tuple[f
     return Interval(low, high, f"t-interval over {len(x)} replicates", level)
 
 
+def mean_from_standard_error(mean: float, standard_error: float, n: int, level: float = LEVEL) -> Interval:
+    """Student-t interval of a mean over n items given its standard error (computed where the items were)."""
+    if standard_error == 0:
+        return Interval(mean, mean, f"t-interval over {n:,} images (no spread)", level)
+    low, high = stats.t.interval(level, df=n - 1, loc=mean, scale=standard_error)
+    return Interval(float(low), float(high), f"t-interval over {n:,} images", level)
+
+
 def paired_difference(a: Sequence[float], b: Sequence[float], level: float = LEVEL) -> Interval | None:
     """Student-t interval of the mean of the paired differences a_i - b_i (replicate i of a and of
     b share their seed); None for fewer than two pairs."""

@@ -53,6 +53,7 @@ class Numbers:
     denoising: list[tuple[float, float]] | None = None    # per level: (accuracy noisy, accuracy denoised)
     mse_denoised: list[float] | None = None
     mse_mean_image: float = 0.065
+    mse_gap_se: float = 0.0003
     recognised: list[float] | None = None
     extra: dict = field(default_factory=dict)
 
@@ -273,6 +274,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         noisy, denoised = _correct(rng, nb.n_test, pn), _correct(rng, nb.n_test, pd_)
         table.append({"level": lv, "mse_mean_image": nb.mse_mean_image, "images": nb.n_test, "mse_noisy": lv / 2,
                       "psnr_noisy": 30.0, "accuracy_noisy": float(noisy.mean()), "mse_denoised": m, "psnr_denoised": 12.0,
+                      "mse_gap_se": nb.mse_gap_se,
                       "accuracy_denoised": float(denoised.mean()), "noisy_only": int(np.sum(noisy & ~denoised)),
                       "denoised_only": int(np.sum(denoised & ~noisy))})
     io.write_csv(inputs.setdefault("denoising_table", path("denoising/levels.csv")), pd.DataFrame(table))

@@ -352,10 +352,10 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     expected = words.get(noisy.verdict, f"from p&nbsp;=&nbsp;{fmt_num(noisy.values.get('level', 0))}")
     assert f"falls below {100 * config['recognisable_accuracy']:.0f}%</strong>\n{expected}" in q4b
     fails, _ = claims.denoising_fails(levels, table["mse_denoised"].tolist(), float(table["mse_mean_image"].iloc[0]),
-                                      table["accuracy_denoised"].tolist(), n, 10)
+                                      table["mse_gap_se"].tolist(), table["accuracy_denoised"].tolist(), n, 10)
     expected = {"never": "at no tested level", "from_lowest_level": "already at the lowest tested level"}.get(
         fails.verdict, f"from p&nbsp;=&nbsp;{fmt_num(fails.values.get('level', 0))}")
-    assert f"<strong>Denoising stops working</strong>\n{expected}" in q4b
+    assert f"<strong>Denoising stops working, by the pixel criterion,</strong>\n{expected}" in q4b
     helps, _ = claims.denoising_helps(claims.level_gains(table), config["min_gain"], 10)
     assert f"{100 * helps.values['max_gain']:.1f} percentage points" in section(html, "q4c")
     scores = read(workdir, "results/generation/scores.json")
