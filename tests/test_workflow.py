@@ -214,6 +214,7 @@ def test_sweep_table_matches_job_files(smoke_run):
 
 
 def test_report_2d_shows_the_sweep_table(smoke_run):
+    from mnistflow import claims
     from mnistflow.statistics import mean_interval
     from mnistflow.sweep import read_table
 
@@ -226,8 +227,9 @@ def test_report_2d_shows_the_sweep_table(smoke_run):
         interval = mean_interval(tests.tolist())
         assert f'<td class="num">{row.final_val_accuracy_mean:.4f}<br><span class="ci">[' in q2d
         assert f'{row.test_accuracy_mean:.4f}<br><span class="ci">[{interval.low:.4f}, {interval.high:.4f}]</span>' in q2d
-    best = summary.loc[summary.final_val_accuracy_mean.idxmax()]
-    assert f"the best factor is <strong>{best.factor_label}</strong>" in q2d
+    choice = claims.factor_choice(runs, read(workdir, "results/data/summary.json")["splits"]["val"]["count"])
+    assert f"the factor is <strong>{choice.values['best']}</strong>" in q2d
+    assert f"got {choice.values['correct']:,} of" in q2d
     assert "0.9847" in q2d and "activity_regularizer" in q2d
 
 
