@@ -38,6 +38,7 @@ VERDICTS = {
     "validation_trend": ("one_epoch", "rising", "falling", "level"),
     "overfitting": ("one_epoch", "val_loss_lowest_at_end", "val_loss_rose_while_training_loss_fell", "val_loss_rose"),
     "factor_choice": ("single_factor", "unique", "tie"),
+    "other_factors": ("not_applicable", "none_above_zero", "some_above_zero_uncorrected"),
     "decay_effect": ("no_baseline", "baseline_chosen", "single_run", "gain", "loss", "no_measurable_difference"),
     "hinton": ("single_run", "consistent", "below", "above"),
     "cnn_target": ("single_run", "above", "below", "undecided"),
@@ -178,8 +179,31 @@ def decay_effect(runs, best_label: str) -> Claim:
     return Claim("decay_effect", _direction(interval, "gain", "loss", "no_measurable_difference"), rule, values, interval)
 
 
+def other_factors(runs, best_label: str) -> Claim:
+    """Every factor against no decay on the test set, paired by replicate: shown beside the choice,
+    never used to make one. No verdict of benefit is drawn from them (they are several comparisons
+    with no correction, and none of them was chosen on validation)."""
+    rule = (f"each factor's test accuracy minus that of no decay, paired by replicate, with its {LEVEL_WORDS} paired t-interval; "
+            "not corrected for comparing several factors, so an interval above 0 here is a lead to test, not a finding")
+    labels = [label for label in dict.fromkeys(runs.sort_values("factor")["factor_label"]) if label != "0"]
+    if "0" not in set(runs["factor_label"]) or not labels:
+        return Claim("other_factors", "not_applicable", rule, {})
+    base = runs[runs["factor_label"] == "0"].set_index("replicate")["test_accuracy"]
+    intervals = {}
+    for label in labels:
+        other = runs[runs["factor_label"] == label].set_index("replicate")["test_accuracy"]
+        common = sorted(set(base.index) & set(other.index))
+        interval = st.paired_difference(other.loc[common].to_numpy(float), base.loc[common].to_numpy(float))
+        if interval is None:
+            return Claim("other_factors", "not_applicable", rule, {})
+        intervals[label] = interval
+    above = [label for label, ci in intervals.items() if ci.above(0.0)]
+    return Claim("other_factors", "some_above_zero_uncorrected" if above else "none_above_zero", rule,
+                 {"intervals": intervals, "above": above})
+
+
 def hinton(test_values: Sequence[float], reference: float, n_test: int) -> Claim:
-    """Is a single published run's accuracy consistent with our procedure? A prediction interval for
+    """Is a single reported figure consistent with one run of our procedure? A prediction interval for
     one further run, including the test set's own sampling error."""
     values = {"reference": reference, "mean": float(np.mean(test_values)), "replicates": len(test_values)}
     interval = st.prediction_interval_one_run(test_values, n_test)
@@ -344,6 +368,7 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
         validation_trend(hist["val_accuracy"], n_val),
         overfitting(hist["val_loss"], hist["loss"]),
         decay_effect(sweep_runs, sweep_best_label),
+        other_factors(sweep_runs, sweep_best_label),
         hinton(sweep_runs.loc[sweep_runs["factor_label"] == sweep_best_label, "test_accuracy"].tolist(), hinton_accuracy, n_test),
         mean_against_target("cnn_target", cnn_test_values, cnn_target, n_test),
         mean_against_target("cnn_goal", cnn_test_values, cnn_goal, n_test),

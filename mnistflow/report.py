@@ -243,6 +243,7 @@ def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, scores
         "scores": scores,
         "generated": n_generated,
         "recognised_interval": statistics.wilson(scores["recognised"], n_generated),
+        "class_half_width": max(statistics.wilson(c["recognised"], c["samples"]).half_width for c in scores["per_class"]),
         "best_classes": [c["class"] for c in scores["per_class"] if c["recognised"] == top],
         "worst_classes": [c["class"] for c in scores["per_class"] if c["recognised"] == bottom],
         "best_rate": top,
@@ -275,7 +276,7 @@ def benchmark_table(paths: list[str]) -> list[dict]:
 def cited_constants(refs: dict) -> list[dict]:
     """Every figure of references.yaml, with what it is: cited from elsewhere or a target, never measured by this run."""
     words = refs.get("descriptions", {})
-    return [{"group": group, "key": key, "value": value, "what": words.get(key, key.replace("_", " "))}
+    return [{"group": group, "key": key, "value": value, "what": words.get(group, {}).get(key, key.replace("_", " "))}
             for group, entries in refs.items() if group != "descriptions" for key, value in entries.items()]
 
 
@@ -359,6 +360,8 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         earlier_macs=cnn["earlier"]["macs"], shift_correct=shift_correct, denoising_table=table,
         recognisable_accuracy=config["denoising"]["recognisable_accuracy"], min_gain=config["denoising"]["min_gain"],
     )
+    for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
+        row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])
     complexity["robustness"] = [claims["robustness_max"]] if complexity["mid_shift"] == complexity["max_shift"] else \
         [claims["robustness_mid"], claims["robustness_max"]]
     models = [

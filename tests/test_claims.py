@@ -126,6 +126,21 @@ def test_decay_effect_paired_by_replicate():
     assert claims.decay_effect(_runs({"0": base, "1e-4": base}), "0").verdict == "baseline_chosen"
 
 
+def test_other_factors_are_shown_never_claimed():
+    base = [0.980, 0.984, 0.988]
+    runs = _runs({"0": base, "1e-5": [b + 0.0001 * (i - 1) for i, b in enumerate(base)], "1e-4": [b + 0.002 + 0.0001 * i for i, b in enumerate(base)]})
+    runs["factor"] = runs["factor_label"].astype(float)
+    c = claims.other_factors(runs, "0")
+    assert c.verdict == "some_above_zero_uncorrected" and c.values["above"] == ["1e-4"]
+    assert c.values["intervals"]["1e-5"].contains(0)
+    runs = _runs({"0": base, "1e-5": [b + 0.0001 * (i - 1) for i, b in enumerate(base)]})
+    runs["factor"] = runs["factor_label"].astype(float)
+    assert claims.other_factors(runs, "0").verdict == "none_above_zero"
+    runs = _runs({"1e-5": base, "1e-4": base})
+    runs["factor"] = runs["factor_label"].astype(float)
+    assert claims.other_factors(runs, "1e-4").verdict == "not_applicable"
+
+
 def test_hinton_consistency_by_prediction_interval():
     assert claims.hinton([0.9845, 0.9850, 0.9848], 0.9847, 10_000).verdict == "consistent"
     assert claims.hinton([0.9700, 0.9702, 0.9701], 0.9847, 10_000).verdict == "below"
@@ -294,7 +309,7 @@ def test_every_verdict_is_worded_in_the_templates():
 
 #: Verdicts worded by a template's {% else %} branch rather than named.
 _DEFAULT_BRANCH = {
-    "factor_choice": ("unique",), "class_balance": ("unbalanced",), "initial_loss": ("away_from_uniform",), "validation_trend": ("level",),
+    "factor_choice": ("unique",), "other_factors": ("none_above_zero",), "class_balance": ("unbalanced",), "initial_loss": ("away_from_uniform",), "validation_trend": ("level",),
     "overfitting": ("val_loss_rose",), "decay_effect": ("no_measurable_difference",), "hinton": ("above",),
     "cnn_target": ("undecided",), "cnn_goal": ("undecided",), "cnn_size": ("larger",), "cnn_arithmetic": ("more",),
     "shift_models_accuracy": ("no_measurable_difference",), "robustness_mid": ("no_measurable_difference",),
@@ -324,7 +339,7 @@ PHRASES = {
                      "no_measurable_difference": "weight decay at this factor made no measurable difference",
                      "single_run": "one run against one run", "no_baseline": "no baseline without decay",
                      "baseline_chosen": "no measurable benefit from weight decay"},
-    "hinton": {"consistent": "consistent with our procedure", "below": "more than seed-to-seed variation and test-set sampling error explain",
+    "hinton": {"consistent": "consistent with our procedure", "below": "by this rule it is not consistent with one run of our procedure",
                "above": "our procedure does better than his reported figure", "single_run": "we draw no verdict on whether his"},
     "class_balance": {"balanced": "roughly balanced", "unbalanced": "The classes are unbalanced"},
     "validation_trend": {"one_epoch": "no trend to read", "rising": "still rising at the end", "falling": "fell towards the end",
@@ -485,8 +500,8 @@ def test_hinton_sentence_and_summary_flip(tmp_path, tests, verdict):
     context, html = render(tmp_path, config, synthetic.Numbers(n_test=10_000, sweep_test={"1e-4": tests}))
     assert context["claims"]["hinton"].verdict == verdict
     summary = text_of(re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1))
-    assert ("not consistent with ours" in summary) == (verdict == "below")
-    assert (" consistent with ours" in summary.replace("not consistent with ours", "")) == (verdict == "consistent")
+    assert ("outside the interval for one run of ours" in summary) == (verdict == "below")
+    assert ("inside the interval for one run of ours" in summary) == (verdict == "consistent")
     check_report(context, html)
 
 
