@@ -145,8 +145,8 @@ def test_noise_levels_without_0_build_a_report(smoke_run, tmp_path):
     assert "0.1, 0.3, 0.6, 0.9" in section(html, "q4b")
 
 
-def test_lint_has_no_findings():
-    result = run_snakemake("--lint", workdir=REPO)
+def test_lint_has_no_findings(tmp_path):
+    result = run_snakemake("--lint", workdir=tmp_path)
     assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
 
 
@@ -177,12 +177,13 @@ def test_corrupt_data_file_stops_the_run(tmp_path):
     assert not (work / "report" / "report.html").exists()
 
 
-def test_sweep_is_one_job_per_factor_and_replicate():
-    """The default configuration's DAG: one train_sweep job per (factor, replicate)."""
+def test_sweep_is_one_job_per_factor_and_replicate(tmp_path):
+    """The default configuration's DAG: one train_sweep job per (factor, replicate). Planned in an empty
+    working directory, so that a build in the checkout (make report) cannot leave it nothing to plan."""
     import yaml
 
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["sweep"]
-    result = run_snakemake("report", "-n", "--cores", "2", workdir=REPO, env={"MNIST_DIR": str(mnist_dir())})
+    result = run_snakemake("report", "-n", "--cores", "2", workdir=tmp_path, env={"MNIST_DIR": str(mnist_dir())})
     jobs = planned_jobs(result)
     assert jobs["train_sweep"] == len(config["factors"]) * config["replicates"] == 18
     assert jobs["aggregate_sweep"] == 1
