@@ -87,7 +87,7 @@ rule report:
         pdf="report/report.pdf",
     params:
         config=config,
-        code=code_version("report", "claims", "statistics", "rendering", "io", "sweep", "evaluation"),
+        code=script_code("render_report"),
     log:
         "logs/report.log",
     resources:

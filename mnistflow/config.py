@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from pathlib import Path
@@ -99,3 +100,38 @@ def code_version(*modules: str) -> str:
             raise ConfigError(f"code_version: no library module mnistflow/{module}.py")
         digest.update(module.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def _library_imports(source: str, *, inside_package: bool) -> set[str]:
+    """Names of mnistflow modules that a piece of Python source imports (at any depth, functions included)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module == "mnistflow":
+                found |= {alias.name for alias in node.names}
+            elif node.level == 0 and node.module and node.module.startswith("mnistflow."):
+                found.add(node.module.split(".")[1])
+            elif node.level == 1 and inside_package:
+                found |= {alias.name for alias in node.names} if node.module is None else {node.module.split(".")[0]}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith("mnistflow.")}
+    # a name that is not a module file is an attribute of the package itself
+    return {name if (PACKAGE_DIR / f"{name}.py").is_file() else "__init__" for name in found}
+
+
+def library_modules(script: str | Path) -> list[str]:
+    """The library modules a rule script uses: those it imports, and those they import, transitively."""
+    todo = _library_imports(Path(script).read_text(), inside_package=False)
+    seen: set[str] = set()
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        todo |= _library_imports((PACKAGE_DIR / f"{module}.py").read_text(), inside_package=True) - seen
+    return sorted(seen)
+
+
+def script_code_version(script: str | Path) -> str:
+    """code_version of every library module a rule script uses (computed from its imports, never listed)."""
+    return code_version(*library_modules(script))

@@ -27,9 +27,9 @@ def smoke_run(tmp_path_factory):
     return workdir, repo, result
 
 
-def smoke(repo, workdir, *extra, check=True):
+def smoke(repo, workdir, *extra, check=True, env_extra=None):
     return run_snakemake("report", "--cores", "2", "--configfile", str(repo / "config" / "smoke.yaml"), *extra,
-                         workdir=workdir, repo=repo, check=check, env={"MNIST_DIR": str(mnist_dir())})
+                         workdir=workdir, repo=repo, check=check, env={"MNIST_DIR": str(mnist_dir()), **(env_extra or {})})
 
 
 def read(workdir, path):
@@ -456,3 +456,55 @@ def test_snakemake_builtin_report(smoke_run):
                     "Question 3B: test accuracy per shift and direction"):
         assert caption in text, caption
 
+
+
+# --- What reruns after a library edit: computed from the scripts' imports (issue 15) --------------
+
+
+def rule_scripts():
+    """Each rule's name and the stem of its script, and the name its code param is computed from."""
+    found = {}
+    for path in [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]:
+        for block in re.split(r"(?m)^(?=rule \w+:)", path.read_text()):
+            rule = re.match(r"rule (\w+):", block)
+            script = re.search(r'script:\s*\n\s*"([^"]+)"', block)
+            if rule and script:
+                code = re.search(r'code=script_code\("(\w+)"\)', block)
+                found[rule.group(1)] = (script.group(1).rsplit("/", 1)[-1].removesuffix(".py"), code.group(1) if code else None)
+    return found
+
+
+def test_every_rule_hashes_the_code_its_own_script_uses():
+    scripts = rule_scripts()
+    assert len(scripts) > 20
+    for rule, (script, code) in scripts.items():
+        assert code == script, f"rule {rule}: runs scripts/{script}.py but its code param hashes {code}"
+
+
+def test_library_modules_follow_imports_transitively():
+    from mnistflow.config import library_modules
+
+    assert "sweep" in library_modules(REPO / "scripts" / "plot_sweep.py")  # imported by the script itself
+    report = library_modules(REPO / "scripts" / "render_report.py")
+    assert {"report", "claims", "statistics", "rendering"} <= set(report)  # claims and statistics only through report
+    training = library_modules(REPO / "scripts" / "train_classifier.py")
+    assert {"jobs", "runtime", "training", "models", "config"} <= set(training)  # config only inside jobs' functions
+    assert "plots" not in training and "claims" not in training
+
+
+@pytest.mark.parametrize("module", ["plots", "sweep", "claims", "evaluation"])
+def test_editing_a_library_module_reruns_exactly_the_rules_that_import_it(smoke_run, tmp_path, module):
+    from mnistflow.config import library_modules
+
+    workdir, repo, _ = smoke_run
+    library = tmp_path / "lib"
+    shutil.copytree(REPO / "mnistflow", library / "mnistflow", ignore=shutil.ignore_patterns("__pycache__"))
+    with open(library / "mnistflow" / f"{module}.py", "a") as fh:
+        fh.write("\n# edited by a test\n")
+    # Snakemake's summary: one row per output file, with its rule and whether its params changed
+    rows = smoke(repo, workdir, "--summary", env_extra={"PYTHONPATH": str(library)}).stdout.splitlines()
+    changed = {row.split("\t")[2] for row in rows[1:] if "\t" in row and "params changed" in row.split("\t")[4]}
+    scripts = rule_scripts()
+    expected = {rule for rule, (script, _) in scripts.items() if module in library_modules(REPO / "scripts" / f"{script}.py")}
+    expected &= set(planned_jobs(smoke(repo, workdir, "-n", "--forceall")))  # the rules of the smoke DAG
+    assert changed == expected

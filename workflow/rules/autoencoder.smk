@@ -21,7 +21,7 @@ rule train_autoencoder:
         noise_seed=job_seed("noise", "autoencoder"),
         seed=job_seed("autoencoder"),
         backend=backend_of(AE),
-        code=code_version("data", "io", "jobs", "models", "noise", "runtime", "training"),
+        code=script_code("train_autoencoder"),
     threads: config["threads"]
     resources:
         mem_mb=3000,
@@ -52,7 +52,7 @@ rule evaluate_denoising:
         noise_seed=job_seed("noise", "test"),
         seed=job_seed("denoising"),
         backend=backend_of(CNN),
-        code=code_version("data", "evaluation", "io", "jobs", "noise", "runtime"),
+        code=script_code("evaluate_denoising"),
     threads: config["threads"]
     resources:
         mem_mb=4000,
@@ -83,7 +83,7 @@ rule generate_digits:
         interpolation_steps=config["generation"]["interpolation_steps"],
         seed=job_seed("generation"),
         backend=backend_of(CNN),
-        code=code_version("data", "generation", "io", "jobs", "runtime"),
+        code=script_code("generate_digits"),
     threads: config["threads"]
     resources:
         mem_mb=4000,

@@ -4,7 +4,6 @@
 CNN = config["cnn"]
 CNN_REPLICATES = list(range(CNN["replicates"]))
 CNN_EARLIER = config["cnn_earlier"]
-TRAIN_CODE = code_version("data", "io", "jobs", "models", "runtime", "training")
 
 
 rule train_cnn:
@@ -21,7 +20,7 @@ rule train_cnn:
         training=CNN["training"],
         seed=lambda w: job_seed("cnn", w.replicate),
         backend=backend_of(CNN),
-        code=TRAIN_CODE,
+        code=script_code("train_classifier"),
     threads: config["threads"]
     resources:
         mem_mb=4000,
@@ -50,7 +49,7 @@ rule train_cnn_earlier:
         training=CNN_EARLIER["training"],
         seed=job_seed("cnn_earlier"),
         backend=backend_of(CNN_EARLIER),
-        code=TRAIN_CODE,
+        code=script_code("train_classifier"),
     threads: config["threads"]
     resources:
         mem_mb=4000,
@@ -73,7 +72,7 @@ rule describe_cnn_earlier:
         builder="cnn_classifier",
         model=CNN_EARLIER["model"],
         backend=backend_of(CNN_EARLIER),
-        code=code_version("jobs", "models", "runtime", "io"),
+        code=script_code("describe_model"),
     log:
         "logs/cnn_earlier/describe.log",
     resources:
@@ -92,7 +91,7 @@ rule aggregate_cnn:
     output:
         summary=report("results/cnn/summary.json", caption="../report/captions/cnn_summary.rst", category="3 Convolutional network"),
     params:
-        code=code_version("io", "evaluation"),
+        code=script_code("aggregate_cnn"),
     log:
         "logs/cnn/aggregate.log",
     resources:
@@ -124,7 +123,7 @@ rule select_classifier:
         choice="results/best_classifier.json",
     params:
         names=list(CLASSIFIERS),
-        code=code_version("io", "evaluation"),
+        code=script_code("select_classifier"),
     log:
         "logs/select_classifier.log",
     resources:
@@ -149,7 +148,7 @@ rule evaluate_shift:
         max_shift=config["shift"]["max_shift"],
         seed=job_seed("shift"),
         backend=backend_of(CNN),
-        code=code_version("data", "io", "evaluation", "jobs", "runtime"),
+        code=script_code("evaluate_shift"),
     threads: config["threads"]
     resources:
         mem_mb=4000,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from mnistflow.config import ConfigError, code_version, derive_seed, resolve_data_dir, validate_config
+from mnistflow.config import ConfigError, derive_seed, resolve_data_dir, script_code_version, validate_config
 from mnistflow.data import IDX_FILES, NUM_CLASSES
 from mnistflow.sweep import FACTOR_PATTERN, factor_labels
 
@@ -26,6 +26,13 @@ SWEEP_JOBS = list(itertools.product(factor_labels(config["sweep"]["factors"]), r
 def for_each_sweep_job(pattern):
     """A sweep rule's output pattern filled in for every (factor, replicate) job, in SWEEP_JOBS order."""
     return [pattern.format(factor=f, replicate=r) for f, r in SWEEP_JOBS]
+
+
+def script_code(name):
+    """The code version of a rule whose script is scripts/<name>.py: a hash of every library module the
+    script imports, directly or through other library modules. A rule param, so editing a module reruns
+    exactly the rules whose scripts use it (Snakemake reruns a job whose params changed)."""
+    return script_code_version(REPO / "scripts" / f"{name}.py")
 
 
 def job_seed(*keys):

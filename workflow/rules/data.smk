@@ -14,7 +14,7 @@ rule prepare_data:
         validation_size=config["data"]["validation_size"],
         subset=config["data"]["subset"],
         seed=job_seed("split"),
-        code=code_version("data", "io"),
+        code=script_code("prepare_data"),
     log:
         "logs/prepare_data.log",
     resources:
@@ -33,7 +33,7 @@ rule describe_data:
     output:
         summary="results/data/summary.json",
     params:
-        code=code_version("data", "io"),
+        code=script_code("describe_data"),
     log:
         "logs/describe_data.log",
     resources:

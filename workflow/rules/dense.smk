@@ -15,7 +15,7 @@ rule train_dense:
         training=config["dense"]["training"],
         seed=job_seed("dense"),
         backend=config["keras_backend"],
-        code=code_version("data", "io", "jobs", "models", "runtime", "training"),
+        code=script_code("train_classifier"),
     threads: config["threads"]
     resources:
         mem_mb=3000,

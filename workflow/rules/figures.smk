@@ -8,7 +8,7 @@ rule plot_examples:
     output:
         figure=report("results/figures/examples.png", caption="../report/captions/examples.rst", category="1 Data"),
     params:
-        code=code_version("data", "io", "plots"),
+        code=script_code("plot_examples"),
     log:
         "logs/figures/examples.log",
     resources:
@@ -28,7 +28,7 @@ rule plot_dense_history:
         figure=report("results/figures/dense_accuracy.svg", caption="../report/captions/dense_accuracy.rst", category="2 Dense networks"),
     params:
         metric="accuracy",
-        code=code_version("io", "plots"),
+        code=script_code("plot_history"),
     log:
         "logs/figures/dense_accuracy.log",
     resources:
@@ -48,7 +48,7 @@ rule plot_sweep:
     output:
         figure=report("results/figures/sweep_factor.svg", caption="../report/captions/sweep_factor.rst", category="2 Dense networks"),
     params:
-        code=code_version("io", "plots"),
+        code=script_code("plot_sweep"),
     log:
         "logs/figures/sweep_factor.log",
     resources:
@@ -67,7 +67,7 @@ rule plot_sweep_curves:
     output:
         figure=report("results/figures/sweep_curves.svg", caption="../report/captions/sweep_curves.rst", category="2 Dense networks"),
     params:
-        code=code_version("io", "plots"),
+        code=script_code("plot_sweep_curves"),
     log:
         "logs/figures/sweep_curves.log",
     resources:
@@ -87,7 +87,7 @@ rule plot_cnn_history:
         figure=report("results/figures/cnn_accuracy.svg", caption="../report/captions/cnn_accuracy.rst", category="3 Convolutional network"),
     params:
         metric="accuracy",
-        code=code_version("io", "plots"),
+        code=script_code("plot_history"),
     log:
         "logs/figures/cnn_accuracy.log",
     resources:
@@ -106,7 +106,7 @@ rule plot_shift:
     output:
         figure=report("results/figures/shift.svg", caption="../report/captions/shift.rst", category="3 Convolutional network"),
     params:
-        code=code_version("io", "plots", "evaluation"),
+        code=script_code("plot_shift"),
     log:
         "logs/figures/shift.log",
     resources:
@@ -126,7 +126,7 @@ rule plot_autoencoder_loss:
         figure=report("results/figures/autoencoder_loss.svg", caption="../report/captions/autoencoder_loss.rst", category="4 Autoencoder"),
     params:
         metric="loss",
-        code=code_version("io", "plots"),
+        code=script_code("plot_history"),
     log:
         "logs/figures/autoencoder_loss.log",
     resources:
@@ -145,7 +145,7 @@ rule plot_autoencoder_diagram:
     output:
         figure=report("results/figures/autoencoder_diagram.svg", caption="../report/captions/autoencoder_diagram.rst", category="4 Autoencoder"),
     params:
-        code=code_version("io", "plots"),
+        code=script_code("plot_autoencoder_diagram"),
     log:
         "logs/figures/autoencoder_diagram.log",
     resources:
@@ -167,7 +167,7 @@ rule plot_denoising:
         mse=report("results/figures/denoising_mse.svg", caption="../report/captions/denoising_mse.rst", category="4 Autoencoder"),
         accuracy=report("results/figures/denoising_accuracy.svg", caption="../report/captions/denoising_accuracy.rst", category="4 Autoencoder"),
     params:
-        code=code_version("io", "plots"),
+        code=script_code("plot_denoising"),
     log:
         "logs/figures/denoising.log",
     resources:
@@ -188,7 +188,7 @@ rule plot_generated:
         interpolation=report("results/figures/interpolation.png", caption="../report/captions/interpolation.rst", category="4 Autoencoder"),
     params:
         columns=10,
-        code=code_version("io", "plots"),
+        code=script_code("plot_generated"),
     log:
         "logs/figures/generated.log",
     resources:
@@ -206,7 +206,7 @@ rule plot_loss_formula:
         figure=report("results/figures/loss_formula.svg", caption="../report/captions/loss_formula.rst", category="2 Dense networks"),
     params:
         num_classes=NUM_CLASSES,
-        code=code_version("io", "plots"),
+        code=script_code("plot_loss_formula"),
     log:
         "logs/figures/loss_formula.log",
     resources:

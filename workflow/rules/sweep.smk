@@ -24,7 +24,7 @@ rule train_sweep:
         # the same seed for a replicate at every factor: factors compared on the same initialisations
         seed=lambda w: job_seed("sweep", w.replicate),
         backend=config["keras_backend"],
-        code=code_version("data", "io", "jobs", "models", "runtime", "training"),
+        code=script_code("train_classifier"),
     threads: config["threads"]
     resources:
         mem_mb=3000,
@@ -49,7 +49,7 @@ rule aggregate_sweep:
         curves="results/sweep/curves.json",
     params:
         jobs=SWEEP_JOBS,
-        code=code_version("io", "sweep"),
+        code=script_code("aggregate_sweep"),
     log:
         "logs/sweep/aggregate.log",
     resources:
