@@ -33,13 +33,16 @@ def configure(*, backend: str, threads: int, seed: int):
     threads = max(1, int(threads))
     os.environ["KERAS_BACKEND"] = backend
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    os.environ["PYTHONHASHSEED"] = str(seed)
+    # PYTHONHASHSEED only acts on a process that starts with it: the Snakefile sets it for every job.
     limit_native_threads(threads)
     if backend == "jax":
         os.environ["JAX_PLATFORMS"] = "cpu"
         flags = os.environ.get("XLA_FLAGS", "")
+        # XLA's CPU client has one switch, Eigen's thread pool on or off; there is no flag for a thread
+        # count (an unknown flag such as --intra_op_parallelism_threads aborts XLA at start-up). So one
+        # thread is enforced and more than one means XLA's own pool.
         if threads == 1 and "xla_cpu_multi_thread_eigen" not in flags:
-            flags += " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+            flags += " --xla_cpu_multi_thread_eigen=false"
         os.environ["XLA_FLAGS"] = flags.strip()
     import keras
 

@@ -117,3 +117,17 @@ def test_cosine_schedule_needs_steps(keras_jax):
         models.make_optimizer({"name": "adam", "learning_rate": 0.01}, schedule="cosine")
     with pytest.raises(ValueError, match="unknown learning-rate schedule"):
         models.make_optimizer({"name": "adam", "learning_rate": 0.01}, schedule="step")
+
+
+def test_jax_thread_flags_are_ones_xla_accepts():
+    """threads=1 turns Eigen's pool off with a flag XLA knows; a wrong flag would abort XLA at start-up."""
+    import subprocess
+    import sys
+
+    code = ("from mnistflow import runtime; runtime.configure(backend='jax', threads=1, seed=0); import os, jax.numpy as jnp; "
+            "print(os.environ['XLA_FLAGS']); print(float(jnp.ones(3).sum()))")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "XLA_FLAGS"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    flags, total = result.stdout.split()[-2:]
+    assert flags == "--xla_cpu_multi_thread_eigen=false" and total == "3.0"

@@ -10,6 +10,8 @@ from mnistflow.data import IDX_FILES, NUM_CLASSES
 from mnistflow.sweep import FACTOR_PATTERN, factor_labels
 
 REPO = Path(workflow.basedir)
+# Python's string hashing is seeded when a process starts: fix it for every job this run starts.
+os.environ["PYTHONHASHSEED"] = "0"
 REPORT_DIR = REPO / "workflow" / "report"
 CONDA_ENV = str(REPO / "workflow" / "envs" / "mnistflow.yaml")
 
