@@ -224,3 +224,13 @@ def first_of_each_class(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> n
     if missing:
         raise DataError(f"no example of class(es) {missing} in the data")
     return np.array([int(np.flatnonzero(labels == c)[0]) for c in range(num_classes)])
+
+
+def load_mnist(directory, checksums: dict) -> dict:
+    """The four IDX files of `directory`, verified against their checksums; Keras' downloader when
+    `directory` is None."""
+    if directory is None:
+        return load_mnist_keras()
+    from pathlib import Path
+
+    return load_mnist_files({role: str(Path(directory) / name) for role, name in IDX_FILES.items()}, checksums)

@@ -1,13 +1,10 @@
 """Rule prepare_data: the four IDX files (or Keras' download) -> one uint8 .npz with the splits."""
 
-from mnistflow import data, io
+from mnistflow import config, data, io
 
 p = snakemake.params  # noqa: F821 (injected by Snakemake)
 with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    if p.source == "idx":
-        raw = data.load_mnist_files(dict(snakemake.input.items()), p.checksums)  # noqa: F821
-    else:
-        raw = data.load_mnist_keras()
+    raw = data.load_mnist(config.resolve_data_dir(snakemake.config)[0], p.checksums)  # noqa: F821
     arrays = data.split(raw, validation_size=p.validation_size, seed=p.seed, subset=p.subset)
     io.write_npz(snakemake.output.npz, **arrays)  # noqa: F821
     io.write_json(snakemake.output.info, data.dataset_info(raw, arrays, validation_size=p.validation_size, seed=p.seed, subset=p.subset))  # noqa: F821

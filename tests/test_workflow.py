@@ -130,6 +130,21 @@ def test_setting_change_reruns_only_what_depends_on_it(smoke_run, tmp_path, over
     assert planned_jobs(smoke(repo, workdir, str(path), "-n")) == expected
 
 
+def test_the_same_data_from_another_source_reruns_nothing(smoke_run, tmp_path):
+    """The data's identity is its content (the checksums), not its source: after a build from
+    MNIST_DIR, the same build with the files in another directory, or with no directory at all (Keras'
+    downloader, which must not be reached), plans nothing."""
+    workdir, repo, _ = smoke_run
+    copy = tmp_path / "mnist"
+    shutil.copytree(mnist_dir(), copy)
+    assert planned_jobs(smoke(repo, workdir, "-n", env_extra={"MNIST_DIR": str(copy)})) == {}
+    offline = {"MNIST_DIR": "", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+               "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9", "KERAS_HOME": str(tmp_path / "keras")}
+    result = smoke(repo, workdir, env_extra=offline)
+    assert "Nothing to be done" in result.stdout + result.stderr
+    assert (workdir / "results" / "data" / "mnist.npz").is_file()
+
+
 def test_noise_levels_without_0_build_a_report(smoke_run, tmp_path):
     """A valid config whose noise levels leave out 0 (it used to crash the report job)."""
     workdir, repo, _ = smoke_run

@@ -61,13 +61,6 @@ if DATA_DIR is not None and not DATA_DIR.is_dir():
     )
 
 
-def data_inputs(wildcards):
-    """The four IDX files by role, or nothing when Keras' downloader is the source."""
-    if DATA_DIR is None:
-        return {}
-    return {role: str(DATA_DIR / name) for role, name in IDX_FILES.items()}
-
-
 def optional_report_inputs(wildcards):
     """Inputs of the report that exist only when the config asks for them."""
     inputs = {}

@@ -2,14 +2,15 @@
 
 
 rule prepare_data:
-    """Check the IDX files against their checksums; split off validation; write one .npz."""
-    input:
-        unpack(data_inputs),
+    """Check the IDX files against their checksums; split off validation; write one .npz.
+
+    The data's identity is its checksums (params), not where it comes from: the files are found when
+    the job runs (MNIST_DIR, data.dir, else Keras' downloader), so switching between sources with the
+    same content reruns nothing, and a damaged or unreachable source never invalidates prepared data."""
     output:
         npz="results/data/mnist.npz",
         info="results/data/info.json",
     params:
-        source="idx" if DATA_DIR is not None else "keras",
         checksums=config["data"]["sha256"],
         validation_size=config["data"]["validation_size"],
         subset=config["data"]["subset"],
