@@ -11,7 +11,7 @@ from mnistflow.sweep import FACTOR_PATTERN, factor_labels
 
 REPO = Path(workflow.basedir)
 # Python's string hashing is seeded when a process starts: fix it for every job this run starts.
-os.environ["PYTHONHASHSEED"] = "0"
+os.environ.update(PYTHONHASHSEED="0")
 REPORT_DIR = REPO / "workflow" / "report"
 CONDA_ENV = str(REPO / "workflow" / "envs" / "mnistflow.yaml")
 
@@ -31,9 +31,9 @@ def for_each_sweep_job(pattern):
 
 
 def script_code(name):
-    """The code version of a rule whose script is scripts/<name>.py: a hash of every library module the
-    script imports, directly or through other library modules. A rule param, so editing a module reruns
-    exactly the rules whose scripts use it (Snakemake reruns a job whose params changed)."""
+    """The code version for the script scripts/<name>.py, as a param: a hash of every library module
+    the script imports, directly or through other library modules. Snakemake reruns a job whose params
+    changed, so editing a module reruns exactly the jobs whose scripts use it."""
     return script_code_version(REPO / "scripts" / f"{name}.py")
 
 
