@@ -500,8 +500,8 @@ def test_hinton_sentence_and_summary_flip(tmp_path, tests, verdict):
     context, html = render(tmp_path, config, synthetic.Numbers(n_test=10_000, sweep_test={"1e-4": tests}))
     assert context["claims"]["hinton"].verdict == verdict
     summary = text_of(re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1))
-    assert ("outside the interval for one run of ours" in summary) == (verdict == "below")
-    assert ("inside the interval for one run of ours" in summary) == (verdict == "consistent")
+    assert ("outside our one-run interval" in summary) == (verdict == "below")
+    assert ("inside our one-run interval" in summary) == (verdict == "consistent")
     check_report(context, html)
 
 
