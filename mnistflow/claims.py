@@ -354,15 +354,15 @@ def clean_cost(gains: list[dict]) -> Claim:
 
 # -- all of them -----------------------------------------------------------------------------------
 
-def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, hinton_accuracy,
+def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, factor_choice, gains, hinton_accuracy,
           cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
           shift_correct, denoising_table, recognisable_accuracy, min_gain) -> dict[str, Claim]:
-    """Every claim of the report, by name, from the numbers the workflow wrote."""
+    """Every claim of the report, by name, from the numbers the workflow wrote (`factor_choice` and the
+    per-level `gains` of level_gains are computed once by the caller, which shows them too)."""
     hist = dense_history
-    choice = factor_choice(sweep_runs, n_val)
-    sweep_best_label = choice.values["best"]
+    sweep_best_label = factor_choice.values["best"]
     claims = [
-        choice,
+        factor_choice,
         class_balance(class_counts),
         initial_loss(hist["initial_val_loss"], num_classes),
         validation_trend(hist["val_accuracy"], n_val),
@@ -391,7 +391,6 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
                                     "the classifier's accuracy on the denoised digits"))
     claims.extend(denoising_fails(levels, t["mse_denoised"].tolist(), float(t["mse_mean_image"].iloc[0]), t["mse_gap_se"].tolist(),
                                   t["accuracy_denoised"].tolist(), n, num_classes))
-    gains = level_gains(t)
     claims.extend(denoising_helps(gains, min_gain, num_classes))
     claims.append(clean_cost(gains))
     return {c.name: c for c in claims}

@@ -200,10 +200,9 @@ def complexity_context(dense: dict, cnn: dict, shift: pd.DataFrame, choice: dict
     names = shift.groupby("kind")["model"].first().to_dict()
     curve = {kind: summary[kind].tolist() for kind in summary.columns}
     shifts = summary.index.tolist()
-    drop = {kind: {s: curve[kind][0] - curve[kind][i] for i, s in enumerate(shifts)} for kind in curve}
     d, c = rows[1], rows[2]
     return {
-        "rows": rows, "shifts": shifts, "curve": curve, "names": names, "drop": drop, "table": [
+        "rows": rows, "shifts": shifts, "curve": curve, "names": names, "table": [
             {"shift": s, "values": [curve[kind][i] for kind in curve]} for i, s in enumerate(shifts)],
         "max_shift": max(shifts), "mid_shift": 2 if 2 in shifts else max(shifts), "choice": choice,
         "mac_ratio": c["macs"] / d["macs"], "param_ratio": c["params"] / d["params"],
@@ -211,7 +210,7 @@ def complexity_context(dense: dict, cnn: dict, shift: pd.DataFrame, choice: dict
     }
 
 
-def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, scores: dict, denoising: dict, refs: dict) -> dict:
+def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, gains: list[dict], scores: dict, denoising: dict, refs: dict) -> dict:
     """Question 4: training of the autoencoder, the per-level table with intervals, the generated digits."""
     hist = metrics["history"]
     levels = []
@@ -219,9 +218,9 @@ def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, scores
         n = int(row["images"])
         levels.append(dict(row, noisy_interval=statistics.wilson(row["accuracy_noisy"], n),
                            denoised_interval=statistics.wilson(row["accuracy_denoised"], n)))
-    gains = {g["level"]: g for g in claims_lib.level_gains(table)}
+    by_level = {g["level"]: g for g in gains}
     for row in levels:
-        row["gain"] = gains[float(row["level"])]
+        row["gain"] = by_level[float(row["level"])]
     n_generated = sum(c["samples"] for c in scores["per_class"])
     top = max(c["recognised"] for c in scores["per_class"])
     bottom = min(c["recognised"] for c in scores["per_class"])
@@ -244,8 +243,6 @@ def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, scores
         "generated": n_generated,
         "recognised_interval": statistics.wilson(scores["recognised"], n_generated),
         "class_half_width": max(statistics.wilson(c["recognised"], c["samples"]).half_width for c in scores["per_class"]),
-        "best_classes": [c["class"] for c in scores["per_class"] if c["recognised"] == top],
-        "worst_classes": [c["class"] for c in scores["per_class"] if c["recognised"] == bottom],
         "best_rate": top,
         "worst_rate": bottom,
         "earlier_val_loss": refs["earlier_answer"]["q4a_val_loss"],
@@ -325,8 +322,8 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
     sweep_records = [read_json(p) for p in _as_list(inputs["sweep_metrics"])]
     sweep_settings = sweep_records[0]["settings"]
     optimizer = sweep_settings["training"]["optimizer"]
-    sweep = sweep_context(sweep_runs, sweep_summary, refs, optimizer["learning_rate"],
-                          best_label=claims_lib.factor_choice(sweep_runs, n_val).values["best"])
+    factor_choice = claims_lib.factor_choice(sweep_runs, n_val)
+    sweep = sweep_context(sweep_runs, sweep_summary, refs, optimizer["learning_rate"], best_label=factor_choice.values["best"])
     sweep.update(
         settings=sweep_settings, backend=sweep_records[0]["backend"], threads=sweep_records[0]["threads"],
         plain_sgd=optimizer["name"] == "sgd" and not optimizer.get("momentum"), momentum=optimizer.get("momentum", 0),
@@ -344,8 +341,9 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
     choice = read_json(inputs["classifier_choice"])
     autoencoder_metrics = read_json(inputs["autoencoder_metrics"])
     table = pd.read_csv(inputs["denoising_table"])
+    gains = claims_lib.level_gains(table)
     autoencoder = autoencoder_context(
-        autoencoder_metrics, read_json(inputs["autoencoder_timing"]), table,
+        autoencoder_metrics, read_json(inputs["autoencoder_timing"]), table, gains,
         read_json(inputs["generation_scores"]), config["denoising"], refs,
     )
     complexity = complexity_context(dense, cnn, pd.read_csv(inputs["shift_table"]), choice, n_test)
@@ -353,7 +351,7 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         shift_correct = {key: npz[key] for key in npz.files}
     claims = claims_lib.build(
         class_counts=data["balance"]["train"]["counts"], dense_history={**dense_metrics["history"], "initial_val_loss": dense_metrics["initial"]["val_loss"]},
-        n_val=n_val, n_test=n_test, num_classes=int(data["num_classes"]), sweep_runs=sweep_runs,
+        n_val=n_val, n_test=n_test, num_classes=int(data["num_classes"]), sweep_runs=sweep_runs, factor_choice=factor_choice, gains=gains,
         hinton_accuracy=sweep["hinton"],
         cnn_test_values=cnn["ours"]["test"]["values"], cnn_target=cnn["target"], cnn_goal=cnn["goal"],
         cnn_params=cnn["ours"]["params"], cnn_macs=cnn["ours"]["macs"], earlier_params=cnn["earlier"]["params"],
