@@ -129,6 +129,8 @@ def library_modules(script: str | Path) -> list[str]:
             continue
         seen.add(module)
         todo |= _library_imports((PACKAGE_DIR / f"{module}.py").read_text(), inside_package=True) - seen
+    if seen:
+        seen.add("__init__")  # importing any module of the package runs the package's __init__ first
     return sorted(seen)
 
 

@@ -14,9 +14,11 @@ from . import data, io, runtime
 
 
 def where_it_ran(backend: str, threads: int) -> dict:
-    """Provenance of a training job for its timing record: backend, threads, host, SLURM job."""
+    """Provenance of a training job for its timing record: backend, threads, host, SLURM job, and the
+    CPU facts that kernel choice depends on (model, instruction-set flags, cache sizes, oneDNN cap)."""
     return {"backend": backend, "threads": threads, "host": platform.node(), "cpus": os.cpu_count(),
-            "slurm_job_id": os.environ.get("SLURM_JOB_ID")}
+            "slurm_job_id": os.environ.get("SLURM_JOB_ID"), **runtime.cpu_identity(),
+            "onednn_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA") if backend == "tensorflow" else None}
 
 
 def save_model(model, path: str) -> None:
@@ -53,13 +55,14 @@ def train_classifier(
     out_model: str,
     out_metrics: str,
     out_timing: str,
+    onednn_max_isa: str | None = None,
 ) -> dict:
     """Train one classifier on the prepared data; write the model, its metrics and its timing.
 
     `builder` names a function of `mnistflow.models` called with `model_args`;
     `training` holds optimizer, loss, epochs and batch_size.
     """
-    runtime.configure(backend=backend, threads=threads, seed=seed)
+    runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     from . import models
     from . import training as train_lib
 
@@ -101,10 +104,10 @@ def load_model(path: str):
 
 
 def evaluate_shift(*, npz: str, choice: str, max_shift: int, seed: int, threads: int, backend: str, out_table: str,
-                   out_correct: str) -> None:
+                   out_correct: str, onednn_max_isa: str | None = None) -> None:
     """Question 3B: test accuracy against translation for the best dense network and the best CNN;
     and which test image each got right at each shift, for the paired comparison of the two."""
-    runtime.configure(backend=backend, threads=threads, seed=seed)
+    runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     import pandas as pd
 
     from . import evaluation
@@ -139,10 +142,10 @@ def noisy_pairs(arrays: dict, split: str, level: float, seed: int):
 
 
 def train_autoencoder(*, npz: str, model_args: dict, training: dict, noise_level: float, noise_seed: int, seed: int,
-                      threads: int, backend: str, out: dict) -> dict:
+                      threads: int, backend: str, out: dict, onednn_max_isa: str | None = None) -> dict:
     """Question 4A: train the denoising autoencoder on (noisy, clean) training pairs, validated on
     (noisy, clean) validation pairs; save autoencoder, encoder and decoder, history and test loss."""
-    runtime.configure(backend=backend, threads=threads, seed=seed)
+    runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     from . import models
     from . import training as train_lib
 
@@ -168,10 +171,11 @@ def train_autoencoder(*, npz: str, model_args: dict, training: dict, noise_level
 
 
 def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[float], noise_seed: int, examples: int,
-                       seed: int, threads: int, backend: str, out_table: str, out_examples: str) -> None:
+                       seed: int, threads: int, backend: str, out_table: str, out_examples: str,
+                       onednn_max_isa: str | None = None) -> None:
     """Questions 4B and 4C: per noise level, distances of noisy and denoised test images to the clean
     ones, and the best classifier's accuracy on both; plus a few example digits at every level."""
-    runtime.configure(backend=backend, threads=threads, seed=seed)
+    runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     import pandas as pd
 
     from . import evaluation
@@ -214,10 +218,11 @@ def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[
 
 
 def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_class: int, interpolation_steps: int,
-                    seed: int, threads: int, backend: str, out_images: str, out_scores: str) -> None:
+                    seed: int, threads: int, backend: str, out_images: str, out_scores: str,
+                    onednn_max_isa: str | None = None) -> None:
     """Question 4D: new digits from the decoder alone, sampled from per-class Gaussians fitted to
     the latent codes of the training digits, judged by the best classifier; and an interpolation."""
-    runtime.configure(backend=backend, threads=threads, seed=seed)
+    runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     from . import generation
 
     arrays = data.preprocess(io.read_npz(npz))

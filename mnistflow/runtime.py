@@ -20,12 +20,22 @@ def limit_native_threads(threads: int) -> None:
         os.environ[var] = str(threads)
 
 
-def configure(*, backend: str, threads: int, seed: int):
+ONEDNN_ISAS = ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX512_CORE", "AVX512_CORE_VNNI", "AVX512_CORE_BF16",
+               "AVX512_CORE_FP16", "AVX512_CORE_AMX", "ALL")
+
+
+def configure(*, backend: str, threads: int, seed: int, onednn_max_isa: str | None = None):
     """Choose the Keras backend, limit thread pools to `threads`, seed everything.
 
-    Returns the imported `keras` module. Same backend + threads + seed gives the
-    same numbers on the same machine.
+    `onednn_max_isa` caps the instruction set of TensorFlow's oneDNN kernels
+    (ONEDNN_MAX_CPU_ISA): the kernels it picks, and so the rounding of their sums,
+    depend on it (measured: AVX2 and AVX-512 train different CNN weights), so two
+    machines with different CPU features give the same numbers only under a common
+    cap. Returns the imported `keras` module. Same backend + threads + seed (+ cap)
+    gives the same numbers on the same machine.
     """
+    if onednn_max_isa is not None and onednn_max_isa not in ONEDNN_ISAS:
+        raise ValueError(f"unknown oneDNN instruction set {onednn_max_isa!r}; choose one of {ONEDNN_ISAS}")
     if backend not in BACKENDS:
         raise ValueError(f"unknown Keras backend {backend!r}; choose one of {BACKENDS}")
     if "keras" in sys.modules and sys.modules["keras"].backend.backend() != backend:
@@ -44,6 +54,11 @@ def configure(*, backend: str, threads: int, seed: int):
         if threads == 1 and "xla_cpu_multi_thread_eigen" not in flags:
             flags += " --xla_cpu_multi_thread_eigen=false"
         os.environ["XLA_FLAGS"] = flags.strip()
+    if backend == "tensorflow":
+        if onednn_max_isa is not None:
+            os.environ["ONEDNN_MAX_CPU_ISA"] = onednn_max_isa  # read once, when oneDNN first runs
+        else:
+            os.environ.pop("ONEDNN_MAX_CPU_ISA", None)
     import keras
 
     if backend == "tensorflow":
@@ -55,6 +70,35 @@ def configure(*, backend: str, threads: int, seed: int):
     random.seed(seed)
     keras.utils.set_random_seed(seed)
     return keras
+
+
+def cpu_identity() -> dict:
+    """The CPU facts that kernel choice (and so the rounding of sums) depends on: model name, a digest
+    of the instruction-set flags, and the cache sizes. Two machines with equal identities run the same
+    kernels; read from /proc and /sys on Linux, empty elsewhere."""
+    import hashlib
+    from pathlib import Path
+
+    out: dict = {}
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return out
+    fields = dict(line.split(":", 1) for line in info.split("\n\n")[0].splitlines() if ":" in line)
+    fields = {key.strip(): value.strip() for key, value in fields.items()}
+    out["cpu_model"] = fields.get("model name")
+    flags = sorted(fields.get("flags", "").split())
+    out["cpu_flags_sha256"] = hashlib.sha256(" ".join(flags).encode()).hexdigest()[:12]
+    out["avx512"] = any(flag.startswith("avx512") for flag in flags)
+    caches = {}
+    for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+        try:
+            level, kind, size = ((index / name).read_text().strip() for name in ("level", "type", "size"))
+        except OSError:
+            continue
+        caches[f"L{level}{'' if kind == 'Unified' else kind[0].lower()}"] = size
+    out["cpu_caches"] = caches
+    return out
 
 
 def versions() -> dict[str, str]:

@@ -6,5 +6,5 @@ p = snakemake.params  # noqa: F821 (injected by Snakemake)
 with io.redirect_output(snakemake.log[0]):  # noqa: F821
     jobs.evaluate_denoising(npz=snakemake.input.npz, autoencoder=snakemake.input.autoencoder, choice=snakemake.input.choice,  # noqa: F821
                             levels=p.levels, noise_seed=p.noise_seed, examples=p.examples, seed=p.seed,
-                            threads=snakemake.threads, backend=p.backend,  # noqa: F821
+                            threads=snakemake.threads, backend=p.backend, onednn_max_isa=p.onednn_max_isa,  # noqa: F821
                             out_table=snakemake.output.table, out_examples=snakemake.output.examples)  # noqa: F821

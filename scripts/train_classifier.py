@@ -12,6 +12,7 @@ with io.redirect_output(snakemake.log[0]):  # noqa: F821
         seed=p.seed,
         threads=snakemake.threads,  # noqa: F821
         backend=p.backend,
+        onednn_max_isa=p.onednn_max_isa,
         out_model=snakemake.output.model,  # noqa: F821
         out_metrics=snakemake.output.metrics,  # noqa: F821
         out_timing=snakemake.output.timing,  # noqa: F821

@@ -131,3 +131,41 @@ def test_jax_thread_flags_are_ones_xla_accepts():
     assert result.returncode == 0, result.stderr[-2000:]
     flags, total = result.stdout.split()[-2:]
     assert flags == "--xla_cpu_multi_thread_eigen=false" and total == "3.0"
+
+
+@pytest.mark.parametrize("cap, expected", [("AVX2", "Intel AVX2"), (None, None)])
+def test_onednn_cap_sets_the_kernels_instruction_set(cap, expected):
+    """The config's cap reaches oneDNN (its verbose log names the ISA in use); with no cap, a stray
+    ONEDNN_MAX_CPU_ISA in the environment is removed, so only the config decides the kernels."""
+    import os
+    import subprocess
+    import sys
+
+    code = (f"from mnistflow import runtime; runtime.configure(backend='tensorflow', threads=1, seed=0, onednn_max_isa={cap!r}); "
+            "import os, numpy as np, tensorflow as tf; print('CAP', os.environ.get('ONEDNN_MAX_CPU_ISA')); "
+            "tf.nn.conv2d(np.ones((2, 16, 16, 1), 'float32'), np.ones((3, 3, 1, 8), 'float32'), 1, 'SAME')")
+    env = dict(os.environ, ONEDNN_VERBOSE="1", ONEDNN_MAX_CPU_ISA="SSE41")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"CAP {cap}" in result.stdout
+    isa = [line for line in (result.stdout + result.stderr).splitlines() if "cpu,isa:" in line]
+    assert isa, "oneDNN ran no kernel"
+    if expected:
+        assert expected in isa[0] and "512" not in isa[0]
+    else:
+        assert "SSE4.1" not in isa[0]
+
+
+def test_onednn_cap_must_be_an_instruction_set_onednn_knows():
+    from mnistflow import runtime
+
+    with pytest.raises(ValueError, match="unknown oneDNN instruction set"):
+        runtime.configure(backend="tensorflow", threads=1, seed=0, onednn_max_isa="AVX9")
+
+
+def test_cpu_identity_names_model_flags_and_caches():
+    from mnistflow import runtime
+
+    identity = runtime.cpu_identity()
+    if identity:  # Linux
+        assert identity["cpu_model"] and len(identity["cpu_flags_sha256"]) == 12 and "L2" in identity["cpu_caches"]

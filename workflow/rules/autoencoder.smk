@@ -21,6 +21,7 @@ rule train_autoencoder:
         noise_seed=job_seed("noise", "autoencoder"),
         seed=job_seed("autoencoder"),
         backend=backend_of(AE),
+        onednn_max_isa=onednn_cap(backend_of(AE)),
         code=script_code("train_autoencoder"),
     threads: config["threads"]
     resources:
@@ -52,6 +53,7 @@ rule evaluate_denoising:
         noise_seed=job_seed("noise", "test"),
         seed=job_seed("denoising"),
         backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
         code=script_code("evaluate_denoising"),
     threads: config["threads"]
     resources:
@@ -83,6 +85,7 @@ rule generate_digits:
         interpolation_steps=config["generation"]["interpolation_steps"],
         seed=job_seed("generation"),
         backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
         code=script_code("generate_digits"),
     threads: config["threads"]
     resources:

@@ -20,6 +20,7 @@ rule train_cnn:
         training=CNN["training"],
         seed=lambda w: job_seed("cnn", w.replicate),
         backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
         code=script_code("train_classifier"),
     threads: config["threads"]
     resources:
@@ -49,6 +50,7 @@ rule train_cnn_earlier:
         training=CNN_EARLIER["training"],
         seed=job_seed("cnn_earlier"),
         backend=backend_of(CNN_EARLIER),
+        onednn_max_isa=onednn_cap(backend_of(CNN_EARLIER)),
         code=script_code("train_classifier"),
     threads: config["threads"]
     resources:
@@ -148,6 +150,7 @@ rule evaluate_shift:
         max_shift=config["shift"]["max_shift"],
         seed=job_seed("shift"),
         backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
         code=script_code("evaluate_shift"),
     threads: config["threads"]
     resources:

@@ -47,6 +47,11 @@ def backend_of(section):
     return section.get("backend", config["keras_backend"])
 
 
+def onednn_cap(backend):
+    """The oneDNN instruction-set cap of a job on `backend` (config onednn_max_isa; TensorFlow only)."""
+    return config.get("onednn_max_isa") if backend == "tensorflow" else None
+
+
 def report_templates():
     """Template and style files: a change to any of them re-renders the report only."""
     return sorted(str(p) for p in REPORT_DIR.rglob("*") if p.suffix in (".j2", ".css"))

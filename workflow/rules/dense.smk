@@ -15,6 +15,7 @@ rule train_dense:
         training=config["dense"]["training"],
         seed=job_seed("dense"),
         backend=config["keras_backend"],
+        onednn_max_isa=onednn_cap(config["keras_backend"]),
         code=script_code("train_classifier"),
     threads: config["threads"]
     resources:

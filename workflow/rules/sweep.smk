@@ -24,6 +24,7 @@ rule train_sweep:
         # the same seed for a replicate at every factor: factors compared on the same initialisations
         seed=lambda w: job_seed("sweep", w.replicate),
         backend=config["keras_backend"],
+        onednn_max_isa=onednn_cap(config["keras_backend"]),
         code=script_code("train_classifier"),
     threads: config["threads"]
     resources:
