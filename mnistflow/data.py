@@ -122,8 +122,23 @@ def load_mnist_files(paths: dict[str, str | os.PathLike], checksums: dict[str, s
     return RawMnist(**arrays, source="idx", checksums=digests)
 
 
-def load_mnist_keras() -> RawMnist:
-    """Fallback when no data directory is configured: Keras' own downloader (needs internet)."""
+def idx_bytes(array: np.ndarray, magic: int | None = None) -> bytes:
+    """The uncompressed IDX file that holds `array` (unsigned bytes): the inverse of `parse_idx`.
+    The magic number defaults to the unsigned-byte type code and the array's number of dimensions."""
+    array = np.asarray(array)
+    magic = 0x0800 | array.ndim if magic is None else magic
+    header = magic.to_bytes(4, "big") + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+
+
+def load_mnist_keras(checksums: dict[str, str] | None = None) -> RawMnist:
+    """Fallback when no data directory is configured: Keras' own downloader (needs internet).
+
+    Keras ships MNIST as one .npz, not the IDX files, so each array is written back as the IDX
+    content it came from and checked against the same checksums as the files: the data's identity
+    is its content, whichever route it came by.
+    """
+    checksums = checksums or {}
     try:
         import keras
 
@@ -134,7 +149,18 @@ def load_mnist_keras() -> RawMnist:
             f"({type(exc).__name__}: {exc}). Put the four IDX .gz files ({', '.join(IDX_FILES.values())}) "
             "in a directory and set the config key data.dir or the environment variable MNIST_DIR to it."
         ) from exc
-    return RawMnist(x_train, y_train, x_test, y_test, source="keras", checksums={})
+    arrays = {"train_images": x_train, "train_labels": y_train, "test_images": x_test, "test_labels": y_test}
+    digests = {}
+    for role, filename in IDX_FILES.items():
+        key = checksum_key(filename)
+        magic = IMAGE_MAGIC if role.endswith("images") else LABEL_MAGIC
+        digests[key] = sha256(idx_bytes(arrays[role], magic))
+        if checksums.get(key) and digests[key] != checksums[key].lower():
+            raise DataError(
+                f"MNIST from Keras' downloader: checksum mismatch for {filename}: the SHA-256 of its content is "
+                f"{digests[key]}, expected {checksums[key]} (config key data.sha256.{key})"
+            )
+    return RawMnist(**arrays, source="keras", checksums=digests)
 
 
 def split(raw: RawMnist, *, validation_size: int, seed: int, subset: dict | None = None) -> dict[str, np.ndarray]:
@@ -230,7 +256,7 @@ def load_mnist(directory, checksums: dict) -> dict:
     """The four IDX files of `directory`, verified against their checksums; Keras' downloader when
     `directory` is None."""
     if directory is None:
-        return load_mnist_keras()
+        return load_mnist_keras(checksums)
     from pathlib import Path
 
     return load_mnist_files({role: str(Path(directory) / name) for role, name in IDX_FILES.items()}, checksums)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import struct
 import sys
 from pathlib import Path
 
@@ -14,6 +13,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MNIST = REPO.parent / "shared" / "data" / "mnist"
 
+from mnistflow.data import idx_bytes  # noqa: E402 (re-exported for the tests that write IDX files)
+
 
 def mnist_dir() -> Path:
     """The real MNIST files for workflow tests: MNIST_DIR, else ../shared/data/mnist."""
@@ -21,14 +22,6 @@ def mnist_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"workflow tests need the MNIST IDX files: set MNIST_DIR (tried {path})")
     return path
-
-
-def idx_bytes(array: np.ndarray, magic: int | None = None) -> bytes:
-    """Serialise a uint8 array as an uncompressed IDX file."""
-    array = np.asarray(array, dtype=np.uint8)
-    if magic is None:
-        magic = 0x0800 | array.ndim
-    return struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in array.shape) + array.tobytes()
 
 
 def write_gz(path: Path, raw: bytes) -> Path:

@@ -151,3 +151,51 @@ def test_outputs_are_written_atomically_with_normal_permissions(tmp_path):
     assert not (tmp_path / "half.json").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no temporary file left behind
     assert os.access(target, os.R_OK)
+
+
+def test_idx_bytes_of_the_real_files_match_their_checksums():
+    """Writing the loaded arrays back as IDX gives the canonical content: what the Keras route relies on."""
+    import yaml
+
+    from conftest import REPO, mnist_dir
+
+    checksums = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["data"]["sha256"]
+    raw = data.load_mnist(mnist_dir(), checksums)
+    for role, filename in data.IDX_FILES.items():
+        assert data.sha256(idx_bytes(getattr(raw, role))) == checksums[data.checksum_key(filename)]
+
+
+def fake_keras(monkeypatch, load_data):
+    import sys
+    import types
+
+    mnist = types.SimpleNamespace(load_data=load_data)
+    monkeypatch.setitem(sys.modules, "keras", types.SimpleNamespace(datasets=types.SimpleNamespace(mnist=mnist)))
+
+
+def test_keras_route_gives_the_same_content_and_checksums(fake_mnist, monkeypatch):
+    """Keras' downloader, replaced by a local stand-in that serves the same arrays, yields the same
+    data and the same checksums as the files; altered data is refused by the checksums."""
+    directory, arrays, checksums = fake_mnist
+    served = {k: v.copy() for k, v in arrays.items()}
+    fake_keras(monkeypatch, lambda: ((served["train_images"], served["train_labels"]),
+                                     (served["test_images"], served["test_labels"])))
+    raw = data.load_mnist(None, checksums)
+    files = data.load_mnist(directory, checksums)
+    assert raw.source == "keras" and raw.checksums == files.checksums == checksums
+    for role in data.IDX_FILES:
+        np.testing.assert_array_equal(getattr(raw, role), getattr(files, role))
+    served["test_labels"][0] = (served["test_labels"][0] + 1) % 10
+    with pytest.raises(DataError, match=r"Keras' downloader: checksum mismatch for t10k-labels-idx1-ubyte.gz"):
+        data.load_mnist(None, checksums)
+
+
+def test_unreachable_downloader_names_the_fix(monkeypatch):
+    import urllib.error
+
+    def offline():
+        raise urllib.error.URLError("no route to host")
+
+    fake_keras(monkeypatch, offline)
+    with pytest.raises(DataError, match=r"Keras could not download MNIST \(URLError.*set the config key data.dir or the environment variable MNIST_DIR"):
+        data.load_mnist(None, {})

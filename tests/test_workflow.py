@@ -12,6 +12,9 @@ from conftest import REPO, copy_workflow, mnist_dir, run_snakemake
 
 pytestmark = pytest.mark.workflow
 SMOKE = ["--configfile", str(REPO / "config" / "smoke.yaml")]
+# no data directory and every download sent to a closed port
+OFFLINE = {"MNIST_DIR": "", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+           "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
 SECTIONS = ["summary", "q1", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b", "q4a", "q4b", "q4c", "q4d", "provenance"]
 
 
@@ -143,9 +146,7 @@ def test_the_same_data_from_another_source_reruns_nothing(smoke_run, tmp_path):
     copy = tmp_path / "mnist"
     shutil.copytree(mnist_dir(), copy)
     assert planned_jobs(smoke(repo, workdir, "-n", env_extra={"MNIST_DIR": str(copy)})) == {}
-    offline = {"MNIST_DIR": "", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-               "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9", "KERAS_HOME": str(tmp_path / "keras")}
-    result = smoke(repo, workdir, env_extra=offline)
+    result = smoke(repo, workdir, env_extra={**OFFLINE, "KERAS_HOME": str(tmp_path / "keras")})
     assert "Nothing to be done" in result.stdout + result.stderr
     assert (workdir / "results" / "data" / "mnist.npz").is_file()
 
@@ -176,6 +177,16 @@ def test_missing_data_directory(tmp_path):
     assert result.returncode != 0
     assert f"MNIST data directory {tmp_path / 'nowhere'} (from the environment variable MNIST_DIR) does not exist" in result.stdout + result.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_unreachable_downloader_stops_the_run_with_the_fix(tmp_path):
+    """No data directory and no internet: the data job fails saying what to do, and leaves no output."""
+    result = run_snakemake("results/data/mnist.npz", "--cores", "1", *SMOKE, workdir=tmp_path, check=False,
+                           env={**OFFLINE, "KERAS_HOME": str(tmp_path / "keras")})
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Keras could not download MNIST" in out and "environment variable MNIST_DIR" in out
+    assert not (tmp_path / "results" / "data" / "mnist.npz").exists()
 
 
 def test_corrupt_data_file_stops_the_run(tmp_path):
