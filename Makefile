@@ -1,6 +1,9 @@
 # Two entry points that work on a fresh machine:
 #   make report   set up .venv (pinned packages) and build report/report.html and report.pdf
 #   make test     set up .venv and run the test suite
+#   make plan     the jobs a `make report` would run, why, and about how long it would take
+#   make diff     what changed between the last two report builds (history/)
+# ARGS adds Snakemake arguments to report, smoke and plan, e.g. ARGS="--configfile my.yaml".
 PYTHON ?= python3
 VENV   ?= .venv
 CORES  ?= 4
@@ -10,7 +13,9 @@ BIN     = $(VENV)/bin
 MNIST_DIR ?= $(abspath $(wildcard ../shared/data/mnist))
 export MNIST_DIR
 
-.PHONY: venv report test smoke lint clean bench bench-build
+ARGS   ?=
+
+.PHONY: venv report test smoke plan diff lint clean bench bench-build
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -22,10 +27,16 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 report: venv
-	$(BIN)/snakemake --cores $(CORES) report
+	$(BIN)/python tools/build.py report --cores $(CORES) $(ARGS)
 
 smoke: venv
-	$(BIN)/snakemake report --cores $(CORES) --configfile config/smoke.yaml
+	$(BIN)/python tools/build.py report --cores $(CORES) --configfile config/smoke.yaml $(ARGS)
+
+plan: venv
+	$(BIN)/python tools/plan.py report --cores $(CORES) $(ARGS)
+
+diff: venv
+	$(BIN)/python tools/diff.py $(ARGS)
 
 test: venv
 	$(BIN)/python -m pytest

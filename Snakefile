@@ -87,6 +87,7 @@ rule report:
         pdf="report/report.pdf",
     params:
         config=config,
+        history=config["report"].get("history_dir", "history"),
         code=script_code("render_report"),
     log:
         "logs/report.log",

@@ -261,7 +261,9 @@ def robustness(name: str, shifts: np.ndarray, dense: np.ndarray, cnn: np.ndarray
                  "at each shift, the dense network's accuracy loss minus the CNN's, image by image over the same test images; "
                  f"a difference only when its {LEVEL_WORDS} interval excludes 0. One trained network of each kind: the verdict is about "
                  "these two networks, not about other training runs",
-                 {"shift": shift, "dense_loss": float(dense_loss.mean()), "cnn_loss": float(cnn_loss.mean()), "difference": float(d.mean())},
+                 {"shift": shift, "dense_loss": float(dense_loss.mean()), "cnn_loss": float(cnn_loss.mean()), "difference": float(d.mean()),
+                  "dense_loss_se": float(np.std(dense_loss, ddof=1) / math.sqrt(len(d))),
+                  "cnn_loss_se": float(np.std(cnn_loss, ddof=1) / math.sqrt(len(d)))},
                  interval)
 
 

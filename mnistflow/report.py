@@ -116,6 +116,7 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
         "runs": len(runs),
         "replicates": int(runs.groupby("factor_label").size().max()),
         "best": best_row,
+        "best_test_values": [float(v) for v in best_runs.sort_values("replicate")["test_accuracy"]],
         "best_test_min": float(best_runs["test_accuracy"].min()),
         "best_test_max": float(best_runs["test_accuracy"].max()),
         "baseline": base,
@@ -266,7 +267,8 @@ def benchmark_table(paths: list[str]) -> list[dict]:
     for path in paths:
         bench = pd.read_csv(path, sep="\t")
         name = Path(path).as_posix().split("benchmarks/", 1)[-1].removesuffix(".tsv")
-        rows.append({"job": name, "seconds": float(bench["s"].iloc[-1]), "max_rss_mb": float(bench["max_rss"].iloc[-1])})
+        rows.append({"job": name, "seconds": float(bench["s"].iloc[-1]), "max_rss_mb": float(bench["max_rss"].iloc[-1]),
+                     "finished": _dt.datetime.fromtimestamp(os.path.getmtime(path), _dt.timezone.utc).isoformat()})
     return rows
 
 

@@ -63,7 +63,7 @@ def copy_workflow(dest: Path) -> Path:
 
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "Snakefile", dest / "Snakefile")
-    for folder in ("workflow", "scripts", "config", "profiles"):
+    for folder in ("workflow", "scripts", "config", "profiles", "tools", "bench"):
         shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return dest
 

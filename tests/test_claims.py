@@ -17,7 +17,7 @@ from hypothesis import strategies as hs
 
 import synthetic
 from conftest import REPO
-from mnistflow import claims, rendering, report
+from mnistflow import claims, history, rendering, report
 from mnistflow import statistics as st
 from mnistflow.config import ConfigError, validate_config
 
@@ -324,6 +324,7 @@ _DEFAULT_BRANCH = {
 def render(tmp_path, config, numbers):
     inputs = synthetic.write(tmp_path, config, numbers)
     context = report.build_context(inputs, config, versions={"keras": "test"}, repo=REPO)
+    context["changes"] = history.record(context, inputs, tmp_path / "history", REPO)[1]
     return context, rendering.render(TEMPLATES, "report.html.j2", context)
 
 
@@ -557,6 +558,7 @@ def test_settings_come_from_the_run_not_the_config(tmp_path):
     inputs = synthetic.write(tmp_path, config, synthetic.Numbers())
     later = _config(sweep__training__optimizer={"name": "adam", "learning_rate": 0.002}, autoencoder__noise_level=0.7)
     context = report.build_context(inputs, later, versions={}, repo=REPO)
+    context["changes"] = history.record(context, inputs, tmp_path / "history", REPO)[1]
     html = rendering.render(TEMPLATES, "report.html.j2", context)
     q2d = text_of(re.search(r'<section id="q2d">(.*?)</section>', html, re.S).group(1))
     assert "SGD with learning rate 0.1" in q2d and "ADAM" not in q2d

@@ -311,7 +311,7 @@ def test_report_shows_whatever_the_metrics_files_say(smoke_run, tmp_path):
 
     import yaml
 
-    from mnistflow import io, rendering, report
+    from mnistflow import history, io, rendering, report
 
     workdir, repo, _ = smoke_run
     copy = tmp_path / "work"
@@ -325,7 +325,9 @@ def test_report_shows_whatever_the_metrics_files_say(smoke_run, tmp_path):
         summary = io.read_json(copy / "results/cnn/summary.json")
         summary["test_accuracy"]["mean"] = cnn_acc
         io.write_json(copy / "results/cnn/summary.json", summary)
-        context = report.build_context(report_inputs(copy, repo), config, versions={"keras": "x"}, repo=REPO)
+        inputs = report_inputs(copy, repo)
+        context = report.build_context(inputs, config, versions={"keras": "x"}, repo=REPO)
+        context["changes"] = history.record(context, inputs, tmp_path / "history", REPO)[1]
         html[name] = rendering.render(repo / "workflow/report", "report.html.j2", context)
     assert "0.9123" in section(html["a"], "q2c") and "0.9123" not in html["b"]
     assert "0.8457" in section(html["b"], "q2c") and "0.8457" not in html["a"]
@@ -540,3 +542,88 @@ def test_editing_a_library_module_reruns_exactly_the_rules_that_import_it(smoke_
     expected = {rule for rule, (script, _) in scripts.items() if module in library_modules(REPO / "scripts" / f"{script}.py")}
     expected &= set(planned_jobs(smoke(repo, workdir, "-n", "--forceall")))  # the rules of the smoke DAG
     assert changed == expected
+
+
+# -- what changed between builds, the forecast, the progress (issue 16) ------------------------------
+
+def changes_text(workdir):
+    import html as html_lib
+
+    page = (workdir / "report" / "report.html").read_text()
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", section(page, "changes"))))
+
+
+def test_a_rebuild_says_what_changed_and_whether_it_matters(smoke_run, tmp_path):
+    """A setting changed: the section names it, lists the moved numbers with
+    verdicts, and the terminal diff prints the same rows. Nothing changed: it says so."""
+    import subprocess
+    import sys
+
+    from mnistflow import history
+
+    workdir, repo, _ = smoke_run
+    work = tmp_path / "work"
+    for part in ("results", "history", ".snakemake/metadata"):
+        shutil.copytree(workdir / part, work / part)
+    override = tmp_path / "epochs.yaml"
+    override.write_text("dense:\n  training:\n    epochs: 3\n")
+    builds = len(history.snapshots(work / "history"))
+    smoke(repo, work, str(override))
+    text = changes_text(work)
+    assert "dense.training.epochs 2 → 3" in text
+    diff = subprocess.run([sys.executable, str(repo / "tools" / "diff.py"), "--history", str(work / "history")],
+                          capture_output=True, text=True, check=True).stdout
+    changes = history.compare(*(history.load(p) for p in history.snapshots(work / "history")[-2:]), REPO)
+    moved = {r["key"]: r for r in changes["moved"]}
+    assert {"q2c.val_accuracy", "q2c.test_accuracy"} <= set(moved)  # the retrained network's numbers moved
+    assert "q3a.test_accuracy" not in moved  # the CNN was not retrained
+    assert "train_dense" in changes["reran"] and not any(j.startswith("cnn/") for j in changes["reran"])
+    for row in changes["rows"]:
+        cells = f"| {row['section']} | {row['label']} | {row['before_text']} | {row['after_text']} | {row['difference_text']} |"
+        assert cells in diff
+        assert f"{row['label']} {row['before_text']} {row['after_text']}" in text
+        assert row["verdict"] in ("unchanged", "within_noise", "beyond_noise", "changed")
+    assert "`dense.training.epochs` 2 -> 3" in diff
+    smoke(repo, work, str(override), "--forcerun", "report")
+    assert "No changes:" in changes_text(work)
+    assert len(history.snapshots(work / "history")) == builds + 2
+
+
+def test_plan_lists_the_dry_run_jobs_with_a_time(smoke_run, tmp_path):
+    import subprocess
+    import sys
+
+    workdir, repo, _ = smoke_run
+    override = tmp_path / "levels.yaml"
+    override.write_text("denoising:\n  levels: [0.0, 0.3]\n")
+    args = ["-s", str(repo / "Snakefile"), "-d", str(workdir), "report", "--cores", "2",
+            "--configfile", str(repo / "config" / "smoke.yaml"), str(override)]
+    env = {**__import__("os").environ, "MNIST_DIR": str(mnist_dir())}
+    out = subprocess.run([sys.executable, str(repo / "tools" / "plan.py"), *args], capture_output=True, text=True,
+                         check=True, env=env).stdout
+    expected = planned_jobs(smoke(repo, workdir, str(override), "-n"))
+    listed = [line.split()[0] for line in out.splitlines()[1:] if line.strip() and not line[0].isdigit()]
+    assert sorted(listed) == sorted(rule for rule, n in expected.items() for _ in range(n))
+    assert " ? " not in out  # every job has an estimate: its own last run, here
+    assert re.search(rf"^{sum(expected.values())} jobs, about \d+ s on 2 cores", out, re.M)
+    nothing = subprocess.run([sys.executable, str(repo / "tools" / "plan.py"), *args[:-1]], capture_output=True,
+                             text=True, check=True, env=env).stdout
+    assert nothing.startswith("Nothing to do")
+
+
+def test_build_prints_forecast_and_progress(smoke_run, tmp_path):
+    import subprocess
+    import sys
+
+    workdir, repo, _ = smoke_run
+    work = tmp_path / "work"
+    for part in ("results", "history", ".snakemake/metadata"):
+        shutil.copytree(workdir / part, work / part)
+    args = ["-s", str(repo / "Snakefile"), "-d", str(work), "report", "--cores", "2",
+            "--configfile", str(repo / "config" / "smoke.yaml"), "--forcerun", "plot_examples"]
+    env = {**__import__("os").environ, "MNIST_DIR": str(mnist_dir())}
+    result = subprocess.run([sys.executable, str(repo / "tools" / "build.py"), *args], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert re.search(r"^\[forecast\] 2 jobs, about \d+ s on 2 cores", result.stdout, re.M)
+    assert re.search(r"^\[progress\] 0 of 2 jobs done, 1 running \(plot_examples 0 s\); about \d+ s left", result.stdout, re.M)
+    assert re.search(r"^\[progress\] 2 of 2 jobs done, 0 running; about 0 s left", result.stdout, re.M)

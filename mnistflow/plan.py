@@ -1,0 +1,288 @@
+"""Forecast and progress of a build: which jobs Snakemake would run, why, and how long they take.
+
+The jobs and their reasons come from Snakemake's own dry run (its job blocks: `rule NAME:` with
+`input:`, `output:`, `benchmark:`, `reason:`, `threads:` lines). Each job's time is, in order of
+preference: its last benchmark file, the run time Snakemake recorded for its first output
+(`.snakemake/metadata`), the median of the same rule's other jobs measured either way, and the
+reference time of its rule measured on the 2-core machine (bench/reference_times.json). The wall
+time is a list-scheduling simulation on the given cores: a job starts when its inputs are made and
+enough cores are free, longest remaining path first, as Snakemake's scheduler roughly does.
+"""
+
+from __future__ import annotations
+
+import base64
+import heapq
+import json
+import os
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+JOB_START = re.compile(r"^(?:local)?rule (\w+):\s*$")
+FIELD = re.compile(r"^\s{4}(\w+): (.*)$")
+FINISHED = re.compile(r"Finished jobid: (\d+) \(Rule: (\w+)\)")
+
+
+@dataclass
+class Job:
+    rule: str
+    jobid: int
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    benchmark: str | None = None
+    reason: str = ""
+    wildcards: str = ""
+    threads: int = 1
+    seconds: float | None = None
+    source: str = "unknown"
+
+    @property
+    def name(self) -> str:
+        return f"{self.rule} ({self.wildcards})" if self.wildcards else self.rule
+
+
+def _split_files(text: str) -> list[str]:
+    return [part.strip() for part in text.split(", ") if part.strip()]
+
+
+def parse_jobs(lines) -> list[Job]:
+    """The job blocks of Snakemake's (dry-run or live) output, in the order they appear."""
+    jobs, current = [], None
+    for line in lines:
+        start = JOB_START.match(line)
+        if start:
+            current = Job(rule=start.group(1), jobid=-1)
+            jobs.append(current)
+            continue
+        match = FIELD.match(line) if current is not None else None
+        if not match:
+            if current is not None and line.strip() and not line.startswith(" "):
+                current = None
+            continue
+        key, value = match.groups()
+        if key == "input":
+            current.inputs = _split_files(value)
+        elif key == "output":
+            current.outputs = _split_files(value)
+        elif key == "benchmark":
+            current.benchmark = value.strip()
+        elif key == "reason":
+            current.reason = value.strip()
+        elif key == "wildcards":
+            current.wildcards = value.strip()
+        elif key == "threads":
+            current.threads = int(value)
+        elif key == "jobid":
+            current.jobid = int(value)
+    return [job for job in jobs if job.jobid >= 0]
+
+
+def _benchmark_seconds(path: Path) -> float | None:
+    try:
+        rows = path.read_text().strip().splitlines()
+        header, last = rows[0].split("\t"), rows[-1].split("\t")
+        return float(last[header.index("s")])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _metadata_seconds(workdir: Path, output: str) -> float | None:
+    """The run time Snakemake recorded for the job that last made `output`."""
+    name = base64.urlsafe_b64encode(output.encode()).decode()
+    try:
+        record = json.loads((workdir / ".snakemake" / "metadata" / name).read_text())
+        return float(record["endtime"]) - float(record["starttime"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def load_reference(path: str | os.PathLike) -> dict[str, float]:
+    try:
+        return {rule: float(s) for rule, s in json.loads(Path(path).read_text())["seconds"].items()}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def estimate(jobs: list[Job], workdir: str | os.PathLike, reference: dict[str, float]) -> list[Job]:
+    """Fill each job's `seconds` and `source` (see the module's docstring for the order)."""
+    workdir = Path(workdir)
+    by_rule: dict[str, list[float]] = {}
+    for job in jobs:
+        seconds = _benchmark_seconds(workdir / job.benchmark) if job.benchmark else None
+        if seconds is not None:
+            job.seconds, job.source = seconds, "its benchmark file"
+        elif job.outputs and (seconds := _metadata_seconds(workdir, job.outputs[0])) is not None:
+            job.seconds, job.source = seconds, "its last run"
+        if job.seconds is not None:
+            by_rule.setdefault(job.rule, []).append(job.seconds)
+    for job in jobs:
+        if job.seconds is not None:
+            continue
+        if job.rule in by_rule:
+            job.seconds, job.source = statistics.median(by_rule[job.rule]), "its rule's other jobs"
+        elif job.rule in reference:
+            job.seconds, job.source = reference[job.rule], "reference machine"
+    return jobs
+
+
+def dependencies(jobs: list[Job]) -> dict[int, set[int]]:
+    """For each job, the jobs of the plan that make one of its inputs."""
+    maker = {out: job.jobid for job in jobs for out in job.outputs}
+    return {job.jobid: {maker[i] for i in job.inputs if i in maker and maker[i] != job.jobid} for job in jobs}
+
+
+def simulate(jobs: list[Job], cores: int, elapsed: dict[int, float] | None = None, done: set[int] = frozenset()) -> float:
+    """Seconds until every job is done on `cores`, by list scheduling; jobs in `elapsed` are running
+    already (their remaining time is the estimate less the time elapsed), jobs in `done` are finished.
+    A job without an estimate counts 0 s."""
+    elapsed = elapsed or {}
+    todo = {job.jobid: job for job in jobs if job.jobid not in done}
+    deps = {k: v & set(todo) for k, v in dependencies(list(todo.values())).items()}
+    length = {k: (todo[k].seconds or 0.0) for k in todo}
+    children: dict[int, set[int]] = {k: set() for k in todo}
+    for k, parents in deps.items():
+        for parent in parents:
+            children[parent].add(k)
+    tail: dict[int, float] = {}
+
+    def longest(k: int) -> float:  # longest path from the start of k to the end of the build
+        if k not in tail:
+            tail[k] = length[k] + max((longest(c) for c in children[k]), default=0.0)
+        return tail[k]
+
+    clock, free, running = 0.0, cores, []  # heap of (finish time, jobid)
+    for k, spent in elapsed.items():
+        if k in todo:
+            need = min(todo[k].threads, cores)
+            free -= need
+            heapq.heappush(running, (max(length[k] - spent, 0.0), k))
+    started = {k for _, k in running}
+    finished: set[int] = set()
+    while len(finished) < len(todo):
+        ready = sorted((k for k in todo if k not in started and deps[k] <= finished), key=lambda k: -longest(k))
+        for k in ready:
+            need = min(todo[k].threads, cores)
+            if need <= free:
+                free -= need
+                started.add(k)
+                heapq.heappush(running, (clock + length[k], k))
+        if not running:  # a dependency cycle cannot happen in a DAG; guard against bad input
+            break
+        clock, k = heapq.heappop(running)
+        finished.add(k)
+        free += min(todo[k].threads, cores)
+    return clock
+
+
+def duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def forecast(jobs: list[Job], cores: int) -> dict:
+    """The summary line's numbers: jobs, wall time, the sum of job times, jobs without an estimate."""
+    return {"jobs": len(jobs), "cores": cores, "wall_seconds": simulate(jobs, cores),
+            "job_seconds": sum(j.seconds or 0.0 for j in jobs), "unknown": [j.name for j in jobs if j.seconds is None]}
+
+
+def plan_text(jobs: list[Job], cores: int, width: int = 100) -> str:
+    """The table `make plan` prints: each job, its estimate and where the estimate comes from, the
+    reason Snakemake gives, and the total."""
+    if not jobs:
+        return "Nothing to do: every output is up to date.\n"
+    info = forecast(jobs, cores)
+    name_w = min(max(len(j.name) for j in jobs), 40)
+    lines = [f"{'job':<{name_w}}  {'time':>10}  {'estimated from':<22}  reason"]
+    for job in jobs:
+        seconds = duration(job.seconds) if job.seconds is not None else "?"
+        reason = job.reason if len(job.reason) <= width else job.reason[: width - 3] + "..."
+        lines.append(f"{job.name[:name_w]:<{name_w}}  {seconds:>10}  {job.source:<22}  {reason}")
+    lines.append("")
+    line = (f"{info['jobs']} job{'s' if info['jobs'] != 1 else ''}, about {duration(info['wall_seconds'])} on {cores} "
+            f"core{'s' if cores != 1 else ''} ({duration(info['job_seconds'])} of job time)")
+    if info["unknown"]:
+        line += f"; {len(info['unknown'])} job(s) without any timing counted as 0 s: {', '.join(info['unknown'])}"
+    lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+class Progress:
+    """Follows Snakemake's live output: which jobs started and finished, and the time left by the
+    same simulation as the forecast, with the running jobs' elapsed time taken off. A live job is
+    matched to the forecast's by its outputs (a live run numbers its jobs afresh)."""
+
+    def __init__(self, jobs: list[Job], cores: int, clock):
+        self.jobs = {job.jobid: job for job in jobs}
+        self.by_outputs = {tuple(job.outputs): job.jobid for job in jobs}
+        self.cores, self.clock = cores, clock
+        self.started: dict[int, float] = {}
+        self.done: set[int] = set()
+        self.live: dict[int, int] = {}  # the live run's jobid -> the forecast's
+        self._block: list[str] = []
+
+    def feed(self, line: str) -> str | None:
+        """Take one line of Snakemake's output; return a progress line when a job started or finished."""
+        finished = FINISHED.search(line)
+        if finished:
+            key = self.live.pop(int(finished.group(1)), None)
+            if key is not None:
+                self.done.add(key)
+                self.started.pop(key, None)
+            return self.status()
+        if JOB_START.match(line):
+            self._block = [line]
+            return None
+        if self._block:
+            self._block.append(line)
+            match = FIELD.match(line)
+            if match and match.group(1) == "jobid":
+                parsed = parse_jobs(self._block)
+                self._block = []
+                if not parsed:
+                    return None
+                job = parsed[0]
+                key = self.by_outputs.get(tuple(job.outputs))
+                if key is None:  # a job the forecast did not know: no estimate
+                    key = min(self.jobs, default=0) - 1
+                    job.jobid = key
+                    self.jobs[key] = job
+                    self.by_outputs[tuple(job.outputs)] = key
+                self.live[int(match.group(2))] = key
+                self.started[key] = self.clock()
+                return self.status()
+        return None
+
+    def left(self) -> float:
+        now = self.clock()
+        return simulate(list(self.jobs.values()), self.cores,
+                        elapsed={k: now - t for k, t in self.started.items()}, done=self.done)
+
+    def status(self) -> str:
+        now = self.clock()
+        running = ", ".join(f"{self.jobs[k].name} {duration(now - t)}" for k, t in self.started.items())
+        text = f"[progress] {len(self.done)} of {len(self.jobs)} jobs done, {len(self.started)} running"
+        if running:
+            text += f" ({running})"
+        return text + f"; about {duration(self.left())} left"
+
+
+def cores_from(args: list[str], default: int) -> int:
+    """The --cores/-c value of a Snakemake command line (`all` means every CPU)."""
+    for i, arg in enumerate(args):
+        value = None
+        if arg in ("--cores", "-c") and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--cores="):
+            value = arg.split("=", 1)[1]
+        if value is not None:
+            return os.cpu_count() or 1 if value == "all" else max(1, int(value))
+    return default
+

@@ -1,0 +1,142 @@
+"""The build forecast and progress: parsing Snakemake's job blocks, estimates, the schedule."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from mnistflow import plan
+
+DRY_RUN = """Building DAG of jobs...
+Job stats:
+job                   count
+------------------  -------
+train_dense               1
+report                    1
+total                     2
+
+
+[Mon Nov 30 19:49:19 2026]
+rule train_dense:
+    input: results/data/mnist.npz
+    output: results/dense/model.keras, results/dense/metrics.json, results/dense/timing.json
+    log: logs/dense/train.log
+    jobid: 6
+    benchmark: results/benchmarks/train_dense.tsv
+    reason: Params have changed since last execution
+    threads: 2
+    resources: tmpdir=/tmp, mem_mb=3000, runtime=30
+Shell command: None
+
+[Mon Nov 30 19:49:19 2026]
+rule train_sweep:
+    input: results/data/mnist.npz
+    output: results/sweep/l2_0/rep0/metrics.json
+    log: logs/sweep/l2_0_rep0.log
+    jobid: 8
+    benchmark: results/benchmarks/sweep/l2_0_rep0.tsv
+    reason: Missing output files: results/sweep/l2_0/rep0/metrics.json
+    wildcards: factor=0, replicate=0
+    threads: 2
+Shell command: None
+
+[Mon Nov 30 19:49:19 2026]
+localrule report:
+    input: results/dense/metrics.json, results/sweep/l2_0/rep0/metrics.json
+    output: report/report.html, report/report.pdf
+    jobid: 0
+    reason: Input files updated by another job: results/dense/metrics.json
+Shell command: None
+"""
+
+
+def test_parse_jobs_reads_every_block():
+    jobs = plan.parse_jobs(DRY_RUN.splitlines())
+    assert [j.rule for j in jobs] == ["train_dense", "train_sweep", "report"]
+    dense, sweep, report = jobs
+    assert dense.jobid == 6 and dense.threads == 2 and dense.benchmark == "results/benchmarks/train_dense.tsv"
+    assert dense.outputs == ["results/dense/model.keras", "results/dense/metrics.json", "results/dense/timing.json"]
+    assert sweep.name == "train_sweep (factor=0, replicate=0)" and sweep.reason.startswith("Missing output files")
+    assert report.threads == 1 and report.inputs == ["results/dense/metrics.json", "results/sweep/l2_0/rep0/metrics.json"]
+    assert plan.dependencies(jobs) == {6: set(), 8: set(), 0: {6, 8}}
+
+
+def test_estimates_in_order_of_preference(tmp_path):
+    jobs = plan.parse_jobs(DRY_RUN.splitlines())
+    (tmp_path / "results/benchmarks").mkdir(parents=True)
+    (tmp_path / "results/benchmarks/train_dense.tsv").write_text("s\th:m:s\tmax_rss\n12.5\t0:00:12\t100\n")
+    meta = tmp_path / ".snakemake" / "metadata"
+    meta.mkdir(parents=True)
+    name = base64.urlsafe_b64encode(b"report/report.html").decode()
+    (meta / name).write_text(json.dumps({"rule": "report", "starttime": 100.0, "endtime": 107.0}))
+    plan.estimate(jobs, tmp_path, {"train_sweep": 40.0, "train_dense": 999.0})
+    dense, sweep, report = jobs
+    assert (dense.seconds, dense.source) == (12.5, "its benchmark file")
+    assert (report.seconds, report.source) == (7.0, "its last run")
+    assert (sweep.seconds, sweep.source) == (40.0, "reference machine")
+    unknown = plan.estimate(plan.parse_jobs(DRY_RUN.splitlines()), tmp_path / "empty", {})
+    assert [j.seconds for j in unknown] == [None, None, None]
+    text = plan.plan_text(unknown, 2)
+    assert "3 job(s) without any timing" in text
+
+
+def test_jobs_of_a_rule_without_timing_take_the_median_of_its_measured_jobs(tmp_path):
+    jobs = [plan.Job(rule="train_sweep", jobid=i, outputs=[f"out{i}"], benchmark=f"b{i}.tsv") for i in range(3)]
+    for i, s in ((0, 10.0), (1, 30.0)):
+        (tmp_path / f"b{i}.tsv").write_text(f"s\tmax_rss\n{s}\t1\n")
+    plan.estimate(jobs, tmp_path, {})
+    assert (jobs[2].seconds, jobs[2].source) == (20.0, "its rule's other jobs")
+
+
+def job(i, seconds, threads=1, inputs=(), outputs=None):
+    return plan.Job(rule=f"r{i}", jobid=i, inputs=list(inputs), outputs=outputs or [f"o{i}"], threads=threads, seconds=seconds)
+
+
+@pytest.mark.parametrize("cores, threads, expected", [(2, 1, 10.0), (1, 1, 20.0), (2, 2, 20.0), (4, 8, 20.0)])
+def test_two_independent_jobs(cores, threads, expected):
+    assert plan.simulate([job(1, 10.0, threads), job(2, 10.0, threads)], cores) == expected
+
+
+def test_a_chain_takes_the_sum_and_the_longest_path_goes_first():
+    chain = [job(1, 5.0), job(2, 7.0, inputs=["o1"]), job(3, 1.0, inputs=["o2"])]
+    assert plan.simulate(chain, 8) == 13.0
+    # one long job and a chain of two short ones on two cores: 10, not 10 + something
+    jobs = [job(1, 10.0), job(2, 3.0), job(3, 3.0, inputs=["o2"])]
+    assert plan.simulate(jobs, 2) == 10.0
+    # on one core the order does not matter: the sum
+    assert plan.simulate(jobs, 1) == 16.0
+
+
+def test_running_and_finished_jobs_shorten_the_time_left():
+    jobs = [job(1, 10.0), job(2, 10.0, inputs=["o1"])]
+    assert plan.simulate(jobs, 1, elapsed={1: 4.0}) == 16.0
+    assert plan.simulate(jobs, 1, done={1}) == 10.0
+    assert plan.simulate(jobs, 1, elapsed={1: 30.0}) == 10.0  # overrun: no negative time
+
+
+def test_progress_follows_snakemake_output():
+    now = [0.0]
+    jobs = plan.estimate(plan.parse_jobs(DRY_RUN.splitlines()), "/nonexistent", {"train_dense": 10.0, "train_sweep": 30.0, "report": 5.0})
+    progress = plan.Progress(jobs, 2, lambda: now[0])
+    lines = DRY_RUN.split("[Mon Nov 30 19:49:19 2026]")[1].splitlines()  # the train_dense block, as it starts
+    statuses = [s for s in map(progress.feed, lines) if s]
+    assert statuses == ["[progress] 0 of 3 jobs done, 1 running (train_dense 0 s); about 45 s left"]  # 2 threads each on 2 cores
+    now[0] = 10.0
+    assert progress.feed("Finished jobid: 6 (Rule: train_dense)") == "[progress] 1 of 3 jobs done, 0 running; about 35 s left"
+    # a live run numbers its jobs afresh: the job is known by its outputs
+    live = [line.replace("jobid: 8", "jobid: 1") for line in DRY_RUN.split("[Mon Nov 30 19:49:19 2026]")[2].splitlines()]
+    assert [s for s in map(progress.feed, live) if s] == ["[progress] 1 of 3 jobs done, 1 running (train_sweep (factor=0, replicate=0) 0 s); about 35 s left"]
+    now[0] = 40.0
+    status = progress.feed("Finished jobid: 1 (Rule: train_sweep)")
+    assert status == "[progress] 2 of 3 jobs done, 0 running; about 5 s left"
+    # a job the forecast did not know is counted, without an estimate
+    extra = ["rule surprise:", "    output: x", "    jobid: 9"]
+    assert [s for s in map(progress.feed, extra) if s] == ["[progress] 2 of 4 jobs done, 1 running (surprise 0 s); about 5 s left"]
+
+
+def test_duration_and_cores():
+    assert plan.duration(59.4) == "59 s" and plan.duration(61) == "1 min 01 s" and plan.duration(3720) == "1 h 02 min"
+    assert plan.cores_from(["report", "--cores", "3"], 1) == 3 and plan.cores_from(["--cores=2"], 1) == 2
+    assert plan.cores_from(["report"], 4) == 4

@@ -1,0 +1,52 @@
+#!/usr/bin/env python
+"""Before a build: the jobs Snakemake would run, each with its reason and estimated time, and the
+estimated wall time on the given cores.
+
+    .venv/bin/python tools/plan.py [SNAKEMAKE ARGS...]        (make plan; default: --cores 4 report)
+
+The arguments are Snakemake's own (target, --cores, --configfile, -d ...); the plan is its dry run.
+How each estimate is made: mnistflow/plan.py.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mnistflow import plan  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+REFERENCE = REPO / "bench" / "reference_times.json"
+
+
+def workdir_from(args: list[str]) -> Path:
+    for i, arg in enumerate(args):
+        if arg in ("-d", "--directory") and i + 1 < len(args):
+            return Path(args[i + 1])
+        if arg.startswith("--directory="):
+            return Path(arg.split("=", 1)[1])
+    return Path.cwd()
+
+
+def dry_run(args: list[str]) -> list[plan.Job]:
+    """The jobs of Snakemake's dry run for `args`, with their estimates; exits on a Snakemake error."""
+    result = subprocess.run([sys.executable, "-m", "snakemake", *args, "--dry-run"], capture_output=True, text=True)
+    if result.returncode:
+        sys.stderr.write(result.stdout + result.stderr)
+        sys.exit(result.returncode)
+    jobs = plan.parse_jobs((result.stdout + result.stderr).splitlines())
+    return plan.estimate(jobs, workdir_from(args), plan.load_reference(REFERENCE))
+
+
+def main() -> None:
+    args = sys.argv[1:] or ["--cores", "4", "report"]
+    if any(a in ("-h", "--help") for a in args):
+        print(__doc__)
+        return
+    jobs = dry_run(args)
+    print(plan.plan_text(jobs, plan.cores_from(args, 1)), end="")
+
+
+if __name__ == "__main__":
+    main()
