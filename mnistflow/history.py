@@ -215,7 +215,7 @@ def format_value(kind: str, value) -> str:
     if kind == "accuracy":
         return f"{value:.4f}"
     if kind == "points":
-        return f"{100 * value:.2f} pts"
+        return f"{100 * value:.2f}\u00a0pts"
     if kind == "loss":
         return f"{value:.4f}"
     if kind == "count":
@@ -229,7 +229,7 @@ def format_difference(kind: str, diff: float | None) -> str:
     if diff is None:
         return ""
     if kind == "points":
-        return f"{100 * diff:+.2f} pts"
+        return f"{100 * diff:+.2f}\u00a0pts"
     if kind == "count":
         return f"{int(diff):+,}"
     if kind == "level":

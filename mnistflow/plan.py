@@ -274,6 +274,24 @@ class Progress:
         return text + f"; about {duration(self.left())} left"
 
 
+QUIET_VALUES = {"all", "host", "progress", "rules", "reason"}
+
+
+def without_quiet(args: list[str]) -> tuple[list[str], bool]:
+    """Snakemake arguments without -q/--quiet (and its values), and whether it was there: the job
+    blocks that the forecast and the progress read are what --quiet hides."""
+    out, quiet, skipping = [], False, False
+    for arg in args:
+        if arg in ("-q", "--quiet"):
+            quiet, skipping = True, True
+            continue
+        if skipping and arg in QUIET_VALUES:
+            continue
+        skipping = False
+        out.append(arg)
+    return out, quiet
+
+
 def cores_from(args: list[str], default: int) -> int:
     """The --cores/-c value of a Snakemake command line (`all` means every CPU)."""
     for i, arg in enumerate(args):

@@ -140,3 +140,9 @@ def test_duration_and_cores():
     assert plan.duration(59.4) == "59 s" and plan.duration(61) == "1 min 01 s" and plan.duration(3720) == "1 h 02 min"
     assert plan.cores_from(["report", "--cores", "3"], 1) == 3 and plan.cores_from(["--cores=2"], 1) == 2
     assert plan.cores_from(["report"], 4) == 4
+
+
+def test_quiet_is_taken_out_with_its_values():
+    assert plan.without_quiet(["report", "-q", "--cores", "2"]) == (["report", "--cores", "2"], True)
+    assert plan.without_quiet(["--quiet", "rules", "progress", "report"]) == (["report"], True)
+    assert plan.without_quiet(["report"]) == (["report"], False)

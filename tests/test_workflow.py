@@ -581,7 +581,7 @@ def test_a_rebuild_says_what_changed_and_whether_it_matters(smoke_run, tmp_path)
     for row in changes["rows"]:
         cells = f"| {row['section']} | {row['label']} | {row['before_text']} | {row['after_text']} | {row['difference_text']} |"
         assert cells in diff
-        assert f"{row['label']} {row['before_text']} {row['after_text']}" in text
+        assert re.sub(r"\s+", " ", f"{row['label']} {row['before_text']} {row['after_text']}") in text
         assert row["verdict"] in ("unchanged", "within_noise", "beyond_noise", "changed")
     assert "`dense.training.epochs` 2 -> 3" in diff
     smoke(repo, work, str(override), "--forcerun", "report")

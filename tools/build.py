@@ -4,7 +4,7 @@
     .venv/bin/python tools/build.py [SNAKEMAKE ARGS...]
 
 Prints the forecast of tools/plan.py in one line, runs Snakemake with the same arguments (its output
-passes through unchanged), and after each job that starts or finishes prints a line such as
+passes through unchanged; with -q only the forecast and progress lines show), and after each job that starts or finishes prints a line such as
 `[progress] 7 of 44 jobs done, 2 running (train_sweep (factor=1e-4, replicate=0) 1 min 10 s, ...);
 about 12 min 30 s left`. Each training job's epoch progress is in its own log (logs/).
 Exits with Snakemake's exit status.
@@ -24,7 +24,7 @@ from mnistflow import plan  # noqa: E402
 
 
 def main() -> int:
-    args = sys.argv[1:] or ["--cores", "4", "report"]
+    args, quiet = plan.without_quiet(sys.argv[1:] or ["--cores", "4", "report"])
     cores = plan.cores_from(args, 1)
     jobs = dry_run(args)
     info = plan.forecast(jobs, cores)
@@ -36,7 +36,8 @@ def main() -> int:
     progress = plan.Progress(jobs, cores, time.monotonic)
     proc = subprocess.Popen([sys.executable, "-m", "snakemake", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     for line in proc.stdout:
-        sys.stdout.write(line)
+        if not quiet or line.startswith(("Error", "Exiting", "WorkflowError", "RuleException")) or "error" in line.lower():
+            sys.stdout.write(line)
         status = progress.feed(line.rstrip("\n"))
         if status:
             print(status, flush=True)

@@ -31,6 +31,7 @@ def workdir_from(args: list[str]) -> Path:
 
 def dry_run(args: list[str]) -> list[plan.Job]:
     """The jobs of Snakemake's dry run for `args`, with their estimates; exits on a Snakemake error."""
+    args, _ = plan.without_quiet(args)
     result = subprocess.run([sys.executable, "-m", "snakemake", *args, "--dry-run"], capture_output=True, text=True)
     if result.returncode:
         sys.stderr.write(result.stdout + result.stderr)
