@@ -15,7 +15,7 @@ SMOKE = ["--configfile", str(REPO / "config" / "smoke.yaml")]
 # no data directory and every download sent to a closed port
 OFFLINE = {"MNIST_DIR": "", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
            "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
-SECTIONS = ["summary", "q1", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b", "q4a", "q4b", "q4c", "q4d", "provenance"]
+SECTIONS = ["summary", "changes", "q1", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b", "q4a", "q4b", "q4c", "q4d", "provenance"]
 
 
 @pytest.fixture(scope="module")
