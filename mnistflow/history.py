@@ -42,21 +42,26 @@ VERDICT_WORDS = {
     "removed": "removed",
 }
 
-RULE = (f"A difference is beyond noise when its {st.LEVEL:.0%} interval excludes 0: the two builds' standard errors "
-        "(replicate spread for means over replicates, binomial test-set sampling for single runs, per-image spread for "
-        "paired per-image quantities) combined as if independent, with Student's t on Welch-Satterthwaite degrees of "
-        "freedom. Builds that share seeds and test images are correlated, so the rule is conservative. Numbers without "
-        "a noise estimate (counts, chosen settings, losses of a single run) are only marked changed or unchanged.")
+RULE = (f"A difference is beyond noise when its {st.LEVEL:.0%} interval excludes 0. The interval combines the two builds' "
+        "standard errors as if independent: for a mean over replicates, the replicates' spread (Student's t, "
+        "Welch-Satterthwaite degrees of freedom); for a single run, only the binomial sampling error of its test or "
+        "validation images (normal quantile), so run-to-run training variation is not in it and a single run's "
+        "'beyond noise' does not show that a setting helps; for per-image quantities, their per-image spread. "
+        "With about twenty numbers compared at 95%, about one may come out beyond noise by chance. "
+        "Counts, chosen settings and levels, and single-run losses have no noise estimate: they are only marked "
+        "changed or unchanged, as is a number measured at a different place in the two builds (the level of the "
+        "largest denoising gain).")
 
 
 # -- headline numbers --------------------------------------------------------------------------------
 
 def _headline(key: str, section: str, label: str, value, kind: str, se: float | None = None,
-              df: float | None = None) -> dict:
+              df: float | None = None, at=None) -> dict:
     if isinstance(value, (np.floating, np.integer)):
         value = value.item()
     return {"key": key, "section": section, "label": label, "value": value, "kind": kind,
-            "se": None if se is None else float(se), "df": None if df is None or math.isinf(df) else float(df)}
+            "se": None if se is None else float(se), "df": None if df is None or math.isinf(df) else float(df),
+            "at": at}
 
 
 def _binomial_se(p: float, n: int) -> float:
@@ -97,12 +102,13 @@ def headlines(context: Mapping) -> list[dict]:
     for claim in context["complexity"]["robustness"]:
         shift = claim.values["shift"]
         for model, word in (("dense", "dense network"), ("cnn", "CNN")):
-            out.append(_headline(f"q3b.{model}_loss_{shift}px", "3B", f"{word}: accuracy lost at {shift} px",
+            out.append(_headline(f"q3b.{model}_loss_{shift}px", "3B", f"{word}: accuracy lost at {shift}\u00a0px",
                                  claim.values[f"{model}_loss"], "points", claim.values[f"{model}_loss_se"], n_test - 1))
     out.append(_headline("q4a.val_loss", "4A", "autoencoder validation loss after the last epoch", ae["final_val_loss"], "loss"))
     out.append(_headline("q4a.test_loss", "4A", "autoencoder test loss", ae["metrics"]["test"]["loss"], "loss"))
-    for name, label in (("noisy_below_criterion", "first noise level where noisy digits fall below the criterion"),
-                        ("denoised_below_criterion", "first noise level where denoised digits fall below the criterion"),
+    criterion = f"{claims['noisy_below_criterion'].values['criterion']:.0%} accuracy"
+    for name, label in (("noisy_below_criterion", f"first noise level where the classifier falls below {criterion} on noisy digits"),
+                        ("denoised_below_criterion", f"first noise level where the classifier falls below {criterion} on denoised digits"),
                         ("denoising_fails", "first noise level where denoising is not measurably better than the mean image")):
         claim = claims[name]
         out.append(_headline(f"q4b.{name}", "4B", label, "none" if claim.verdict == "never" else claim.values["level"], "level"))
@@ -110,7 +116,7 @@ def headlines(context: Mapping) -> list[dict]:
     gain = next(g for g in ae["levels"] if float(g["level"]) == float(helps["max_gain_level"]))["gain"]
     gain_se = (gain["interval"].high - gain["interval"].low) / 2 / float(stats.t.ppf(0.5 + st.LEVEL / 2, gain["images"] - 1))
     out.append(_headline("q4c.max_gain", "4C", "largest accuracy gain from denoising", helps["max_gain"], "points",
-                         gain_se, gain["images"] - 1))
+                         gain_se, gain["images"] - 1, at=helps["max_gain_level"]))
     out.append(_headline("q4c.max_gain_level", "4C", "noise level of the largest gain", helps["max_gain_level"], "level"))
     recognised = ae["scores"]["recognised"]
     out.append(_headline("q4d.recognised", "4D", "generated digits recognised as their class", recognised, "accuracy",
@@ -142,13 +148,18 @@ def input_record(inputs: Mapping[str, str | list[str]]) -> dict:
     return out
 
 
-def tree_digest(repo: str | os.PathLike) -> str | None:
-    """A digest of the uncommitted changes to tracked files (None when git is unavailable)."""
+def uncommitted(repo: str | os.PathLike) -> dict:
+    """The uncommitted changes to tracked files outside config/ (settings are compared as settings):
+    their file names and a digest of their content (empty when there are none, None outside git)."""
+    def git(*args):
+        return subprocess.run(["git", "-C", os.fspath(repo), *args, "--", ".", ":(exclude)config"],
+                              capture_output=True, check=True).stdout
+
     try:
-        diff = subprocess.run(["git", "-C", os.fspath(repo), "diff", "HEAD"], capture_output=True, check=True).stdout
+        diff, names = git("diff", "HEAD"), git("diff", "--name-only", "HEAD").decode().split()
     except (subprocess.CalledProcessError, FileNotFoundError):
-        return None
-    return hashlib.sha256(diff).hexdigest()[:16] if diff else ""
+        return {"tree_digest": None, "uncommitted_files": []}
+    return {"tree_digest": hashlib.sha256(diff).hexdigest()[:16] if diff else "", "uncommitted_files": names}
 
 
 def snapshot(context: Mapping, inputs: Mapping, *, repo: str | os.PathLike, now: _dt.datetime | None = None) -> dict:
@@ -158,7 +169,7 @@ def snapshot(context: Mapping, inputs: Mapping, *, repo: str | os.PathLike, now:
     return {
         "schema": SCHEMA,
         "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git": {**prov["git"], "tree_digest": tree_digest(repo) if prov["git"].get("dirty") else ""},
+        "git": {**prov["git"], **uncommitted(repo)},
         "config": context["config"],
         "data_sha256": dict(prov["data"].get("sha256", {})),
         "headlines": headlines(context),
@@ -270,7 +281,8 @@ def compare_number(before: dict | None, after: dict | None) -> dict:
         row["verdict"] = "changed"
     else:
         row["difference"] = after["value"] - before["value"]
-        interval = difference_interval(before, after)
+        # measured at different places (e.g. the largest gain at another noise level): not one quantity
+        interval = difference_interval(before, after) if before.get("at") == after.get("at") else None
         row["interval"] = interval
         row["verdict"] = "changed" if interval is None else (
             "within_noise" if interval[0] <= 0 <= interval[1] else "beyond_noise")
@@ -307,7 +319,8 @@ def code_diff(before: dict, after: dict, repo: str | os.PathLike) -> dict:
     c1, c2 = before.get("commit"), after.get("commit")
     out = {"before": c1, "after": c2, "same_commit": c1 == c2, "commits": [], "files": [], "known": True,
            "dirty_before": bool(before.get("dirty")), "dirty_after": bool(after.get("dirty")),
-           "uncommitted_changed": before.get("tree_digest") != after.get("tree_digest")}
+           "uncommitted_changed": before.get("tree_digest") != after.get("tree_digest"),
+           "uncommitted_files": sorted(set(before.get("uncommitted_files", [])) | set(after.get("uncommitted_files", [])))}
     if c1 and c2 and c1 != c2:
         def git(*args):
             return subprocess.run(["git", "-C", os.fspath(repo), *args], capture_output=True, text=True, check=True).stdout
@@ -323,7 +336,7 @@ def code_diff(before: dict, after: dict, repo: str | os.PathLike) -> dict:
 def compare(before: dict | None, after: dict, repo: str | os.PathLike) -> dict:
     """Everything the changes section shows; `before` None for the first build in the history."""
     if before is None:
-        return {"first": True, "after_time": after["time"]}
+        return {"first": True, "after_time": after["time"], "history_dir": None}
     old = {h["key"]: h for h in before["headlines"]}
     new = {h["key"]: h for h in after["headlines"]}
     keys = list(new) + [k for k in old if k not in new]
@@ -344,6 +357,9 @@ def compare(before: dict | None, after: dict, repo: str | os.PathLike) -> dict:
         "rows": rows,
         "moved": [r for r in rows if r["verdict"] != "unchanged"],
         "beyond": [r for r in rows if r["verdict"] == "beyond_noise"],
+        "within": [r for r in rows if r["verdict"] == "within_noise"],
+        "without_noise": [r for r in rows if r["verdict"] in ("changed", "new", "removed")],
+        "history_dir": None,
         "settings": config_diff(before["config"], after["config"]),
         "code": code_diff(before["git"], after["git"], repo),
         "data": data,
@@ -352,6 +368,7 @@ def compare(before: dict | None, after: dict, repo: str | os.PathLike) -> dict:
         "removed_jobs": sorted(set(old_jobs) - set(new_jobs)),
         "changed_inputs": changed_inputs,
         "remade_inputs": remade_inputs,
+        "same_inputs": [k for k in remade_inputs if k not in changed_inputs],
         "verdicts": verdicts,
         "rule": RULE,
     }
@@ -381,16 +398,18 @@ def markdown(changes: dict) -> str:
         lines.append("Code: not in a git repository; code changes are not tracked")
     elif code["same_commit"]:
         lines.append(f"Code: the same commit {str(code['after'])[:10]}"
-                     + (" (uncommitted changes differ)" if code["uncommitted_changed"] else ""))
+                     + (f" (uncommitted changes differ: {', '.join(code['uncommitted_files']) or 'files not recorded'})"
+                        if code["uncommitted_changed"] else ""))
     else:
         lines.append(f"Code: {str(code['before'])[:10]} -> {str(code['after'])[:10]}, {len(code['commits'])} commit(s), "
                      f"files: {', '.join(code['files']) or ('unknown: a commit is not in this repository' if not code['known'] else 'none')}")
     lines.append("Data checksums changed: " + (", ".join(changes["data"]) or "none"))
-    lines.append("Jobs that reran: " + (", ".join(changes["reran"]) or "none")
+    lines.append("Training and evaluation jobs that reran: " + (", ".join(changes["reran"]) or "none")
                  + ("; new jobs: " + ", ".join(changes["new_jobs"]) if changes["new_jobs"] else "")
                  + ("; jobs gone: " + ", ".join(changes["removed_jobs"]) if changes["removed_jobs"] else ""))
-    lines.append("Report inputs remade: " + (", ".join(changes["remade_inputs"]) or "none")
-                 + "; of them with different content: " + (", ".join(changes["changed_inputs"]) or "none"))
+    same = changes["same_inputs"]
+    lines.append("Report inputs remade with different content: " + (", ".join(changes["changed_inputs"]) or "none")
+                 + "; remade with the same content: " + (", ".join(same) or "none"))
     lines.append("Verdicts changed: " + (", ".join(f"{v['claim']} {v['before']} -> {v['after']}" for v in changes["verdicts"])
                                          or "none"))
     return "\n".join(lines) + "\n"
@@ -399,5 +418,7 @@ def markdown(changes: dict) -> str:
 def record(context: Mapping, inputs: Mapping, directory: str | os.PathLike, repo: str | os.PathLike) -> tuple[dict, dict]:
     """This build's snapshot, and its comparison with the latest snapshot of the history folder."""
     snap = snapshot(context, inputs, repo=repo)
-    return snap, compare(latest(directory), snap, repo)
+    changes = compare(latest(directory), snap, repo)
+    changes["history_dir"] = str(directory)
+    return snap, changes
 

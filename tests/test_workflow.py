@@ -567,13 +567,13 @@ def test_a_rebuild_says_what_changed_and_whether_it_matters(smoke_run, tmp_path)
         shutil.copytree(workdir / part, work / part)
     override = tmp_path / "epochs.yaml"
     override.write_text("dense:\n  training:\n    epochs: 3\n")
-    builds = len(history.snapshots(work / "history"))
+    builds = len(history.snapshots(work / "history" / "smoke"))
     smoke(repo, work, str(override))
     text = changes_text(work)
     assert "dense.training.epochs 2 → 3" in text
-    diff = subprocess.run([sys.executable, str(repo / "tools" / "diff.py"), "--history", str(work / "history")],
+    diff = subprocess.run([sys.executable, str(repo / "tools" / "diff.py"), "--history", str(work / "history" / "smoke")],
                           capture_output=True, text=True, check=True).stdout
-    changes = history.compare(*(history.load(p) for p in history.snapshots(work / "history")[-2:]), REPO)
+    changes = history.compare(*(history.load(p) for p in history.snapshots(work / "history" / "smoke")[-2:]), REPO)
     moved = {r["key"]: r for r in changes["moved"]}
     assert {"q2c.val_accuracy", "q2c.test_accuracy"} <= set(moved)  # the retrained network's numbers moved
     assert "q3a.test_accuracy" not in moved  # the CNN was not retrained
@@ -586,7 +586,7 @@ def test_a_rebuild_says_what_changed_and_whether_it_matters(smoke_run, tmp_path)
     assert "`dense.training.epochs` 2 -> 3" in diff
     smoke(repo, work, str(override), "--forcerun", "report")
     assert "No changes:" in changes_text(work)
-    assert len(history.snapshots(work / "history")) == builds + 2
+    assert len(history.snapshots(work / "history" / "smoke")) == builds + 2
 
 
 def test_plan_lists_the_dry_run_jobs_with_a_time(smoke_run, tmp_path):
