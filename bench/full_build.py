@@ -69,6 +69,9 @@ def main() -> None:
     print(f"building in {workdir} (log: {log})", flush=True)
     result = {"machine": benchmark.machine(), "cores": args.cores, "configfiles": args.configfile,
               "command": " ".join(["snakemake", "--cores", str(args.cores), "report"])}
+    print("GEMM peak ...", flush=True)
+    result["gemm"] = benchmark._child(["gemm", "--config", str(REPO / "config" / "config.yaml"), "--threads", str(args.cores)], sys.stderr)
+    print(f"  {result['gemm']['gflops']:.1f} GFLOP/s on {args.cores} threads", flush=True)
     result["full_build_seconds"] = timed(snakemake, workdir, log)
     result["noop_rerun_seconds"] = timed(snakemake, workdir, log)
     # A template edit: Snakemake compares the content of small inputs, so a touch is not enough.
@@ -85,9 +88,21 @@ def main() -> None:
     result["jobs"] = report.benchmark_table([str(p) for p in benchmarks])
     result["job_seconds_total"] = sum(j["seconds"] for j in result["jobs"])
     result["results"] = headline(workdir)
+    flops = benchmark.build_flops(workdir / "results")
+    result["training_flops"] = flops["total"]
+    result["flop_floor_seconds"] = flops["total"] / (result["gemm"]["gflops"] * 1e9)
+    result["fraction_of_floor"] = result["flop_floor_seconds"] / result["full_build_seconds"]
+    overheads = [t["start_to_first_step_seconds"] for t in (io.read_json(p) for p in (workdir / "results").rglob("timing.json"))
+                 if t.get("start_to_first_step_seconds") is not None]
+    result["start_to_first_step_seconds"] = {"median": float(sorted(overheads)[len(overheads) // 2]) if overheads else None,
+                                             "jobs": len(overheads)}
     result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     io.write_json(args.out, result)
     print(json.dumps({k: v for k, v in result.items() if k != "jobs"}, indent=1))
+    print(f"training work {result['training_flops'] / 1e12:.1f} TFLOP; floor {result['flop_floor_seconds'] / 60:.1f} min at "
+          f"{result['gemm']['gflops']:.0f} GFLOP/s; build {result['full_build_seconds'] / 60:.1f} min = "
+          f"{100 * result['fraction_of_floor']:.0f}% of the floor; process start to first training step "
+          f"{result['start_to_first_step_seconds']['median']} s (median of {result['start_to_first_step_seconds']['jobs']} jobs)")
     print(f"written: {args.out}")
     if not args.keep and not args.workdir:
         import shutil

@@ -73,7 +73,8 @@ def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads
     section_name, builder = MODELS[name]
     section = config[section_name]
     backend = section.get("backend", config["keras_backend"])
-    runtime.configure(backend=backend, threads=threads, seed=config["seed"])
+    keras = runtime.configure(backend=backend, threads=threads, seed=config["seed"])
+    keras.mixed_precision.set_global_policy(section["training"].get("precision", "float32"))
     import numpy as np
 
     from . import jobs, models
@@ -107,6 +108,28 @@ def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads
         "median_epoch_seconds": seconds, "config_epochs": section["training"]["epochs"],
         "flops_per_epoch": flops, "gflops": flops / seconds / 1e9,
     }
+
+
+def record_flops(record: dict) -> float | None:
+    """Training FLOPs of one finished training job, from its metrics record: the Dense and Conv2D
+    multiply-accumulates per image (its layer table), counted as in `training_flops`, times its
+    epochs. None for a record that is not a training job's."""
+    layers = record.get("layers") or (record.get("encoder_layers", []) + record.get("decoder_layers", []))
+    if not layers or not {"epochs", "train_samples", "val_samples"} <= set(record):
+        return None
+    macs = sum(int(layer.get("macs", 0)) for layer in layers)
+    return training_flops(macs, int(record["train_samples"]), int(record["val_samples"])) * int(record["epochs"])
+
+
+def build_flops(results: str | os.PathLike) -> dict:
+    """Counted training FLOPs of every training job of a build (every metrics.json under `results`
+    that is a training record)."""
+    jobs = {}
+    for path in sorted(Path(results).rglob("metrics.json")):
+        flops = record_flops(json.loads(path.read_text()))
+        if flops is not None:
+            jobs[str(path.relative_to(results).parent)] = flops
+    return {"jobs": jobs, "total": sum(jobs.values())}
 
 
 def _macs(model) -> int:

@@ -62,7 +62,8 @@ def train_classifier(
     `builder` names a function of `mnistflow.models` called with `model_args`;
     `training` holds optimizer, loss, epochs and batch_size.
     """
-    runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
+    keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
+    keras.mixed_precision.set_global_policy(training.get("precision", "float32"))
     from . import models
     from . import training as train_lib
 

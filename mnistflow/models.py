@@ -49,7 +49,8 @@ def dense_classifier(
     layers = [keras.Input(shape=input_shape, name="image"), keras.layers.Flatten(name="flatten")]
     for i, units in enumerate(hidden_units, start=1):
         layers.append(keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer, name=f"hidden_{i}"))
-    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output"))
+    # float32 output under any precision policy (Keras' advice for mixed precision; a no-op in float32)
+    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output", dtype="float32"))
     return keras.Sequential(layers, name=name)
 
 
@@ -111,7 +112,8 @@ def cnn_classifier(
         layers.append(keras.layers.Dense(units, activation="relu", name=f"dense_{j}"))
         if dense_dropout:
             layers.append(keras.layers.Dropout(dense_dropout, name=f"dropout_{j}"))
-    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output"))
+    # float32 output under any precision policy (Keras' advice for mixed precision; a no-op in float32)
+    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output", dtype="float32"))
     return keras.Sequential(layers, name=name)
 
 

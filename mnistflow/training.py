@@ -10,13 +10,31 @@ import numpy as np
 from .models import make_optimizer
 
 
+def process_age() -> float | None:
+    """Seconds since this process started (Linux /proc; None elsewhere)."""
+    import os
+
+    try:
+        start_ticks = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19])
+        uptime = float(open("/proc/uptime").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
 class EpochTimer(keras.callbacks.Callback):
-    """Wall-clock seconds of each epoch (validation included)."""
+    """Wall-clock seconds of each epoch (validation included), and the job's overhead: seconds from
+    the start of its process to the first training step (imports, data, model, compilation)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.seconds: list[float] = []
         self._start = 0.0
+        self.start_to_first_step: float | None = None
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.start_to_first_step is None:
+            self.start_to_first_step = process_age()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
@@ -66,7 +84,8 @@ def fit(
         "train_samples": int(len(train[0])),
         "val_samples": int(len(val[0])),
     }
-    timing = {"fit_seconds": total, "epoch_seconds": timer.seconds, "train_samples": int(len(train[0]))}
+    timing = {"fit_seconds": total, "epoch_seconds": timer.seconds, "train_samples": int(len(train[0])),
+              "start_to_first_step_seconds": timer.start_to_first_step}
     return record, timing
 
 

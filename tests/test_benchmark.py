@@ -45,3 +45,72 @@ def test_benchmark_script_measures_a_model(tmp_path):
 def test_benchmark_needs_two_epochs(tmp_path):
     result = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--epochs", "1"], capture_output=True, text=True)
     assert result.returncode == 2 and "at least 2" in result.stderr
+
+
+# -- FLOP counts by hand, for each model of the default config (issue 17) ----------------------------
+
+def _config():
+    import yaml
+
+    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+
+
+HAND_MACS = {
+    # Dense layers: inputs x units
+    "dense": 784 * 64 + 64 * 64 + 64 * 10,
+    "sweep": 784 * 500 + 500 * 300 + 300 * 10,
+    # conv 5x5, 1 -> 32 channels on 28x28 ("valid"): 24x24 outputs; pool to 12x12; conv 3x3, 32 -> 64: 10x10;
+    # pool to 5x5 = 1,600 inputs of the 128-unit layer; 10 outputs
+    "cnn": 24 * 24 * 32 * 5 * 5 * 1 + 10 * 10 * 64 * 3 * 3 * 32 + 1600 * 128 + 128 * 10,
+    # encoder 784-128-96, decoder 96-128-784
+    "autoencoder": 784 * 128 + 128 * 96 + 96 * 128 + 128 * 784,
+}
+
+
+@pytest.mark.parametrize("section", sorted(HAND_MACS))
+def test_flop_counter_matches_a_hand_count(keras_jax, section):
+    from mnistflow import models
+
+    config = _config()
+    if section == "autoencoder":
+        model, _, _ = models.autoencoder(input_dim=784, **config["autoencoder"]["model"])
+    elif section == "cnn":
+        model = models.cnn_classifier(**config["cnn"]["model"])
+    else:
+        model = models.dense_classifier(**config[section]["model"])
+    assert benchmark._macs(model) == HAND_MACS[section]
+
+
+def test_build_flops_counts_every_training_record(tmp_path):
+    layers = [{"macs": 1000}, {"macs": 24}]
+    record = {"layers": layers, "epochs": 3, "train_samples": 100, "val_samples": 10}
+    assert benchmark.record_flops(record) == 2 * 1024 * (3 * 100 + 10) * 3
+    autoencoder = {"encoder_layers": layers[:1], "decoder_layers": layers[1:], "epochs": 3, "train_samples": 100, "val_samples": 10}
+    assert benchmark.record_flops(autoencoder) == benchmark.record_flops(record)
+    assert benchmark.record_flops({"test": {"accuracy": 0.9}}) is None
+    for name, content in {"a/metrics.json": record, "b/rep0/metrics.json": record, "c/metrics.json": {"x": 1}}.items():
+        (tmp_path / name).parent.mkdir(parents=True)
+        (tmp_path / name).write_text(json.dumps(content))
+    counted = benchmark.build_flops(tmp_path)
+    assert counted["jobs"] == {"a": benchmark.record_flops(record), "b/rep0": benchmark.record_flops(record)}
+    assert counted["total"] == 2 * benchmark.record_flops(record)
+
+
+def test_full_build_benchmark_runs_on_the_smoke_config(tmp_path):
+    """bench/full_build.py on the smoke config, from a copy of the workflow (it edits a template for
+    one rebuild): it must not rot. It prints the FLOP floor and the overhead."""
+    from conftest import copy_workflow
+
+    repo = copy_workflow(tmp_path / "repo")
+    out = tmp_path / "full.json"
+    result = subprocess.run(
+        [sys.executable, str(repo / "bench" / "full_build.py"), "--cores", "2", "--configfile", str(repo / "config" / "smoke.yaml"),
+         "--workdir", str(tmp_path / "work"), "--out", str(out)],
+        capture_output=True, text=True, env={**__import__("os").environ, "MNIST_DIR": str(mnist_dir())},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    data = json.loads(out.read_text())
+    assert data["full_build_seconds"] > data["noop_rerun_seconds"] > 0
+    assert data["training_flops"] > 0 and 0 < data["fraction_of_floor"] < 1
+    assert data["start_to_first_step_seconds"]["jobs"] >= 8 and data["start_to_first_step_seconds"]["median"] > 0
+    assert "of the floor" in result.stdout

@@ -12,6 +12,9 @@ from mnistflow.sweep import FACTOR_PATTERN, factor_labels
 REPO = Path(workflow.basedir)
 # Python's string hashing is seeded when a process starts: fix it for every job this run starts.
 os.environ.update(PYTHONHASHSEED="0")
+# JAX jobs keep their compiled programs here (one folder per CPU kind, mnistflow.runtime), so the
+# 18 sweep jobs and the reruns skip recompiling: a cached program is the same program, same numbers.
+os.environ.setdefault("MNISTFLOW_JAX_CACHE", str(Path("results/.jax-cache").resolve()))
 REPORT_DIR = REPO / "workflow" / "report"
 CONDA_ENV = str(REPO / "workflow" / "envs" / "mnistflow.yaml")
 
