@@ -24,7 +24,8 @@ def process_age() -> float | None:
 
 class EpochTimer(keras.callbacks.Callback):
     """Wall-clock seconds of each epoch (validation included), and the job's overhead: seconds from
-    the start of its process to the first training step (imports, data, model, compilation)."""
+    the start of its process to the end of its first training step (imports, data, model building,
+    the initial evaluation, compiling the training step)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -32,7 +33,7 @@ class EpochTimer(keras.callbacks.Callback):
         self._start = 0.0
         self.start_to_first_step: float | None = None
 
-    def on_train_batch_begin(self, batch, logs=None):
+    def on_train_batch_end(self, batch, logs=None):
         if self.start_to_first_step is None:
             self.start_to_first_step = process_age()
 
