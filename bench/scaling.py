@@ -34,11 +34,11 @@ from mnistflow import plan  # noqa: E402
 NODES = (1, 2, 4, 8, 16)
 
 
-def dag(workdir: Path, override: dict, cores: int) -> list[plan.Job]:
+def dag(workdir: Path, override: dict, cores: int, configfiles: list[str] = ()) -> list[plan.Job]:
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as fh:
         yaml.safe_dump(override, fh)
     cmd = [sys.executable, "-m", "snakemake", "report", "--snakefile", str(REPO / "Snakefile"), "-d", str(workdir),
-           "--cores", str(cores), "--dry-run", "--forceall", "--configfile", fh.name]
+           "--cores", str(cores), "--dry-run", "--forceall", "--configfile", *configfiles, fh.name]
     result = subprocess.run(cmd, capture_output=True, text=True)
     Path(fh.name).unlink()
     if result.returncode:
@@ -79,12 +79,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", required=True, type=Path)
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--configfile", nargs="+", default=[], help="config files the build used, after config/config.yaml")
     parser.add_argument("--out", default="results/bench/scaling.json")
     args = parser.parse_args()
     workdir = args.workdir.resolve()
+    from snakemake.utils import update_config
+
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    for extra in args.configfile:
+        update_config(config, yaml.safe_load(Path(extra).read_text()))
+    configfiles = [str(Path(f).resolve()) for f in args.configfile]
     factors, replicates, epochs = config["sweep"]["factors"], config["sweep"]["replicates"], config["sweep"]["training"]["epochs"]
-    a, b = sweep_model(dag(workdir, {}, args.cores), workdir)
+    a, b = sweep_model(dag(workdir, {}, args.cores, configfiles), workdir)
     more_factors = sorted(set(factors) | {3e-5, 3e-6, 3e-3, 1e-2, 3e-2, 1e-1})[: 2 * len(factors)]
     variants = [
         ("default", {}),
@@ -98,7 +104,7 @@ def main() -> None:
     for name, override in variants:
         sweep = {**config["sweep"], **override.get("sweep", {})}
         run_epochs = override.get("sweep", {}).get("training", {}).get("epochs", epochs)
-        jobs = estimate(dag(workdir, override, args.cores), workdir, a, b, run_epochs)
+        jobs = estimate(dag(workdir, override, args.cores, configfiles), workdir, a, b, run_epochs)
         row = {"variant": name, "factors": len(sweep["factors"]), "replicates": sweep["replicates"], "epochs": run_epochs,
                "jobs": len(jobs), "job_seconds": sum(j.seconds or 0 for j in jobs),
                "sweep_job_seconds": sum(j.seconds or 0 for j in jobs if j.rule == "train_sweep"),

@@ -627,3 +627,29 @@ def test_build_prints_forecast_and_progress(smoke_run, tmp_path):
     assert re.search(r"^\[forecast\] 2 jobs, about \d+ s on 2 cores", result.stdout, re.M)
     assert re.search(r"^\[progress\] 0 of 2 jobs done, 1 running \(plot_examples 0 s\); about \d+ s left", result.stdout, re.M)
     assert re.search(r"^\[progress\] 2 of 2 jobs done, 0 running; about 0 s left", result.stdout, re.M)
+
+
+def test_scaling_and_kernel_benchmarks_run_on_the_smoke_build(smoke_run, tmp_path):
+    """bench/scaling.py and bench/kernels.py on the smoke build (they must not rot): the scaling
+    table has its five variants, the doubled sweeps cost more; the CNN trained twice gives the
+    same weights."""
+    import subprocess
+    import sys
+
+    workdir, repo, _ = smoke_run
+    env = {**__import__("os").environ, "MNIST_DIR": str(mnist_dir())}
+    out = tmp_path / "scaling.json"
+    result = subprocess.run([sys.executable, str(repo / "bench" / "scaling.py"), "--workdir", str(workdir), "--configfile",
+                             str(repo / "config" / "smoke.yaml"), "--out", str(out)], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    rows = {r["variant"]: r for r in json.loads(out.read_text())["rows"]}
+    assert len(rows) == 5
+    default = rows["default"]
+    assert default["critical_path_seconds"] <= default["slurm_seconds"]["16"] <= default["laptop_seconds"]
+    assert rows["2x replicates"]["jobs"] > default["jobs"] and rows["2x epochs"]["job_seconds"] > default["job_seconds"]
+    kernels = tmp_path / "kernels.json"
+    result = subprocess.run([sys.executable, str(repo / "bench" / "kernels.py"), "--npz", str(workdir / "results/data/mnist.npz"),
+                             "--settings", "default", "default", "--out", str(kernels)], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    first, second = json.loads(kernels.read_text())["rows"]
+    assert first["weights_sha256"] == second["weights_sha256"]
