@@ -51,4 +51,4 @@ lint: venv
 	$(BIN)/snakemake --lint
 
 clean:
-	rm -rf results report logs .snakemake
+	rm -rf results report logs .snakemake .cache

@@ -55,6 +55,7 @@ VERDICTS = {
     "denoising_helps": ("never", "helps_to_highest_level", "helps_then_stops"),
     "denoising_stop_cause": ("not_applicable", "both_at_chance", "not_at_chance"),
     "clean_cost": ("not_tested", "costs", "gains", "no_measurable_difference"),
+    "class_ranking": ("separated", "overlapping"),
 }
 
 LEVEL_WORDS = f"{st.LEVEL:.0%}"
@@ -356,9 +357,23 @@ def clean_cost(gains: list[dict]) -> Claim:
 
 # -- all of them -----------------------------------------------------------------------------------
 
+def class_ranking(per_class: Sequence[dict]) -> Claim:
+    """4D: are the generated digits of the best-recognised class recognised measurably more often than
+    those of the worst? Each class's share with its Wilson interval over its own samples."""
+    rows = [dict(c, interval=st.wilson(c["recognised"], int(c["samples"]))) for c in per_class]
+    best = max(rows, key=lambda c: c["recognised"])
+    worst = min(rows, key=lambda c: c["recognised"])
+    values = {"best_class": best["class"], "best_rate": best["recognised"], "best_interval": best["interval"],
+              "worst_class": worst["class"], "worst_rate": worst["recognised"], "worst_interval": worst["interval"],
+              "widest_points": max(c["interval"].high - c["interval"].low for c in rows)}
+    rule = (f"the best-recognised class is measurably above the worst when its {LEVEL_WORDS} Wilson interval lies wholly above "
+            "the worst class's (each over that class's own generated digits)")
+    return Claim("class_ranking", "separated" if worst["interval"].below(best["interval"].low) else "overlapping", rule, values)
+
+
 def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, factor_choice, gains, hinton_accuracy,
           cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
-          shift_correct, denoising_table, recognisable_accuracy, min_gain) -> dict[str, Claim]:
+          shift_correct, denoising_table, recognisable_accuracy, min_gain, generation_per_class) -> dict[str, Claim]:
     """Every claim of the report, by name, from the numbers the workflow wrote (`factor_choice` and the
     per-level `gains` of level_gains are computed once by the caller, which shows them too)."""
     hist = dense_history
@@ -395,4 +410,5 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
                                   t["accuracy_denoised"].tolist(), n, num_classes))
     claims.extend(denoising_helps(gains, min_gain, num_classes))
     claims.append(clean_cost(gains))
+    claims.append(class_ranking(generation_per_class))
     return {c.name: c for c in claims}

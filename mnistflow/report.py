@@ -243,7 +243,6 @@ def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, gains:
         "scores": scores,
         "generated": n_generated,
         "recognised_interval": statistics.wilson(scores["recognised"], n_generated),
-        "class_half_width": max(statistics.wilson(c["recognised"], c["samples"]).half_width for c in scores["per_class"]),
         "best_rate": top,
         "worst_rate": bottom,
         "earlier_val_loss": refs["earlier_answer"]["q4a_val_loss"],
@@ -359,6 +358,7 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         cnn_params=cnn["ours"]["params"], cnn_macs=cnn["ours"]["macs"], earlier_params=cnn["earlier"]["params"],
         earlier_macs=cnn["earlier"]["macs"], shift_correct=shift_correct, denoising_table=table,
         recognisable_accuracy=config["denoising"]["recognisable_accuracy"], min_gain=config["denoising"]["min_gain"],
+        generation_per_class=autoencoder["scores"]["per_class"],
     )
     for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
         row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])

@@ -316,6 +316,7 @@ _DEFAULT_BRANCH = {
     "robustness_max": ("no_measurable_difference",), "noisy_below_criterion": ("at_level",),
     "denoised_below_criterion": ("at_level",), "denoising_fails": ("at_level",), "denoising_fails_information": ("not_above_chance",),
     "denoising_helps": ("helps_then_stops",), "denoising_stop_cause": ("not_at_chance",), "clean_cost": ("no_measurable_difference",),
+    "class_ranking": ("overlapping",),
 }
 
 
@@ -349,6 +350,8 @@ PHRASES = {
                     "val_loss_rose": "not the usual pattern of overfitting", "one_epoch": None},
     "denoising_helps": {"never": "at no tested level (largest change", "helps_to_highest_level": "still helps at the highest tested level",
                         "helps_then_stops": "it no longer raises the accuracy by more than"},
+    "class_ranking": {"separated": "not recognised equally well in every class",
+                      "overlapping": "does not separate the best from the worst class"},
     "clean_cost": {"not_tested": "were not among the tested levels", "costs": "denoising costs", "gains": "denoising raises the accuracy by",
                    "no_measurable_difference": "which cannot be told from chance (interval"},
     "denoising_fails_information": {"above_chance": "yet it still carries information", "not_above_chance": "no usable information about the digit",
@@ -584,3 +587,12 @@ def test_config_with_a_bad_level_is_refused():
 def test_strict_templates_still_refuse_a_missing_number():
     with pytest.raises(jinja2.UndefinedError):
         rendering.render(TEMPLATES, "report.html.j2", {"config": {"report": {"title": "x"}}})
+
+
+@pytest.mark.parametrize("rates, verdict", [([1.0, 0.99, 0.82, 0.82], "separated"), ([0.90, 0.88, 0.86, 0.91], "overlapping")])
+def test_class_ranking_on_both_sides(rates, verdict):
+    per_class = [{"class": k, "recognised": r, "samples": 100} for k, r in enumerate(rates)]
+    claim = claims.class_ranking(per_class)
+    assert claim.verdict == verdict
+    assert claim.values["best_class"] == rates.index(max(rates)) and claim.values["worst_class"] == rates.index(min(rates))
+    assert claim.values["widest_points"] == pytest.approx(max(st.wilson(r, 100).high - st.wilson(r, 100).low for r in rates))

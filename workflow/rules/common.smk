@@ -14,7 +14,7 @@ REPO = Path(workflow.basedir)
 os.environ.update(PYTHONHASHSEED="0")
 # JAX jobs keep their compiled programs here (one folder per CPU kind, mnistflow.runtime), so the
 # 18 sweep jobs and the reruns skip recompiling: a cached program is the same program, same numbers.
-os.environ.setdefault("MNISTFLOW_JAX_CACHE", str(Path("results/.jax-cache").resolve()))
+os.environ.setdefault("MNISTFLOW_JAX_CACHE", str(Path(".cache/jax").resolve()))
 REPORT_DIR = REPO / "workflow" / "report"
 CONDA_ENV = str(REPO / "workflow" / "envs" / "mnistflow.yaml")
 
