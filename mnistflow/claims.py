@@ -204,12 +204,14 @@ def other_factors(runs, best_label: str) -> Claim:
 
 
 def hinton(test_values: Sequence[float], reference: float, n_test: int) -> Claim:
-    """Is a single reported figure consistent with one run of our procedure? A prediction interval for
-    one further run, including the test set's own sampling error."""
+    """Is a single reported figure, measured on the same test set, consistent with one run of our
+    procedure? A prediction interval for one further run scored on the same test images: the
+    replicates' spread only (the test set's sampling error is common to his figure and ours)."""
     values = {"reference": reference, "mean": float(np.mean(test_values)), "replicates": len(test_values)}
-    interval = st.prediction_interval_one_run(test_values, n_test)
-    rule = (f"consistent when the reference lies inside the {LEVEL_WORDS} prediction interval for one run of our procedure "
-            f"(replicate spread plus the binomial sampling error of {n_test:,} test images, Welch-Satterthwaite degrees of freedom)")
+    interval = st.prediction_interval_same_items(test_values)
+    rule = (f"consistent when the reference lies inside the {LEVEL_WORDS} prediction interval for one run of our procedure on the "
+            f"same {n_test:,} test images (the replicates' spread, Student's t with {len(test_values) - 1} degrees of freedom; "
+            "the reference was measured on the same MNIST test set, so the test set's sampling error is shared and left out)")
     if interval is None:
         return Claim("hinton", "single_run", rule, values)
     verdict = "consistent" if interval.contains(reference) else ("below" if interval.below(reference) else "above")

@@ -123,24 +123,18 @@ def discordant_differences(only_b: int, only_a: int, n: int) -> np.ndarray:
     return np.concatenate([np.ones(only_b), -np.ones(only_a), np.zeros(n - only_a - only_b)])
 
 
-def prediction_interval_one_run(values: Sequence[float], n_test: int, level: float = LEVEL,
-                                bounds: tuple[float, float] | None = (0.0, 1.0)) -> Interval | None:
-    """Where the test accuracy of one further run of the same procedure would fall: the spread of
-    our replicates (s^2 (1 + 1/n), estimated on n - 1 degrees of freedom) plus the binomial sampling
-    variance of a test set of n_test images (p (1 - p) / n_test, known from p, no degrees of freedom
-    lost), combined with the Welch-Satterthwaite degrees of freedom. None for n < 2."""
+def prediction_interval_same_items(values: Sequence[float], level: float = LEVEL,
+                                   bounds: tuple[float, float] | None = (0.0, 1.0)) -> Interval | None:
+    """Where one further run of the same procedure would fall when it is scored on the same items as
+    the replicates (e.g. the same test set): the replicates' spread only, mean +- t(n - 1) s sqrt(1 + 1/n).
+    The items' sampling error is common to every run scored on them, so it is left out. None for n < 2."""
     x = _finite(values)
     if len(x) < 2:
         return None
-    n = len(x)
-    mean = float(x.mean())
-    seed_var = float(x.var(ddof=1)) * (1 + 1 / n)
-    test_var = mean * (1 - mean) / n_test
-    df = (seed_var + test_var) ** 2 / (seed_var ** 2 / (n - 1)) if seed_var > 0 else math.inf
-    quantile = float(stats.norm.ppf(0.5 + level / 2)) if math.isinf(df) else float(stats.t.ppf(0.5 + level / 2, df=df))
-    half = quantile * math.sqrt(seed_var + test_var)
+    n, mean, sd = len(x), float(x.mean()), float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, df=n - 1)) * sd * math.sqrt(1 + 1 / n)
     return Interval(*_clip(mean - half, mean + half, bounds),
-                    f"prediction interval for one run: spread of {n} replicates and test-set sampling error ({n_test:,} images)", level)
+                    f"prediction interval for one run on the same test images: spread of {n} replicates", level)
 
 
 def two_proportion_difference(p1: float, p2: float, n: int, level: float = LEVEL) -> Interval:

@@ -12,6 +12,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
@@ -55,21 +56,16 @@ def test_paired_difference_is_narrower_than_unpaired_for_shared_seeds():
         st.paired_difference([0.9, 0.8], [0.8])
 
 
-def test_prediction_interval_includes_test_set_sampling_error():
+def test_prediction_interval_on_the_same_items_is_the_replicate_spread():
     values = [0.9813, 0.9815, 0.9817]
-    wide = st.prediction_interval_one_run(values, 10_000)
+    pi = st.prediction_interval_same_items(values)
     mean_only = st.mean_interval(values)
-    assert wide.half_width > mean_only.half_width
-    assert wide.half_width > 0.0026  # at least the test set's own sampling error
-    assert st.prediction_interval_one_run([0.98], 10_000) is None
-    # Welch-Satterthwaite: with no seed spread only the (known) binomial error remains, at the normal quantile;
-    # when the seed spread dominates, the t quantile on n - 1 degrees of freedom
-    from scipy import stats
-    binomial = math.sqrt(0.98 * 0.02 / 10_000)
-    assert st.prediction_interval_one_run([0.98, 0.98, 0.98], 10_000).half_width == pytest.approx(stats.norm.ppf(0.975) * binomial)
+    assert pi.half_width == pytest.approx(mean_only.half_width * math.sqrt(1 + 3))  # s sqrt(1 + 1/n) against s / sqrt(n)
+    assert st.prediction_interval_same_items([0.98]) is None
+    assert st.prediction_interval_same_items([0.98, 0.98, 0.98]).half_width == 0  # no spread: a point
     spread = [0.90, 0.95, 0.99]
     seed_sd = np.std(spread, ddof=1) * math.sqrt(1 + 1 / 3)
-    assert st.prediction_interval_one_run(spread, 10**9, bounds=None).half_width == pytest.approx(stats.t.ppf(0.975, 2) * seed_sd, rel=1e-3)
+    assert st.prediction_interval_same_items(spread, bounds=None).half_width == pytest.approx(stats.t.ppf(0.975, 2) * seed_sd)
 
 
 def test_per_item_difference_from_discordant_counts():
@@ -146,9 +142,13 @@ def test_hinton_consistency_by_prediction_interval():
     assert claims.hinton([0.9700, 0.9702, 0.9701], 0.9847, 10_000).verdict == "below"
     assert claims.hinton([0.9950, 0.9952, 0.9951], 0.9847, 10_000).verdict == "above"
     assert claims.hinton([0.9815], 0.9847, 10_000).verdict == "single_run"
-    # the full build's numbers: 0.9817, 0.9818, 0.9810 at the chosen factor; 0.9847 lies just above the interval
-    c = claims.hinton([0.9817, 0.9818, 0.9810], 0.9847, 10_000)
-    assert c.verdict == "below" and c.interval.half_width > 0.0026 and c.interval.high > 0.984
+    # an earlier full build's numbers: 0.9817, 0.9818, 0.9810 at the chosen factor; 0.9847 lies above the interval
+    values = [0.9817, 0.9818, 0.9810]
+    c = claims.hinton(values, 0.9847, 10_000)
+    half = stats.t.ppf(0.975, 2) * np.std(values, ddof=1) * math.sqrt(1 + 1 / 3)
+    assert c.verdict == "below" and c.interval.half_width == pytest.approx(half)
+    # the same test set for both: its sampling error is left out, so the interval does not depend on n_test
+    assert claims.hinton(values, 0.9847, 100).interval == c.interval
 
 
 def test_mean_against_target_three_ways():
