@@ -35,12 +35,15 @@ def main() -> int:
               f"(`make plan` lists them with their reasons)", flush=True)
     progress = plan.Progress(jobs, cores, time.monotonic)
     proc = subprocess.Popen([sys.executable, "-m", "snakemake", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-    for line in proc.stdout:
-        if not quiet or line.startswith(("Error", "Exiting", "WorkflowError", "RuleException")) or "error" in line.lower():
-            sys.stdout.write(line)
-        status = progress.feed(line.rstrip("\n"))
-        if status:
-            print(status, flush=True)
+    try:
+        for line in proc.stdout:
+            if not quiet or line.startswith(("Error", "Exiting", "WorkflowError", "RuleException")) or "error" in line.lower():
+                sys.stdout.write(line)
+            status = progress.feed(line.rstrip("\n"))
+            if status:
+                print(status, flush=True)
+    except KeyboardInterrupt:  # Ctrl-C reaches Snakemake too (same process group): let it stop its jobs
+        print("[progress] interrupted: waiting for Snakemake to stop its jobs", flush=True)
     return proc.wait()
 
 
