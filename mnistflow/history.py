@@ -220,32 +220,25 @@ def latest(directory: str | os.PathLike) -> dict | None:
 
 # -- comparison --------------------------------------------------------------------------------------
 
+def _format(kind: str, x: float, sign: str = "") -> str:
+    """A number as the report prints it: accuracies and losses to 4 places, points, counts, levels."""
+    if kind == "points":
+        return f"{100 * x:{sign}.2f}\u00a0pts"
+    if kind == "count":
+        return f"{int(x):{sign},}"
+    if kind == "level":
+        return f"{x:{sign}g}"
+    return f"{x:{sign}.4f}"
+
+
 def format_value(kind: str, value) -> str:
     if value is None:
         return "–"
-    if kind == "accuracy":
-        return f"{value:.4f}"
-    if kind == "points":
-        return f"{100 * value:.2f}\u00a0pts"
-    if kind == "loss":
-        return f"{value:.4f}"
-    if kind == "count":
-        return f"{int(value):,}"
-    if kind == "level" and not isinstance(value, str):
-        return f"{value:g}"
-    return str(value)
+    return value if isinstance(value, str) else _format(kind, value)
 
 
 def format_difference(kind: str, diff: float | None) -> str:
-    if diff is None:
-        return ""
-    if kind == "points":
-        return f"{100 * diff:+.2f}\u00a0pts"
-    if kind == "count":
-        return f"{int(diff):+,}"
-    if kind == "level":
-        return f"{diff:+g}"
-    return f"{diff:+.4f}"
+    return "" if diff is None else _format(kind, diff, "+")
 
 
 def difference_interval(before: dict, after: dict) -> tuple[float, float] | None:
