@@ -24,7 +24,7 @@ def data_uri(path: str | os.PathLike) -> str:
 
 
 def fmt_acc(value: float, digits: int = 4) -> str:
-    """An accuracy or other fraction as a decimal: 0.9712."""
+    """A number with a fixed count of decimals (an accuracy, a loss): 0.9712; the filters `acc` and `fixed`."""
     return f"{value:.{digits}f}"
 
 
@@ -66,11 +66,6 @@ def fmt_seconds(value: float) -> str:
     return f"{value:.2f} s" if value < 100 else f"{value:,.0f} s"
 
 
-def fmt_fixed(value: float, digits: int = 4) -> str:
-    """A number with a fixed count of decimals: 0.0128."""
-    return f"{value:.{digits}f}"
-
-
 def fmt_signed(value: float, digits: int = 4) -> str:
     return f"{value:+.{digits}f}"
 
@@ -104,7 +99,7 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(ci=fmt_interval, ci_signed=fmt_interval_signed, ci_points=fmt_interval_points, plural=fmt_plural,
-                       acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, points=fmt_points, fixed=fmt_fixed, shape=fmt_shape, seconds=fmt_seconds)
+                       acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, points=fmt_points, fixed=fmt_acc, shape=fmt_shape, seconds=fmt_seconds)
     return env
 
 

@@ -55,7 +55,7 @@ rule train_cnn_earlier:
     threads: config["threads"]
     resources:
         mem_mb=4000,
-        runtime=120,
+        runtime=180,  # minutes: 40 epochs took close to an hour on 2 cores
     log:
         "logs/cnn_earlier/train.log",
     benchmark:
