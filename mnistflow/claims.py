@@ -210,7 +210,7 @@ def hinton(test_values: Sequence[float], reference: float, n_test: int) -> Claim
     values = {"reference": reference, "mean": float(np.mean(test_values)), "replicates": len(test_values)}
     interval = st.prediction_interval_same_items(test_values)
     rule = (f"consistent when the reference lies inside the {LEVEL_WORDS} prediction interval for one run of our procedure on the "
-            f"same {n_test:,} test images (the replicates' spread, Student's t with {len(test_values) - 1} degrees of freedom; "
+            f"same {n_test:,} test images (the replicates' spread, Student's t with n - 1 degrees of freedom for n replicates; "
             "the reference was measured on the same MNIST test set, so the test set's sampling error is shared and left out)")
     if interval is None:
         return Claim("hinton", "single_run", rule, values)
