@@ -55,7 +55,7 @@ def sweep_model(jobs: list[plan.Job], workdir: Path) -> tuple[float, float]:
         if job.rule != "train_sweep" or not job.benchmark or timing is None or not (workdir / timing).is_file():
             continue
         record = json.loads((workdir / timing).read_text())
-        total = plan._benchmark_seconds(workdir / job.benchmark)
+        total = plan.benchmark_seconds(workdir / job.benchmark)
         if total is None or not record["epoch_seconds"]:
             continue
         per_epoch.append(record["fit_seconds"] / len(record["epoch_seconds"]))

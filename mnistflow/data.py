@@ -257,6 +257,4 @@ def load_mnist(directory, checksums: dict) -> dict:
     `directory` is None."""
     if directory is None:
         return load_mnist_keras(checksums)
-    from pathlib import Path
-
     return load_mnist_files({role: str(Path(directory) / name) for role, name in IDX_FILES.items()}, checksums)

@@ -79,7 +79,8 @@ def parse_jobs(lines) -> list[Job]:
     return [job for job in jobs if job.jobid >= 0]
 
 
-def _benchmark_seconds(path: Path) -> float | None:
+def benchmark_seconds(path: Path) -> float | None:
+    """The run time in a Snakemake benchmark file (its last row's `s`); None if unreadable."""
     try:
         rows = path.read_text().strip().splitlines()
         header, last = rows[0].split("\t"), rows[-1].split("\t")
@@ -110,7 +111,7 @@ def estimate(jobs: list[Job], workdir: str | os.PathLike, reference: dict[str, f
     workdir = Path(workdir)
     by_rule: dict[str, list[float]] = {}
     for job in jobs:
-        seconds = _benchmark_seconds(workdir / job.benchmark) if job.benchmark else None
+        seconds = benchmark_seconds(workdir / job.benchmark) if job.benchmark else None
         if seconds is not None:
             job.seconds, job.source = seconds, "its benchmark file"
         elif job.outputs and (seconds := _metadata_seconds(workdir, job.outputs[0])) is not None:

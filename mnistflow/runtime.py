@@ -6,6 +6,7 @@ flags are read once, at import time.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import sys
@@ -111,6 +112,7 @@ def _without_tensorflow(keras, backend: str) -> None:
         handle._available = False
 
 
+@functools.lru_cache(maxsize=1)
 def cpu_identity() -> dict:
     """The CPU facts that kernel choice (and so the rounding of sums) depends on: model name, a digest
     of the instruction-set flags, and the cache sizes. Two machines with equal identities run the same
