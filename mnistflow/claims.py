@@ -56,6 +56,10 @@ VERDICTS = {
     "denoising_stop_cause": ("not_applicable", "both_at_chance", "not_at_chance"),
     "clean_cost": ("not_tested", "costs", "gains", "no_measurable_difference"),
     "class_ranking": ("separated", "overlapping"),
+    "generated_recognition": ("below_real", "above_real", "consistent_with_real"),
+    "class_conditioning": ("class_gaussians_clearer", "agnostic_clearer", "no_measurable_difference"),
+    "generated_novelty": ("farther_than_copies", "closer_than_copies", "no_measurable_difference"),
+    "generated_vs_new_digits": ("farther", "closer", "no_measurable_difference"),
 }
 
 LEVEL_WORDS = f"{st.LEVEL:.0%}"
@@ -373,9 +377,61 @@ def class_ranking(per_class: Sequence[dict]) -> Claim:
     return Claim("class_ranking", "separated" if worst["interval"].below(best["interval"].low) else "overlapping", rule, values)
 
 
+def generated_recognition(scores: dict) -> Claim:
+    """4D: are the generated digits recognised as their class as often as real validation digits passed
+    through the same encoder and decoder are recognised as theirs?"""
+    real = scores["references"]["real_validation"]
+    n_gen, n_real = sum(int(c["samples"]) for c in scores["per_class"]), int(real["samples"])
+    interval = st.two_proportion_difference(real["recognised"], scores["recognised"], n_real, n2=n_gen)
+    rule = (f"the generated digits' recognised share minus that of the decoded validation digits, with a {LEVEL_WORDS} normal "
+            "interval for two independent proportions; a difference counts when the interval excludes 0")
+    return Claim("generated_recognition", _direction(interval, "above_real", "below_real", "consistent_with_real"), rule,
+                 {"generated": scores["recognised"], "real": real["recognised"], "difference": scores["recognised"] - real["recognised"],
+                  "generated_samples": n_gen, "real_samples": n_real}, interval)
+
+
+def class_conditioning(scores: dict) -> Claim:
+    """4D: does sampling per class give clearer digits than one Gaussian over all codes? Share of decoded
+    samples the classifier assigns to some class with at least the configured probability."""
+    agnostic = scores["references"]["class_agnostic"]
+    n_gen, n_ag = sum(int(c["samples"]) for c in scores["per_class"]), int(agnostic["samples"])
+    interval = st.two_proportion_difference(agnostic["confident"], scores["confident"], n_ag, n2=n_gen)
+    rule = (f"the share of per-class samples classified with probability at least {scores['confident_threshold']:g} minus that share "
+            f"for the class-agnostic samples, with a {LEVEL_WORDS} normal interval for two independent proportions; "
+            "a difference counts when the interval excludes 0")
+    return Claim("class_conditioning", _direction(interval, "class_gaussians_clearer", "agnostic_clearer", "no_measurable_difference"),
+                 rule, {"per_class": scores["confident"], "agnostic": agnostic["confident"],
+                        "difference": scores["confident"] - agnostic["confident"]}, interval)
+
+
+def _distance_claim(name: str, distances: dict, reference: str, verdicts: tuple[str, str, str], what: str) -> Claim:
+    gen, ref = np.asarray(distances["generated"]), np.asarray(distances[reference])
+    interval = st.median_difference(gen, ref)
+    rule = (f"the median distance from a generated digit to its nearest training image minus that median for {what}, with a "
+            f"{LEVEL_WORDS} percentile-bootstrap interval; a difference counts when the interval excludes 0")
+    return Claim(name, _direction(interval, *verdicts), rule,
+                 {"generated": float(np.median(gen)), "reference": float(np.median(ref)),
+                  "difference": float(np.median(gen) - np.median(ref))}, interval)
+
+
+def generated_novelty(distances: dict) -> Claim:
+    """4D: are the generated digits farther from the training set than copies of training digits through
+    the same decoder (a training digit's code decoded) are?"""
+    return _distance_claim("generated_novelty", distances, "decoded_train",
+                           ("farther_than_copies", "closer_than_copies", "no_measurable_difference"),
+                           "training digits passed through the autoencoder (copies)")
+
+
+def generated_vs_new_digits(distances: dict) -> Claim:
+    """4D: are the generated digits as far from the training set as unseen real digits (validation digits
+    through the same encoder and decoder)?"""
+    return _distance_claim("generated_vs_new_digits", distances, "decoded_val", ("farther", "closer", "no_measurable_difference"),
+                           "validation digits passed through the autoencoder")
+
+
 def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, factor_choice, gains, hinton_accuracy,
           cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
-          shift_correct, denoising_table, recognisable_accuracy, min_gain, generation_per_class) -> dict[str, Claim]:
+          shift_correct, denoising_table, recognisable_accuracy, min_gain, generation_scores, generation_distances) -> dict[str, Claim]:
     """Every claim of the report, by name, from the numbers the workflow wrote (`factor_choice` and the
     per-level `gains` of level_gains are computed once by the caller, which shows them too)."""
     hist = dense_history
@@ -412,5 +468,7 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
                                   t["accuracy_denoised"].tolist(), n, num_classes))
     claims.extend(denoising_helps(gains, min_gain, num_classes))
     claims.append(clean_cost(gains))
-    claims.append(class_ranking(generation_per_class))
+    claims.append(class_ranking(generation_scores["per_class"]))
+    claims += [generated_recognition(generation_scores), class_conditioning(generation_scores),
+               generated_novelty(generation_distances), generated_vs_new_digits(generation_distances)]
     return {c.name: c for c in claims}

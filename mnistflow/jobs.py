@@ -219,41 +219,92 @@ def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[
 
 
 def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_class: int, interpolation_steps: int,
-                    seed: int, threads: int, backend: str, out_images: str, out_scores: str,
-                    onednn_max_isa: str | None = None) -> None:
-    """Question 4D: new digits from the decoder alone, sampled from per-class Gaussians fitted to
-    the latent codes of the training digits, judged by the best classifier; and an interpolation."""
+                    noise_level: float, noise_seed: int, confident: float, seed: int, threads: int, backend: str,
+                    out_images: str, out_scores: str, onednn_max_isa: str | None = None) -> None:
+    """Question 4D: new digits from the decoder alone, judged by the best classifier, with references.
+
+    The Gaussians are fitted to the codes the decoder was trained on (the encoder's codes of the noisy
+    training images, same noise level and seed as in training), and every sample is clipped into the
+    box of those codes. References: codes of real validation digits (noisy in the same way) and one
+    class-agnostic Gaussian. Novelty: each generated digit's nearest clean training image, against the
+    same distance for decoded training digits (copies through the decoder) and for validation digits.
+    """
     runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     from . import generation
 
     arrays = data.preprocess(io.read_npz(npz))
+    shape = arrays["x_train"].shape[1:]
     enc, dec = load_model(encoder), load_model(decoder)
     classifier = load_model(io.read_json(choice)["best"]["model"])
-    latents = np.asarray(enc.predict(_flat(arrays["x_train"]), batch_size=1000, verbose=0))
-    labels = arrays["labels_train"]
+
+    def encode(split):
+        noisy = noisy_pairs(arrays, split, noise_level, noise_seed)[0]
+        return np.asarray(enc.predict(noisy, batch_size=1000, verbose=0))
+
+    def decode(z):
+        return np.asarray(dec.predict(z, batch_size=1000, verbose=0))
+
+    def judge(images, intended=None):
+        probs = np.asarray(classifier.predict(images.reshape(-1, *shape), batch_size=1000, verbose=0))
+        predicted = probs.argmax(axis=1)
+        top = probs.max(axis=1)
+        row = {"samples": int(len(images)), "confident": float(np.mean(top >= confident)), "mean_top_probability": float(np.mean(top))}
+        if intended is not None:
+            row.update(recognised=float(np.mean(predicted == intended)), confidence=float(np.mean(probs[np.arange(len(images)), intended])))
+        return row, predicted
+
+    latents, labels = encode("train"), arrays["labels_train"]
+    low, high = generation.code_bounds(latents)
     means, covs = generation.fit_class_gaussians(latents, labels, data.NUM_CLASSES)
     z, classes = generation.sample_latents(means, covs, per_class, seed)
-    images = np.asarray(dec.predict(z, batch_size=1000, verbose=0))
-    probs = np.asarray(classifier.predict(images.reshape(-1, *arrays["x_train"].shape[1:]), batch_size=1000, verbose=0))
-    predicted = probs.argmax(axis=1)
-    per_class_scores = [
-        {"class": k, "recognised": float(np.mean(predicted[classes == k] == k)),
-         "confidence": float(np.mean(probs[classes == k, k])), "samples": int(np.sum(classes == k))}
-        for k in range(data.NUM_CLASSES)
-    ]
+    z, clipped = generation.clip_to_bounds(z, low, high)
+    images = decode(z)
+    overall, predicted = judge(images, classes)
+    per_class_scores = [{"class": k, **judge(images[classes == k], classes[classes == k])[0]} for k in range(data.NUM_CLASSES)]
+
+    agnostic_z, agnostic_clipped = generation.clip_to_bounds(
+        generation.sample_gaussian(*generation.fit_gaussian(latents), len(z), seed + 2), low, high)
+    agnostic, _ = judge(decode(agnostic_z))
+    val_decoded = decode(encode("val"))
+    real, _ = judge(val_decoded, arrays["labels_val"])
+    print(f"generated: {overall}\nclass-agnostic Gaussian: {agnostic}\nreal validation codes: {real}")
+
+    # novelty: distance of each image to its nearest clean training image
+    train_flat = _flat(arrays["x_train"])
+    rng = np.random.default_rng(seed + 3)
+    n_ref = min(len(images), len(val_decoded))
+    val_pick = rng.choice(len(val_decoded), size=n_ref, replace=False)
+    train_pick = rng.choice(len(train_flat), size=n_ref, replace=False)
+    nn_index, nn_distance = generation.nearest_neighbours(images, train_flat)
+    distances = {
+        "generated": nn_distance,
+        "decoded_train": generation.nearest_neighbours(decode(latents[train_pick]), train_flat)[1],
+        "decoded_val": generation.nearest_neighbours(val_decoded[val_pick], train_flat)[1],
+        "clean_val": generation.nearest_neighbours(_flat(arrays["x_val"])[val_pick], train_flat)[1],
+    }
+    print("median distance to the nearest training image: " + ", ".join(f"{k} {np.median(v):.3f}" for k, v in distances.items()))
+
     rng = np.random.default_rng(seed + 1)
     a, b = rng.choice(data.NUM_CLASSES, size=2, replace=False)
     ia = int(np.flatnonzero(labels == a)[0])
     ib = int(np.flatnonzero(labels == b)[0])
-    path = np.asarray(dec.predict(generation.interpolate(latents[ia], latents[ib], interpolation_steps), verbose=0))
+    path = decode(generation.interpolate(latents[ia], latents[ib], interpolation_steps))
     io.write_npz(out_images, images=images, classes=classes, predicted=predicted, interpolation=path,
-                 interpolation_ends=np.array([a, b]))
+                 interpolation_ends=np.array([a, b]), nearest_index=nn_index, nearest_image=train_flat[nn_index],
+                 nearest_label=arrays["labels_train"][nn_index], **{f"distance_{k}": v for k, v in distances.items()})
     io.write_json(out_scores, {
         "per_class": per_class_scores,
-        "recognised": float(np.mean(predicted == classes)),
-        "confidence": float(np.mean(probs[np.arange(len(classes)), classes])),
+        "recognised": overall["recognised"],
+        "confidence": overall["confidence"],
+        "confident": overall["confident"],
+        "confident_threshold": confident,
+        "references": {"class_agnostic": agnostic, "real_validation": real},
+        "clipped_share": {"per_class": clipped, "class_agnostic": agnostic_clipped},
+        "fitted_on": {"images": int(len(latents)), "noise_level": noise_level},
+        "nearest_distance": {k: {"median": float(np.median(v)), "quartiles": [float(q) for q in np.percentile(v, [25, 75])],
+                                 "samples": int(len(v))} for k, v in distances.items()},
         "latent_dim": int(latents.shape[1]),
-        "dead_latent_dims": int(np.sum(latents.max(axis=0) <= 0)),
+        "dead_latent_dims": int(np.sum(high <= 0)),
         "interpolation": {"from": int(a), "to": int(b), "steps": interpolation_steps},
         "classifier": io.read_json(choice)["best"]["name"],
     })

@@ -121,6 +121,57 @@ def image_grid(
     save(fig, path)
 
 
+def nearest_pairs_grid(samples: np.ndarray, neighbours: np.ndarray, distances: Sequence[float], row_labels: Sequence[str],
+                       path: str | os.PathLike, *, pairs: int, side: int = 28, cell: float = 0.62) -> None:
+    """Rows of (generated sample, its nearest training image) pairs, `pairs` per row; the distance is
+    printed under each neighbour and a gap separates the pairs."""
+    samples = np.asarray(samples).reshape(-1, side, side)
+    neighbours = np.asarray(neighbours).reshape(-1, side, side)
+    nrows = len(row_labels)
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(cell * 2.25 * pairs + 0.9, cell * 1.35 * nrows + 0.5))
+        outer = fig.add_gridspec(nrows, pairs, wspace=0.25, hspace=0.45, top=1 - 0.35 / (cell * 1.35 * nrows + 0.5), bottom=0.02)
+        for r in range(nrows):
+            for c in range(pairs):
+                i = r * pairs + c
+                inner = outer[r, c].subgridspec(1, 2, wspace=0.04)
+                for j, (image, kind) in enumerate(((samples, "generated"), (neighbours, "nearest"))):
+                    ax = fig.add_subplot(inner[0, j])
+                    ax.set_xticks([])
+                    ax.set_yticks([])
+                    ax.grid(False)
+                    for spine in ax.spines.values():
+                        spine.set_visible(j == 1)
+                        spine.set_color("#999999")
+                    if i < len(samples):
+                        ax.imshow(image[i], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+                        if j == 1:
+                            ax.set_xlabel(f"d = {distances[i]:.1f}", fontsize=8, labelpad=1)
+                    if c == 0 and j == 0:
+                        ax.set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=9)
+        fig.text(0.5, 0.995, "each pair: generated digit | its nearest training image (framed), Euclidean distance d",
+                 ha="center", va="top", fontsize=9)
+    save(fig, path)
+
+
+def distributions_plot(samples: Mapping[str, Sequence[float]], path: str | os.PathLike, *, xlabel: str, bins: int = 40) -> None:
+    """Step histograms (as densities, on common bins) of several samples, median marked for each."""
+    arrays = {k: np.asarray(v, dtype=float) for k, v in samples.items()}
+    edges = np.histogram_bin_edges(np.concatenate(list(arrays.values())), bins=bins)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        for i, (label, values) in enumerate(arrays.items()):
+            colour = PALETTE[i % len(PALETTE)]
+            ax.hist(values, bins=edges, density=True, histtype="step", linewidth=1.6, color=colour,
+                    label=f"{label} (median {np.median(values):.2f})")
+            ax.axvline(np.median(values), color=colour, linestyle=":", linewidth=1.2)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("density")
+        ax.legend(frameon=False, fontsize=8, loc="upper left")
+        ax.set_ylim(top=ax.get_ylim()[1] * 1.35)  # room for the legend above the curves
+    save(fig, path)
+
+
 def bar_plot(labels: Sequence[str], values: Sequence[float], path: str | os.PathLike, *, xlabel: str, ylabel: str) -> None:
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()

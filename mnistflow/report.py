@@ -298,6 +298,12 @@ def _as_list(value) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def generation_distances(path: str) -> dict[str, np.ndarray]:
+    """4D: each image set's distances to its nearest training image, from generate_digits' arrays."""
+    with np.load(path) as npz:
+        return {key[len("distance_"):]: npz[key] for key in npz.files if key.startswith("distance_")}
+
+
 def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, repo: str | os.PathLike) -> dict:
     """Everything the template shows, read from the report rule's named inputs."""
     refs = yaml.safe_load(Path(inputs["references"]).read_text())
@@ -358,7 +364,7 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         cnn_params=cnn["ours"]["params"], cnn_macs=cnn["ours"]["macs"], earlier_params=cnn["earlier"]["params"],
         earlier_macs=cnn["earlier"]["macs"], shift_correct=shift_correct, denoising_table=table,
         recognisable_accuracy=config["denoising"]["recognisable_accuracy"], min_gain=config["denoising"]["min_gain"],
-        generation_per_class=autoencoder["scores"]["per_class"],
+        generation_scores=autoencoder["scores"], generation_distances=generation_distances(inputs["generation_images"]),
     )
     for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
         row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])
@@ -384,5 +390,6 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         "dense": dense,
         "sweep": sweep,
         "ln_classes": math.log(info["num_classes"]),
+        "sources": {key: path for key, path in inputs.items() if isinstance(path, str)},  # file names under the captions
         "provenance": provenance(config, versions, repo, info, _as_list(inputs.get("benchmarks", [])), models, refs),
     }

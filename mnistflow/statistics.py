@@ -137,10 +137,27 @@ def prediction_interval_same_items(values: Sequence[float], level: float = LEVEL
                     f"prediction interval for one run on the same test images: spread of {n} replicates", level)
 
 
-def two_proportion_difference(p1: float, p2: float, n: int, level: float = LEVEL) -> Interval:
-    """Normal interval of p2 - p1 for two accuracies on n items each, treated as independent. On the
-    same items the true variance is smaller, so this interval is conservative (wider)."""
-    se = math.sqrt(p1 * (1 - p1) / n + p2 * (1 - p2) / n)
+def two_proportion_difference(p1: float, p2: float, n: int, level: float = LEVEL, n2: int | None = None) -> Interval:
+    """Normal interval of p2 - p1 for two proportions on n items each (or n and n2), treated as
+    independent. On the same items the true variance is smaller, so this interval is then conservative."""
+    n2 = n if n2 is None else n2
+    se = math.sqrt(p1 * (1 - p1) / n + p2 * (1 - p2) / n2)
     z = float(stats.norm.ppf(0.5 + level / 2))
     d = p2 - p1
-    return Interval(d - z * se, d + z * se, f"normal interval of a difference of two accuracies on {n:,} images (conservative)", level)
+    if n2 == n:
+        return Interval(d - z * se, d + z * se, f"normal interval of a difference of two accuracies on {n:,} images (conservative)", level)
+    return Interval(d - z * se, d + z * se, f"normal interval of a difference of two independent proportions ({n:,} and {n2:,} items)", level)
+
+
+def median_difference(a: Sequence[float], b: Sequence[float], level: float = LEVEL, seed: int = 0,
+                      resamples: int = 2000) -> Interval:
+    """Percentile-bootstrap interval of median(a) - median(b) for two independent samples
+    (scipy.stats.bootstrap, resampling each sample on its own; seeded, so the same on every run)."""
+    x, y = _finite(a), _finite(b)
+    if len(x) < 2 or len(y) < 2:
+        raise ValueError("a bootstrap interval of a median difference needs at least two values in each sample")
+    result = stats.bootstrap((x, y), lambda u, v, axis: np.median(u, axis=axis) - np.median(v, axis=axis), vectorized=True,
+                             n_resamples=resamples, confidence_level=level, method="percentile", random_state=seed)
+    ci = result.confidence_interval
+    return Interval(float(ci.low), float(ci.high),
+                    f"percentile bootstrap over {len(x):,} and {len(y):,} images ({resamples} resamples)", level)

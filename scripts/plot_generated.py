@@ -1,15 +1,26 @@
-"""Rule plot_generated: generated digits per class, and the latent interpolation."""
+"""Rule plot_generated: generated digits beside their nearest training images, the distances to the
+nearest training image against those of real digits, and the latent interpolation."""
 
 import numpy as np
 
 from mnistflow import io, plots
 
+DISTANCE_SETS = {  # npz key -> legend label
+    "distance_generated": "generated digits",
+    "distance_decoded_train": "training digits through the autoencoder (copies)",
+    "distance_decoded_val": "validation digits through the autoencoder",
+    "distance_clean_val": "validation digits as they are",
+}
+
 with io.redirect_output(snakemake.log[0]):  # noqa: F821
     g = io.read_npz(snakemake.input.images)  # noqa: F821
-    n = snakemake.params.columns  # noqa: F821
+    n = snakemake.params.pairs  # noqa: F821
     classes = np.unique(g["classes"])
-    rows = np.concatenate([g["images"][g["classes"] == k][:n] for k in classes])
-    plots.image_grid(rows.reshape(-1, 28, 28), snakemake.output.grid, row_labels=[f"class {k}" for k in classes], ncols=n, cell=0.7)  # noqa: F821
+    pick = np.concatenate([np.flatnonzero(g["classes"] == k)[:n] for k in classes])
+    plots.nearest_pairs_grid(g["images"][pick], g["nearest_image"][pick], g["distance_generated"][pick],
+                             [f"class {k}" for k in classes], snakemake.output.grid, pairs=n)  # noqa: F821
+    plots.distributions_plot({label: g[key] for key, label in DISTANCE_SETS.items()}, snakemake.output.novelty,  # noqa: F821
+                             xlabel="Euclidean distance to the nearest training image (pixel values 0-1)")
     a, b = g["interpolation_ends"]
     plots.image_grid(g["interpolation"].reshape(-1, 28, 28), snakemake.output.interpolation, cell=0.8,  # noqa: F821
                      titles=[f"from {a}"] + [""] * (len(g["interpolation"]) - 2) + [f"to {b}"])

@@ -316,7 +316,8 @@ _DEFAULT_BRANCH = {
     "robustness_max": ("no_measurable_difference",), "noisy_below_criterion": ("at_level",),
     "denoised_below_criterion": ("at_level",), "denoising_fails": ("at_level",), "denoising_fails_information": ("not_above_chance",),
     "denoising_helps": ("helps_then_stops",), "denoising_stop_cause": ("not_at_chance",), "clean_cost": ("no_measurable_difference",),
-    "class_ranking": ("overlapping",),
+    "class_ranking": ("overlapping",), "generated_recognition": ("above_real",), "class_conditioning": ("no_measurable_difference",),
+    "generated_novelty": ("no_measurable_difference",), "generated_vs_new_digits": ("closer",),
 }
 
 
@@ -352,6 +353,17 @@ PHRASES = {
                         "helps_then_stops": "it no longer raises the accuracy by more than"},
     "class_ranking": {"separated": "not recognised equally well in every class",
                       "overlapping": "does not separate the best from the worst class"},
+    "generated_recognition": {"below_real": "recognised less often than decoded real digits",
+                              "above_real": "recognised more often than decoded real digits",
+                              "consistent_with_real": "recognised about as often as decoded real digits"},
+    "class_conditioning": {"class_gaussians_clearer": "the per-class samples are measurably clearer",
+                           "agnostic_clearer": "the class-agnostic samples are measurably clearer",
+                           "no_measurable_difference": "the two do not differ measurably"},
+    "generated_novelty": {"farther_than_copies": "they are not reconstructions of training images",
+                          "closer_than_copies": "near-reproductions of training images",
+                          "no_measurable_difference": "this measure does not show that they are new"},
+    "generated_vs_new_digits": {"farther": "even farther from it than unseen real digits", "closer": "closer to it than unseen real digits",
+                                "no_measurable_difference": "about as far from it as unseen real digits"},
     "clean_cost": {"not_tested": "were not among the tested levels", "costs": "denoising costs", "gains": "denoising raises the accuracy by",
                    "no_measurable_difference": "which cannot be told from chance (interval"},
     "denoising_fails_information": {"above_chance": "yet it still carries information", "not_above_chance": "no usable information about the digit",
@@ -596,3 +608,57 @@ def test_class_ranking_on_both_sides(rates, verdict):
     assert claim.verdict == verdict
     assert claim.values["best_class"] == rates.index(max(rates)) and claim.values["worst_class"] == rates.index(min(rates))
     assert claim.values["widest_points"] == pytest.approx(max(st.wilson(r, 100).high - st.wilson(r, 100).low for r in rates))
+
+
+def _scores(recognised=0.88, real=0.91, confident=0.8, agnostic=0.4, n=1000, n_real=5000):
+    return {"per_class": [{"class": k, "samples": n // 10} for k in range(10)], "recognised": recognised, "confident": confident,
+            "confident_threshold": 0.9, "references": {"real_validation": {"recognised": real, "samples": n_real},
+                                                       "class_agnostic": {"confident": agnostic, "samples": n}}}
+
+
+@pytest.mark.parametrize("recognised, real, verdict", [(0.80, 0.91, "below_real"), (0.90, 0.91, "consistent_with_real"),
+                                                       (0.97, 0.91, "above_real")])
+def test_generated_recognition_on_all_sides(recognised, real, verdict):
+    claim = claims.generated_recognition(_scores(recognised=recognised, real=real))
+    assert claim.verdict == verdict
+    assert claim.values["difference"] == pytest.approx(recognised - real)
+    assert claim.interval.contains(recognised - real)
+    assert (verdict == "consistent_with_real") == claim.interval.contains(0.0)
+
+
+@pytest.mark.parametrize("confident, agnostic, verdict", [(0.8, 0.4, "class_gaussians_clearer"), (0.41, 0.4, "no_measurable_difference"),
+                                                          (0.3, 0.6, "agnostic_clearer")])
+def test_class_conditioning_on_all_sides(confident, agnostic, verdict):
+    claim = claims.class_conditioning(_scores(confident=confident, agnostic=agnostic))
+    assert claim.verdict == verdict
+    assert claim.values["difference"] == pytest.approx(confident - agnostic)
+
+
+@pytest.mark.parametrize("shift, verdict", [(0.8, "farther_than_copies"), (0.0, "no_measurable_difference"), (-0.8, "closer_than_copies")])
+def test_generated_novelty_on_all_sides(shift, verdict):
+    rng = np.random.default_rng(3)
+    copies = 3.6 + rng.normal(0, 0.8, 1000)
+    distances = {"generated": copies[::-1] + shift, "decoded_train": copies, "decoded_val": copies + shift}
+    novelty, versus = claims.generated_novelty(distances), claims.generated_vs_new_digits(distances)
+    assert novelty.verdict == verdict
+    assert versus.verdict == "no_measurable_difference"  # the generated digits are exactly as far as the validation digits
+    assert novelty.values["difference"] == pytest.approx(shift)
+    assert novelty.interval.contains(shift)
+
+
+def test_median_difference_interval_is_seeded_and_covers_the_shift():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(5, 1, 400), rng.normal(4, 1, 400)
+    first, second = st.median_difference(a, b), st.median_difference(a, b)
+    assert first == second
+    assert first.low < np.median(a) - np.median(b) < first.high
+    assert 0.5 < first.low and first.high < 1.5
+    with pytest.raises(ValueError):
+        st.median_difference([1.0], [1.0, 2.0])
+
+
+def test_two_proportion_difference_with_unequal_samples():
+    interval = st.two_proportion_difference(0.5, 0.6, 1000, n2=100)
+    se = math.sqrt(0.25 / 1000 + 0.24 / 100)
+    assert interval.low == pytest.approx(0.1 - 1.959964 * se, abs=1e-6) and interval.high == pytest.approx(0.1 + 1.959964 * se, abs=1e-6)
+    assert "1,000 and 100" in interval.method

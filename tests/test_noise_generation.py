@@ -88,3 +88,32 @@ def test_summaries_and_selection():
     assert evaluation.select_best({"a": recs[0], "b": recs[1]}) == "b"
     with pytest.raises(ValueError, match="no candidate"):
         evaluation.select_best({})
+
+
+def test_nearest_neighbours_match_a_brute_force_search():
+    rng = np.random.default_rng(5)
+    reference = rng.uniform(0, 1, size=(300, 7, 7))
+    queries = np.concatenate([rng.uniform(0, 1, size=(40, 7, 7)), reference[[3, 150]]])  # two exact copies
+    index, distance = generation.nearest_neighbours(queries, reference, chunk=16)
+    full = np.linalg.norm(queries.reshape(len(queries), 1, -1) - reference.reshape(1, len(reference), -1), axis=2)
+    assert np.array_equal(index, full.argmin(axis=1))
+    np.testing.assert_allclose(distance, full.min(axis=1), atol=1e-9)
+    assert index[-2:].tolist() == [3, 150] and distance[-2:] == pytest.approx([0.0, 0.0], abs=1e-6)
+    with pytest.raises(ValueError):
+        generation.nearest_neighbours(queries, reference[:, :3])
+
+
+def test_samples_are_clipped_into_the_box_of_the_training_codes():
+    rng = np.random.default_rng(2)
+    codes = np.maximum(rng.normal(0.5, 1.0, size=(500, 6)), 0.0)
+    codes[:, 5] = 0.0  # a dimension that is never active
+    low, high = generation.code_bounds(codes)
+    assert np.all(low >= 0) and high[5] == 0
+    z = generation.sample_gaussian(*generation.fit_gaussian(codes), 400, seed=1)
+    assert np.any(z < 0)  # a Gaussian leaves the non-negative codes
+    clipped, share = generation.clip_to_bounds(z, low, high)
+    assert np.all(clipped >= low) and np.all(clipped <= high) and np.all(clipped[:, 5] == 0)
+    assert share == pytest.approx(np.mean((z < low) | (z > high)))
+    inside = np.clip(z, low, high)
+    assert np.array_equal(generation.clip_to_bounds(inside, low, high)[0], inside.astype(np.float32))
+    assert generation.clip_to_bounds(inside, low, high)[1] == 0.0

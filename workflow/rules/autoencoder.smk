@@ -83,6 +83,10 @@ rule generate_digits:
     params:
         per_class=config["generation"]["per_class"],
         interpolation_steps=config["generation"]["interpolation_steps"],
+        confident=config["generation"]["confident"],
+        # the codes the decoder was trained on: same noise level and seed as train_autoencoder
+        noise_level=rules.train_autoencoder.params.noise_level,
+        noise_seed=rules.train_autoencoder.params.noise_seed,
         seed=job_seed("generation"),
         backend=backend_of(CNN),
         onednn_max_isa=onednn_cap(backend_of(CNN)),

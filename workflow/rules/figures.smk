@@ -180,14 +180,15 @@ rule plot_denoising:
 
 
 rule plot_generated:
-    """Question 4D: a grid of generated digits per class and a latent interpolation."""
+    """Question 4D: generated digits beside their nearest training images, nearest-image distances, a latent interpolation."""
     input:
         images=rules.generate_digits.output.images,
     output:
         grid=report("results/figures/generated.png", caption="../report/captions/generated.rst", category="4 Autoencoder"),
         interpolation=report("results/figures/interpolation.png", caption="../report/captions/interpolation.rst", category="4 Autoencoder"),
+        novelty=report("results/figures/generated_novelty.svg", caption="../report/captions/generated_novelty.rst", category="4 Autoencoder"),
     params:
-        columns=10,
+        pairs=5,
         code=script_code("plot_generated"),
     log:
         "logs/figures/generated.log",
