@@ -66,7 +66,6 @@ rule report:
         classifier_choice=rules.select_classifier.output.choice,
         cnn_earlier_layers=rules.describe_cnn_earlier.output.layers,
         shift_table=rules.evaluate_shift.output.table,
-        shift_correct=rules.evaluate_shift.output.correct,
         shift_figure=rules.plot_shift.output.figure,
         autoencoder_metrics=rules.train_autoencoder.output.metrics,
         autoencoder_timing=rules.train_autoencoder.output.timing,

@@ -15,6 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from . import statistics as st
+from . import sweep
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,12 @@ VERDICTS = {
     "cnn_goal": ("single_run", "above", "below", "undecided"),
     "cnn_size": ("smaller", "larger", "same"),
     "cnn_arithmetic": ("less", "more", "same"),
-    "shift_models_accuracy": ("cnn_better", "dense_better", "no_measurable_difference"),
-    "robustness_mid": ("cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
-    "robustness_max": ("cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
+    "shift_models_accuracy": ("single_run", "cnn_better", "dense_better", "no_measurable_difference"),
+    "robustness_mid": ("single_run", "cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
+    "robustness_max": ("single_run", "cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
+    "shift_augmentation_effect": ("not_applicable", "single_run", "reduces_loss", "increases_loss", "no_measurable_effect"),
+    "shift_architecture_effect": ("not_applicable", "single_run", "reduces_loss", "increases_loss", "no_measurable_effect"),
+    "shift_main_factor": ("not_applicable", "single_run", "architecture", "augmentation", "undecided"),
     "noisy_below_criterion": ("never", "from_lowest_level", "at_level"),
     "denoised_below_criterion": ("never", "from_lowest_level", "at_level"),
     "denoising_fails": ("never", "from_lowest_level", "at_level"),
@@ -150,15 +154,10 @@ def factor_choice(runs, n_val: int) -> Claim:
     a tie goes to the smaller factor, the one with less decay."""
     rule = ("the factor whose replicates get the most validation images right in their final epoch, in total; a tie goes to the "
             "smaller factor (less decay)")
-    counts = runs.assign(correct=(runs["final_val_accuracy"] * n_val).round().astype(int))
-    per_factor = counts.groupby(["factor", "factor_label"])["correct"].sum().reset_index().sort_values("factor")
-    top = int(per_factor["correct"].max())
-    winners = per_factor[per_factor["correct"] == top]
-    best = winners.iloc[0]
-    reps = int(runs.groupby("factor_label").size().max())
-    values = {"best": best["factor_label"], "correct": top, "answers": reps * n_val,
-              "tied": winners["factor_label"].tolist()[1:], "factors": len(per_factor)}
-    verdict = "single_factor" if len(per_factor) == 1 else ("tie" if len(winners) > 1 else "unique")
+    chosen = sweep.choose_factor(runs, n_val)
+    values = {"best": chosen["label"], "correct": chosen["correct"], "answers": chosen["answers"], "tied": chosen["tied"],
+              "factors": chosen["factors"]}
+    verdict = "single_factor" if chosen["factors"] == 1 else ("tie" if chosen["tied"] else "unique")
     return Claim("factor_choice", verdict, rule, values)
 
 
@@ -246,32 +245,80 @@ def size_comparison(name: str, ours: int, other: int, words: tuple[str, str, str
     return Claim(name, verdict, "counted from the models' layers (exact, no sampling error)", {"ours": ours, "other": other, "ratio": ratio})
 
 
-def paired_accuracy(name: str, first_right: np.ndarray, second_right: np.ndarray, verdicts: tuple[str, str, str], what: str) -> Claim:
-    """Two classifiers (or two inputs) on the same images: second minus first, image by image."""
-    d = second_right.astype(float) - first_right.astype(float)
-    interval = st.per_item_difference(d)
-    return Claim(name, _direction(interval, *verdicts),
-                 f"{what}, compared image by image on the same test images; a difference only when its {LEVEL_WORDS} interval excludes 0",
-                 {"difference": float(d.mean())}, interval)
+def shift_cells(table) -> dict[str, dict[int, np.ndarray]]:
+    """3B's accuracy table (evaluate_shift) as cell -> shift -> accuracy of each replicate (mean over the
+    four directions), replicates in order."""
+    means = table.groupby(["cell", "shift", "replicate"])["accuracy"].mean()
+    return {cell: {int(shift): means[cell][shift].sort_index().to_numpy() for shift in means[cell].index.get_level_values(0).unique()}
+            for cell in means.index.get_level_values(0).unique()}
 
 
-def robustness(name: str, shifts: np.ndarray, dense: np.ndarray, cnn: np.ndarray, shift: int) -> Claim:
-    """Which network loses less accuracy when the test digits are shifted by `shift` pixels:
-    per image, (dense loss) - (CNN loss), each loss being right-unshifted minus the mean over the
-    four directions of right-shifted; a t-interval over the test images."""
-    at = shifts == shift
-    dense_loss = dense[shifts == 0][0].astype(float) - dense[at].mean(axis=0)
-    cnn_loss = cnn[shifts == 0][0].astype(float) - cnn[at].mean(axis=0)
-    d = dense_loss - cnn_loss
-    interval = st.per_item_difference(d)
-    return Claim(name, _direction(interval, "cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
-                 "at each shift, the dense network's accuracy loss minus the CNN's, image by image over the same test images; "
-                 f"a difference only when its {LEVEL_WORDS} interval excludes 0. One trained network of each kind: the verdict is about "
-                 "these two networks, not about other training runs",
-                 {"shift": shift, "dense_loss": float(dense_loss.mean()), "cnn_loss": float(cnn_loss.mean()), "difference": float(d.mean()),
-                  "dense_loss_se": float(np.std(dense_loss, ddof=1) / math.sqrt(len(d))),
-                  "cnn_loss_se": float(np.std(cnn_loss, ddof=1) / math.sqrt(len(d)))},
+def _losses(cells: dict, cell: str, shift: int) -> np.ndarray:
+    """Per replicate, accuracy unshifted minus accuracy at `shift` (the same network: paired by replicate)."""
+    return cells[cell][0] - cells[cell][shift]
+
+
+_SHIFT_RULE = (f"{LEVEL_WORDS} Welch interval over the replicates of the models compared (independent training runs); a difference "
+               "counts when its interval excludes 0, and no verdict is drawn from one run per model")
+
+
+def shift_models_accuracy(cells: dict) -> Claim:
+    """3B: the CNN's mean test accuracy (unshifted) minus the dense network's, over their replicates."""
+    dense, cnn = cells["dense"][0], cells["cnn"][0]
+    interval = st.contrast([dense, cnn], [-1, 1])
+    verdict = "single_run" if interval is None else _direction(interval, "cnn_better", "dense_better", "no_measurable_difference")
+    return Claim("shift_models_accuracy", verdict, f"the CNN's mean test accuracy minus the dense network's, {_SHIFT_RULE}",
+                 {"difference": float(cnn.mean() - dense.mean()), "dense": float(dense.mean()), "cnn": float(cnn.mean())}, interval)
+
+
+def robustness(name: str, cells: dict, shift: int) -> Claim:
+    """3B: which network, as trained, loses less accuracy when the test digits are shifted by `shift`
+    pixels: the dense network's mean loss minus the CNN's."""
+    dense, cnn = _losses(cells, "dense", shift), _losses(cells, "cnn", shift)
+    interval = st.contrast([dense, cnn], [1, -1])
+    verdict = "single_run" if interval is None else _direction(interval, "cnn_loses_less", "dense_loses_less", "no_measurable_difference")
+    return Claim(name, verdict, f"the accuracy each network loses at a shift (unshifted minus shifted, per replicate), the dense network's "
+                 f"mean loss minus the CNN's, {_SHIFT_RULE}",
+                 {"shift": shift, "dense_loss": float(dense.mean()), "cnn_loss": float(cnn.mean()), "difference": float(dense.mean() - cnn.mean()),
+                  **{f"{k}_loss_se": float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else None for k, v in (("dense", dense), ("cnn", cnn))},
+                  **{f"{k}_loss_df": len(v) - 1 if len(v) > 1 else None for k, v in (("dense", dense), ("cnn", cnn))}},
                  interval)
+
+
+def shift_factors(cells: dict, shift: int) -> tuple[Claim, Claim, Claim]:
+    """3B: how much of the CNN's smaller accuracy loss at `shift` its architecture and its augmentation
+    explain. With L the mean loss of each model (d0 dense, d1 dense with augmentation, c0 CNN without,
+    c1 CNN with), the total L_d0 - L_c1 splits exactly into augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2
+    and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2: each factor's effect averaged over the two
+    levels of the other (the two-factor Shapley split). Which explains more: architecture minus
+    augmentation, which equals L_d1 - L_c0."""
+    names = ("shift_augmentation_effect", "shift_architecture_effect", "shift_main_factor")
+    if "dense_augmented" not in cells or "cnn_unaugmented" not in cells:
+        rule = "the CNN is trained without augmentation, so there is no augmentation to separate from the architecture"
+        return tuple(Claim(n, "not_applicable", rule, {"shift": shift}) for n in names)
+    order = ("dense", "dense_augmented", "cnn_unaugmented", "cnn")
+    losses = [_losses(cells, c, shift) for c in order]
+    means = {c: float(x.mean()) for c, x in zip(order, losses)}
+    coefficients = {"augmentation": [0.5, -0.5, 0.5, -0.5], "architecture": [0.5, 0.5, -0.5, -0.5], "main": [0, 1, -1, 0]}
+    estimate = {k: float(sum(c * means[o] for c, o in zip(v, order))) for k, v in coefficients.items()}
+    intervals = {k: st.contrast(losses, v) for k, v in coefficients.items()}
+    total = means["dense"] - means["cnn"]
+    values = {"shift": shift, "losses": means, "total": total, "augmentation": estimate["augmentation"],
+              "architecture": estimate["architecture"], "main": estimate["main"], "intervals": intervals}
+    split = ("at a shift, the accuracy lost (unshifted minus shifted, per replicate) by the dense network (d0), the dense network with "
+             "the CNN's augmentation (d1), the CNN without it (c0) and the CNN (c1); the difference L_d0 - L_c1 splits exactly into "
+             "augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2 and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2, each factor's "
+             "effect averaged over the two levels of the other")
+    out = []
+    for name, key in ((names[0], "augmentation"), (names[1], "architecture")):
+        interval = intervals[key]
+        verdict = "single_run" if interval is None else _direction(interval, "reduces_loss", "increases_loss", "no_measurable_effect")
+        out.append(Claim(name, verdict, f"{split}; {_SHIFT_RULE}", values, interval))
+    interval = intervals["main"]
+    verdict = "single_run" if interval is None else _direction(interval, "architecture", "augmentation", "undecided")
+    out.append(Claim(names[2], verdict, f"architecture's part minus augmentation's part, which equals L_d1 - L_c0; {_SHIFT_RULE}",
+                     values, interval))
+    return tuple(out)
 
 
 # -- question 4 ------------------------------------------------------------------------------------
@@ -431,7 +478,7 @@ def generated_vs_new_digits(distances: dict) -> Claim:
 
 def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, factor_choice, gains, hinton_accuracy,
           cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
-          shift_correct, denoising_table, recognisable_accuracy, min_gain, generation_scores, generation_distances) -> dict[str, Claim]:
+          shift_table, denoising_table, recognisable_accuracy, min_gain, generation_scores, generation_distances) -> dict[str, Claim]:
     """Every claim of the report, by name, from the numbers the workflow wrote (`factor_choice` and the
     per-level `gains` of level_gains are computed once by the caller, which shows them too)."""
     hist = dense_history
@@ -450,14 +497,11 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
         size_comparison("cnn_size", cnn_params, earlier_params, ("smaller", "larger", "same")),
         size_comparison("cnn_arithmetic", cnn_macs, earlier_macs, ("less", "more", "same")),
     ]
-    shifts = np.asarray(shift_correct["shift"])
-    dense, cnn = np.asarray(shift_correct["dense"]), np.asarray(shift_correct["cnn"])
-    claims.append(paired_accuracy("shift_models_accuracy", dense[shifts == 0][0], cnn[shifts == 0][0],
-                                  ("cnn_better", "dense_better", "no_measurable_difference"), "the CNN's accuracy minus the dense network's"))
-    max_shift = int(shifts.max())
-    mid = 2 if 2 in shifts else max_shift
-    claims.append(robustness("robustness_mid", shifts, dense, cnn, mid))
-    claims.append(robustness("robustness_max", shifts, dense, cnn, max_shift))
+    cells = shift_cells(shift_table)
+    max_shift = max(cells["dense"])
+    mid = 2 if 2 in cells["dense"] else max_shift
+    claims += [shift_models_accuracy(cells), robustness("robustness_mid", cells, mid), robustness("robustness_max", cells, max_shift),
+               *shift_factors(cells, max_shift)]
     t = denoising_table.sort_values("level")
     levels, n = t["level"].tolist(), int(t["images"].iloc[0])
     claims.append(first_level_below("noisy_below_criterion", levels, t["accuracy_noisy"].tolist(), n, recognisable_accuracy,

@@ -87,7 +87,28 @@ def choose_classifiers(names: Sequence[str], metrics_paths: Sequence[str], model
     }
 
 
-def shift_summary(table):
-    """Mean accuracy over the four directions, per model and shift (a pandas DataFrame:
-    one row per shift, one column per model kind)."""
-    return table.groupby(["shift", "kind"])["accuracy"].mean().unstack("kind").sort_index()
+#: 3B's models by evaluate_shift's cell names, in the order the report lists them.
+SHIFT_CELL_NAMES = {"dense": "dense network (2D)", "dense_augmented": "dense network with the CNN's augmentation",
+                    "cnn_unaugmented": "CNN without augmentation", "cnn": "CNN (3A)"}
+
+
+def shift_curves(table, names: dict[str, str]) -> dict[str, dict]:
+    """Per model (cell) of evaluate_shift's table, in the order of `names` (cell -> label): the shifts,
+    the mean accuracy over directions and replicates, and its t-interval over replicates (None with
+    one replicate)."""
+    from .statistics import mean_interval
+
+    per_replicate = table.groupby(["cell", "shift", "replicate"])["accuracy"].mean()
+    curves = {}
+    for cell, label in names.items():
+        if cell not in per_replicate.index.get_level_values(0):
+            continue
+        by_shift = per_replicate[cell]
+        shifts = sorted(int(v) for v in by_shift.index.get_level_values(0).unique())
+        means, bands = [], []
+        for shift in shifts:
+            reps = by_shift[shift].to_numpy()
+            means.append(float(reps.mean()))
+            bands.append(mean_interval(reps))
+        curves[label] = {"x": shifts, "mean": means, "intervals": bands, "runs": int(by_shift[shifts[0]].size)}
+    return curves

@@ -103,7 +103,8 @@ def headlines(context: Mapping) -> list[dict]:
         shift = claim.values["shift"]
         for model, word in (("dense", "dense network"), ("cnn", "CNN")):
             out.append(_headline(f"q3b.{model}_loss_{shift}px", "3B", f"{word}: accuracy lost at {shift}\u00a0px",
-                                 claim.values[f"{model}_loss"], "points", claim.values[f"{model}_loss_se"], n_test - 1))
+                                 claim.values[f"{model}_loss"], "points", claim.values[f"{model}_loss_se"],
+                                 claim.values[f"{model}_loss_df"]))
     out.append(_headline("q4a.val_loss", "4A", "autoencoder validation loss after the last epoch", ae["final_val_loss"], "loss"))
     out.append(_headline("q4a.test_loss", "4A", "autoencoder test loss", ae["metrics"]["test"]["loss"], "loss"))
     criterion = f"{claims['noisy_below_criterion'].values['criterion']:.0%} accuracy"

@@ -56,14 +56,18 @@ def train_classifier(
     out_metrics: str,
     out_timing: str,
     onednn_max_isa: str | None = None,
+    l2_choice: str | None = None,
 ) -> dict:
     """Train one classifier on the prepared data; write the model, its metrics and its timing.
 
     `builder` names a function of `mnistflow.models` called with `model_args`;
-    `training` holds optimizer, loss, epochs and batch_size.
+    `training` holds optimizer, loss, epochs and batch_size. `l2_choice`, a JSON file with a "factor",
+    sets the model's L2 factor (the factor chosen on validation by aggregate_sweep).
     """
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     keras.mixed_precision.set_global_policy(training.get("precision", "float32"))
+    if l2_choice is not None:  # the L2 factor chosen on validation by another rule
+        model_args = {**model_args, "l2": io.read_json(l2_choice)["factor"]}
     from . import models
     from . import training as train_lib
 
@@ -104,29 +108,28 @@ def load_model(path: str):
     return keras.saving.load_model(path, compile=False)
 
 
-def evaluate_shift(*, npz: str, choice: str, max_shift: int, seed: int, threads: int, backend: str, out_table: str,
-                   out_correct: str, onednn_max_isa: str | None = None) -> None:
-    """Question 3B: test accuracy against translation for the best dense network and the best CNN;
-    and which test image each got right at each shift, for the paired comparison of the two."""
+#: The architecture of each of the four models of 3B.
+SHIFT_CELLS = {"dense": "dense", "dense_augmented": "dense", "cnn": "cnn", "cnn_unaugmented": "cnn"}
+
+
+def evaluate_shift(*, npz: str, cells: dict[str, list[str]], max_shift: int, seed: int, threads: int, backend: str,
+                   out_table: str, onednn_max_isa: str | None = None) -> None:
+    """Question 3B: test accuracy against translation of every replicate (model files in replicate
+    order) of each model; a cell with no models (no augmentation to control for) is left out."""
     runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     import pandas as pd
 
     from . import evaluation
 
     arrays = data.preprocess(io.read_npz(npz))
-    chosen = io.read_json(choice)
-    rows, correct = [], {}
-    for role in ("best_dense", "best_cnn"):
-        model = load_model(chosen[role]["model"])
-        results = evaluation.shift_accuracy(model, arrays["x_test"], arrays["labels_test"], max_shift)
-        for row in results:
-            rows.append({"model": chosen[role]["name"], "kind": chosen[role]["kind"],
-                         **{k: v for k, v in row.items() if k != "correct"}})
-        correct[chosen[role]["kind"]] = np.stack([row["correct"] for row in results])
-        print(f"{chosen[role]['name']}: done")
+    rows = []
+    for cell, paths in cells.items():
+        for replicate, path in enumerate(paths):
+            for row in evaluation.shift_accuracy(load_model(path), arrays["x_test"], arrays["labels_test"], max_shift):
+                rows.append({"cell": cell, "architecture": SHIFT_CELLS[cell], "replicate": replicate,
+                             "model": path, **{k: v for k, v in row.items() if k != "correct"}})
+            print(f"{cell}, replicate {replicate}: done")
     io.write_csv(out_table, pd.DataFrame(rows))
-    io.write_npz(out_correct, shift=np.array([r["shift"] for r in results]), direction=np.array([r["direction"] for r in results]),
-                 **correct)
 
 
 def _flat(x):

@@ -36,6 +36,9 @@ def dense_classifier(
     *,
     activation: str = "relu",
     l2: float = 0.0,
+    augment_shift: int = 0,
+    augment_rotation: float = 0.0,
+    augment_zoom: float = 0.0,
     input_shape: tuple[int, ...] = INPUT_SHAPE,
     num_classes: int = NUM_CLASSES,
     name: str = "dense",
@@ -43,10 +46,12 @@ def dense_classifier(
     """Flatten -> Dense(u, activation) for each u -> Dense(num_classes, softmax).
 
     With l2 > 0 every hidden layer's kernel (its weights, not biases or outputs)
-    carries an L2 penalty: l2 * sum(w**2) is added to the loss.
+    carries an L2 penalty: l2 * sum(w**2) is added to the loss. The augment_* arguments add the
+    training-only augmentation layers of `augmentation_layers` in front (the 3B control).
     """
     regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
-    layers = [keras.Input(shape=input_shape, name="image"), keras.layers.Flatten(name="flatten")]
+    layers = [keras.Input(shape=input_shape, name="image"),
+              *augmentation_layers(input_shape, augment_shift, augment_rotation, augment_zoom), keras.layers.Flatten(name="flatten")]
     for i, units in enumerate(hidden_units, start=1):
         layers.append(keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer, name=f"hidden_{i}"))
     # float32 output under any precision policy (Keras' advice for mixed precision; a no-op in float32)
@@ -71,6 +76,21 @@ def layer_table(model: keras.Model) -> list[dict]:
     return rows
 
 
+def augmentation_layers(input_shape: tuple[int, ...], shift: int = 0, rotation: float = 0.0, zoom: float = 0.0) -> list:
+    """Random rotation (degrees), zoom (fraction) and shift (pixels) layers, active in training only;
+    empty padding is black (0), like the background of the digits."""
+    fill = {"fill_mode": "constant", "fill_value": 0.0}
+    layers = []
+    if rotation:
+        layers.append(keras.layers.RandomRotation(rotation / 360.0, name="random_rotation", **fill))
+    if zoom:
+        layers.append(keras.layers.RandomZoom((-zoom, zoom), name="random_zoom", **fill))
+    if shift:
+        frac = shift / input_shape[0]
+        layers.append(keras.layers.RandomTranslation(frac, frac, name="random_shift", **fill))
+    return layers
+
+
 def cnn_classifier(
     conv_blocks: Sequence[dict],
     *,
@@ -79,6 +99,8 @@ def cnn_classifier(
     conv_dropout: float = 0.0,
     dense_dropout: float = 0.0,
     augment_shift: int = 0,
+    augment_rotation: float = 0.0,
+    augment_zoom: float = 0.0,
     input_shape: tuple[int, ...] = INPUT_SHAPE,
     num_classes: int = NUM_CLASSES,
     name: str = "cnn",
@@ -87,12 +109,11 @@ def cnn_classifier(
 
     Each block: Conv2D -> [BatchNormalization] -> ReLU -> [MaxPooling2D 2x2]. Then
     [Dropout] -> Flatten -> Dense(u, relu) [-> Dropout] for each u -> Dense(softmax).
-    augment_shift > 0 adds random shifts of up to that many pixels, active in training only.
+    Augmentation, active in training only: augment_rotation > 0 rotates by up to that many degrees,
+    augment_zoom > 0 zooms in or out by up to that fraction, augment_shift > 0 shifts by up to that
+    many pixels (in this order).
     """
-    layers: list = [keras.Input(shape=input_shape, name="image")]
-    if augment_shift:
-        frac = augment_shift / input_shape[0]
-        layers.append(keras.layers.RandomTranslation(frac, frac, fill_mode="constant", fill_value=0.0, name="random_shift"))
+    layers: list = [keras.Input(shape=input_shape, name="image"), *augmentation_layers(input_shape, augment_shift, augment_rotation, augment_zoom)]
     for i, block in enumerate(conv_blocks, start=1):
         layers.append(
             keras.layers.Conv2D(

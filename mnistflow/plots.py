@@ -75,6 +75,27 @@ def line_plot(
     save(fig, path)
 
 
+def band_plot(curves: Mapping[str, dict], path: str | os.PathLike, *, xlabel: str, ylabel: str) -> None:
+    """One line per named curve {x, mean, intervals}, with its intervals (objects with low/high, or None
+    where there is none) drawn as a shaded band; the legend names the number of runs behind each."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        for i, (label, curve) in enumerate(curves.items()):
+            colour = PALETTE[i % len(PALETTE)]
+            runs = curve.get("runs")
+            ax.plot(curve["x"], curve["mean"], marker="o", markersize=3, color=colour,
+                    label=label if runs is None else f"{label} ({runs} run{'' if runs == 1 else 's'})")
+            spans = [(x, iv.low, iv.high) for x, iv in zip(curve["x"], curve["intervals"]) if iv is not None]
+            if spans:
+                xs, lows, highs = zip(*spans)
+                ax.fill_between(xs, lows, highs, color=colour, alpha=0.2, linewidth=0)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(frameon=False, fontsize=8, loc="best")
+    save(fig, path)
+
+
 def history_plot(history: Mapping[str, Sequence[float]], path: str | os.PathLike, *, metric: str = "accuracy", ylabel: str = "accuracy") -> None:
     """Training and validation `metric` per epoch, from a Keras history record."""
     line_plot(

@@ -18,7 +18,8 @@ from .io import read_json
 from .rendering import data_uri
 from . import claims as claims_lib
 from . import statistics
-from .sweep import read_table
+from .evaluation import SHIFT_CELL_NAMES, shift_curves
+from .sweep import format_factor, read_table
 
 
 def _prod(values) -> int:
@@ -173,39 +174,47 @@ def cnn_context(summary: dict, records: list[dict], timings: list[dict], refs: d
         "layers": layers, "types": types, "ours": ours, "earlier": earlier,
         "target": refs["targets"]["q3a_test_accuracy"], "goal": refs["targets"]["q3a_goal_test_accuracy"],
         "settings": settings, "seeds": summary["seeds"], "first_block_pools": bool(blocks[0].get("pool")),
-        "augments": bool(settings["model"].get("augment_shift")),
+        "augments": bool(augmentation_words(settings["model"])),
+        "augmentation_words": ", ".join(augmentation_words(settings["model"])),
         "dropout": bool(settings["model"].get("dense_dropout") or settings["model"].get("conv_dropout")),
     }
 
 
-def complexity_context(dense: dict, cnn: dict, shift: pd.DataFrame, choice: dict, n_test: int) -> dict:
-    """Question 3B: size, arithmetic and accuracy of the two networks of the shift test (each chosen
-    on validation), the base dense network and the CNN's mean; and accuracy under translation."""
-    from .evaluation import shift_summary
+def augmentation_words(model: dict) -> list[str]:
+    """The training-time augmentation of a model's settings, in words (empty when none)."""
+    words = []
+    if model.get("augment_rotation"):
+        words.append(f"random rotations of up to {model['augment_rotation']:g} degrees")
+    if model.get("augment_zoom"):
+        words.append(f"random zoom of up to {100 * model['augment_zoom']:g}% in or out")
+    if model.get("augment_shift"):
+        words.append(f"random shifts of up to {model['augment_shift']} pixels")
+    return words
 
-    def single(name, params, layers, acc, note):
-        return {"name": name, "params": params, "macs": _macs(layers), "test": acc, "interval": statistics.wilson(acc, n_test), "note": note}
 
-    def chosen(entry, note):
-        return single(entry["name"], entry["params"], entry["layers"], entry["test_accuracy"], note)
 
-    record = dense["record"]
+def complexity_context(dense_records: list[dict], dense_name: str, cnn: dict, shift: pd.DataFrame, choice: dict) -> dict:
+    """Question 3B: size, arithmetic and test accuracy of the dense network chosen on validation (the 2D
+    network at the chosen factor, all replicates) and of the CNN; and every model's accuracy under
+    translation (mean over the replicates, with its t-interval)."""
+    first = dense_records[0]
+    dense_test = [r["test"]["accuracy"] for r in dense_records]
     rows = [
-        dict(single(dense["name"], record["total_params"], record["layers"], record["test"]["accuracy"], "1 run"), role="base"),
-        dict(chosen(choice["best_dense"], "1 run; best dense network on validation, used in the shift test"), role="dense"),
-        dict(chosen(choice["best_cnn"], "1 run; best CNN on validation, used in the shift test"), role="cnn"),
-        {"name": f"our CNN, mean of {cnn['ours']['replicates']}", "params": cnn["ours"]["params"], "macs": cnn["ours"]["macs"],
-         "test": cnn["ours"]["test"]["mean"], "interval": cnn["ours"]["test_interval"], "note": "all replicates", "role": "cnn_mean"},
+        {"name": dense_name, "params": first["total_params"], "macs": _macs(first["layers"]), "test": float(np.mean(dense_test)),
+         "interval": statistics.mean_interval(dense_test), "runs": len(dense_test), "role": "dense"},
+        {"name": "our CNN (3A)", "params": cnn["ours"]["params"], "macs": cnn["ours"]["macs"], "test": cnn["ours"]["test"]["mean"],
+         "interval": cnn["ours"]["test_interval"], "runs": cnn["ours"]["replicates"], "role": "cnn"},
     ]
-    summary = shift_summary(shift)
-    names = shift.groupby("kind")["model"].first().to_dict()
-    curve = {kind: summary[kind].tolist() for kind in summary.columns}
-    shifts = summary.index.tolist()
-    d, c = rows[1], rows[2]
+    curves = shift_curves(shift, SHIFT_CELL_NAMES)
+    cells = [cell for cell in SHIFT_CELL_NAMES if SHIFT_CELL_NAMES[cell] in curves]
+    shifts = curves[SHIFT_CELL_NAMES["dense"]]["x"]
+    table = [{"shift": s_, "values": [{"mean": curves[SHIFT_CELL_NAMES[cell]]["mean"][i], "interval": curves[SHIFT_CELL_NAMES[cell]]["intervals"][i]}
+                                      for cell in cells]} for i, s_ in enumerate(shifts)]
+    d, c = rows
     return {
-        "rows": rows, "shifts": shifts, "curve": curve, "names": names, "table": [
-            {"shift": s, "values": [curve[kind][i] for kind in curve]} for i, s in enumerate(shifts)],
-        "max_shift": max(shifts), "mid_shift": 2 if 2 in shifts else max(shifts), "choice": choice,
+        "rows": rows, "cells": cells, "names": {c_: SHIFT_CELL_NAMES[c_] for c_ in cells}, "table": table,
+        "runs": {cell: curves[SHIFT_CELL_NAMES[cell]]["runs"] for cell in cells},
+        "max_shift": max(shifts), "mid_shift": 2 if 2 in shifts else max(shifts), "choice": choice, "controls": len(cells) == 4,
         "mac_ratio": c["macs"] / d["macs"], "param_ratio": c["params"] / d["params"],
         "errors": {"dense": 1 - d["test"], "cnn": 1 - c["test"]},
     }
@@ -353,16 +362,17 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         autoencoder_metrics, read_json(inputs["autoencoder_timing"]), table, gains,
         read_json(inputs["generation_scores"]), config["denoising"], refs,
     )
-    complexity = complexity_context(dense, cnn, pd.read_csv(inputs["shift_table"]), choice, n_test)
-    with np.load(inputs["shift_correct"]) as npz:
-        shift_correct = {key: npz[key] for key in npz.files}
+    shift_table = pd.read_csv(inputs["shift_table"])
+    chosen_label = factor_choice.values["best"]
+    chosen_records = [r for r in sweep_records if format_factor(r["settings"]["model"].get("l2", 0.0)) == chosen_label]
+    complexity = complexity_context(chosen_records, f"{sweep['name']}, L2 {chosen_label} (2D)", cnn, shift_table, choice)
     claims = claims_lib.build(
         class_counts=data["balance"]["train"]["counts"], dense_history={**dense_metrics["history"], "initial_val_loss": dense_metrics["initial"]["val_loss"]},
         n_val=n_val, n_test=n_test, num_classes=int(data["num_classes"]), sweep_runs=sweep_runs, factor_choice=factor_choice, gains=gains,
         hinton_accuracy=sweep["hinton"],
         cnn_test_values=cnn["ours"]["test"]["values"], cnn_target=cnn["target"], cnn_goal=cnn["goal"],
         cnn_params=cnn["ours"]["params"], cnn_macs=cnn["ours"]["macs"], earlier_params=cnn["earlier"]["params"],
-        earlier_macs=cnn["earlier"]["macs"], shift_correct=shift_correct, denoising_table=table,
+        earlier_macs=cnn["earlier"]["macs"], shift_table=shift_table, denoising_table=table,
         recognisable_accuracy=config["denoising"]["recognisable_accuracy"], min_gain=config["denoising"]["min_gain"],
         generation_scores=autoencoder["scores"], generation_distances=generation_distances(inputs["generation_images"]),
     )

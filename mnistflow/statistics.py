@@ -161,3 +161,23 @@ def median_difference(a: Sequence[float], b: Sequence[float], level: float = LEV
     ci = result.confidence_interval
     return Interval(float(ci.low), float(ci.high),
                     f"percentile bootstrap over {len(x):,} and {len(y):,} images ({resamples} resamples)", level)
+
+
+def contrast(groups: Sequence[Sequence[float]], coefficients: Sequence[float], level: float = LEVEL) -> Interval | None:
+    """Welch interval of sum_i c_i mean(group_i) for independent groups of replicates (different
+    training runs), with Welch-Satterthwaite degrees of freedom. None when a group with a nonzero
+    coefficient has fewer than two values."""
+    if len(groups) != len(coefficients):
+        raise ValueError(f"{len(groups)} groups but {len(coefficients)} coefficients")
+    used = [(_finite(g), float(c)) for g, c in zip(groups, coefficients) if c != 0]
+    if not used or any(len(g) < 2 for g, _ in used):
+        return None
+    estimate = sum(c * g.mean() for g, c in used)
+    parts = [c * c * g.var(ddof=1) / len(g) for g, c in used]
+    variance = sum(parts)
+    n_runs = sum(len(g) for g, _ in used)
+    if variance == 0:
+        return Interval(estimate, estimate, f"Welch interval over {n_runs} runs (no spread)", level)
+    df = variance ** 2 / sum(p * p / (len(g) - 1) for p, (g, _) in zip(parts, used) if p > 0)
+    half = float(stats.t.ppf(0.5 + level / 2, df=df)) * math.sqrt(variance)
+    return Interval(estimate - half, estimate + half, f"Welch interval over {n_runs} runs ({df:.1f} df)", level)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -80,6 +80,29 @@ def mean_curves(records: Mapping[tuple[str, int], dict], metric: str = "val_accu
     for (factor, _), rec in sorted(records.items(), key=lambda kv: (float(kv[0][0]), kv[0][1])):
         by_factor.setdefault(factor, []).append(rec["history"][metric])
     return {factor: np.mean(np.array(curves), axis=0).tolist() for factor, curves in by_factor.items()}
+
+
+def choose_factor(runs: pd.DataFrame, n_val: int) -> dict:
+    """The factor chosen on validation: the most correct validation answers summed over its replicates
+    in their final epoch (the highest mean final validation accuracy, without float noise); a tie goes
+    to the smaller factor, the one with less decay. Returns the factor, its label, the count, the tied
+    labels and the number of factors."""
+    counts = runs.assign(correct=(runs["final_val_accuracy"] * n_val).round().astype(int))
+    per_factor = counts.groupby(["factor", "factor_label"])["correct"].sum().reset_index().sort_values("factor")
+    top = int(per_factor["correct"].max())
+    winners = per_factor[per_factor["correct"] == top]
+    best = winners.iloc[0]
+    return {"factor": float(best["factor"]), "label": str(best["factor_label"]), "correct": top,
+            "answers": int(runs.groupby("factor_label").size().max()) * n_val,
+            "tied": winners["factor_label"].tolist()[1:], "factors": len(per_factor)}
+
+
+def of_factor(jobs: Sequence[Sequence], paths: Sequence[str], label: str) -> list[str]:
+    """The paths of one factor's jobs in replicate order, from the (factor label, replicate) of each job."""
+    found = sorted((int(replicate), path) for (factor, replicate), path in zip(jobs, paths) if factor == label)
+    if not found:
+        raise ValueError(f"no sweep job has the factor {label!r}")
+    return [path for _, path in found]
 
 
 def read_table(path) -> pd.DataFrame:

@@ -16,4 +16,5 @@ with io.redirect_output(snakemake.log[0]):  # noqa: F821
         out_model=snakemake.output.model,  # noqa: F821
         out_metrics=snakemake.output.metrics,  # noqa: F821
         out_timing=snakemake.output.timing,  # noqa: F821
+        l2_choice=getattr(snakemake.input, "l2_choice", None),  # noqa: F821
     )

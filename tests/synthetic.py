@@ -50,7 +50,8 @@ class Numbers:
     sweep_test: dict[str, list[float]] | None = None   # factor label -> test accuracy per replicate
     sweep_val: dict[str, list[float]] | None = None    # factor label -> final validation accuracy per replicate
     cnn_test: list[float] | None = None
-    shift_accuracy: dict[str, list[float]] | None = None  # kind -> accuracy per shift 0..max_shift
+    shift_accuracy: dict[str, list[float]] | None = None  # 3B model (cell) -> mean accuracy per shift 0..max_shift
+    shift_spread: float = 0.002                           # replicate-to-replicate spread of those accuracies
     denoising: list[tuple[float, float]] | None = None    # per level: (accuracy noisy, accuracy denoised)
     mse_denoised: list[float] | None = None
     mse_mean_image: float = 0.065
@@ -240,22 +241,29 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     choice = evaluation.choose_classifiers(names, metrics_paths, model_paths)
     io.write_json(inputs.setdefault("classifier_choice", path("best_classifier.json")), choice)
 
-    # 3B
+    # 3B: every replicate of the dense network (chosen factor), the CNN and, when the CNN augments, the two controls
     max_shift = config["shift"]["max_shift"]
-    shift_acc = nb.shift_accuracy or {
+    augments = any(config["cnn"]["model"].get(k) for k in ("augment_shift", "augment_rotation", "augment_zoom"))
+    shift_acc = {
         "dense": np.linspace(0.98, rng.uniform(0.1, 0.9), max_shift + 1).tolist(),
         "cnn": np.linspace(0.99, rng.uniform(0.1, 0.99), max_shift + 1).tolist(),
+        "dense_augmented": np.linspace(0.98, rng.uniform(0.1, 0.9), max_shift + 1).tolist(),
+        "cnn_unaugmented": np.linspace(0.99, rng.uniform(0.1, 0.99), max_shift + 1).tolist(),
+        **(nb.shift_accuracy or {}),
     }
-    rows, correct = [], {}
+    replicates = {"dense": config["sweep"]["replicates"], "dense_augmented": config["sweep"]["replicates"],
+                  "cnn": config["cnn"]["replicates"], "cnn_unaugmented": config["cnn"]["replicates"]}
+    cells = ["dense", "cnn"] + (["dense_augmented", "cnn_unaugmented"] if augments else [])
     shifts = [0] + [s for s in range(1, max_shift + 1) for _ in evaluation.DIRECTIONS]
     directions = ["none"] + [d for _ in range(1, max_shift + 1) for d in evaluation.DIRECTIONS]
-    for kind, role in (("dense", "best_dense"), ("cnn", "best_cnn")):
-        per_row = [_correct(rng, nb.n_test, shift_acc[kind][sh]) for sh in shifts]
-        correct[kind] = np.stack(per_row)
-        rows += [{"model": choice[role]["name"], "kind": kind, "shift": sh, "direction": dr, "accuracy": float(v.mean())}
-                 for sh, dr, v in zip(shifts, directions, per_row)]
+    rows = []
+    for cell in cells:
+        for rep in range(replicates[cell]):
+            for sh, dr in zip(shifts, directions):
+                acc = float(np.clip(shift_acc[cell][sh] + rng.normal(0, nb.shift_spread), 0, 1))
+                rows.append({"cell": cell, "architecture": cell.split("_")[0], "replicate": rep, "model": f"{cell}/rep{rep}",
+                             "shift": sh, "direction": dr, "accuracy": _accuracy(nb.n_test, acc)})
     io.write_csv(inputs.setdefault("shift_table", path("shift/accuracy.csv")), pd.DataFrame(rows))
-    io.write_npz(inputs.setdefault("shift_correct", path("shift/correct.npz")), shift=np.array(shifts), direction=np.array(directions), **correct)
 
     # 4
     a = config["autoencoder"]

@@ -165,24 +165,6 @@ def test_size_comparison_both_ways():
     assert claims.size_comparison("cnn_arithmetic", 20, 20, ("less", "more", "same")).verdict == "same"
 
 
-def test_paired_accuracy_and_robustness_flip():
-    rng = np.random.default_rng(0)
-    a, b = synthetic._correct(rng, 2000, 0.90), synthetic._correct(rng, 2000, 0.97)
-    verdicts = ("cnn_better", "dense_better", "no_measurable_difference")
-    assert claims.paired_accuracy("shift_models_accuracy", a, b, verdicts, "x").verdict == "cnn_better"
-    assert claims.paired_accuracy("shift_models_accuracy", b, a, verdicts, "x").verdict == "dense_better"
-    assert claims.paired_accuracy("shift_models_accuracy", a, a, verdicts, "x").verdict == "no_measurable_difference"
-    shifts = np.array([0, 1, 1, 1, 1])
-
-    def stack(p0, p1):
-        return np.stack([synthetic._correct(rng, 2000, p0)] + [synthetic._correct(rng, 2000, p1) for _ in range(4)])
-    steep, flat = stack(0.98, 0.5), stack(0.99, 0.95)
-    assert claims.robustness("robustness_max", shifts, steep, flat, 1).verdict == "cnn_loses_less"
-    assert claims.robustness("robustness_max", shifts, flat, steep, 1).verdict == "dense_loses_less"
-    same = stack(0.98, 0.9)
-    assert claims.robustness("robustness_max", shifts, same, same, 1).verdict == "no_measurable_difference"
-
-
 def test_first_level_below_the_criterion():
     levels = [0.0, 0.2, 0.4]
     assert claims.first_level_below("noisy_below_criterion", levels, [0.99, 0.95, 0.5], 10_000, 0.9, "x").values["level"] == 0.4
@@ -313,7 +295,7 @@ _DEFAULT_BRANCH = {
     "overfitting": ("val_loss_rose",), "decay_effect": ("no_measurable_difference",), "hinton": ("above",),
     "cnn_target": ("undecided",), "cnn_goal": ("undecided",), "cnn_size": ("larger",), "cnn_arithmetic": ("more",),
     "shift_models_accuracy": ("no_measurable_difference",), "robustness_mid": ("no_measurable_difference",),
-    "robustness_max": ("no_measurable_difference",), "noisy_below_criterion": ("at_level",),
+    "robustness_max": ("no_measurable_difference",), "shift_main_factor": ("undecided",), "noisy_below_criterion": ("at_level",),
     "denoised_below_criterion": ("at_level",), "denoising_fails": ("at_level",), "denoising_fails_information": ("not_above_chance",),
     "denoising_helps": ("helps_then_stops",), "denoising_stop_cause": ("not_at_chance",), "clean_cost": ("no_measurable_difference",),
     "class_ranking": ("overlapping",), "generated_recognition": ("above_real",), "class_conditioning": ("no_measurable_difference",),
@@ -558,7 +540,7 @@ def test_denoising_helps_and_clean_cost_flip(tmp_path):
 def test_cnn_below_dense_and_less_robust_is_said_plainly(tmp_path):
     config = _config(shift__max_shift=2)
     nb = synthetic.Numbers(n_test=10_000, cnn_test=[0.95, 0.951, 0.952],
-                           shift_accuracy={"dense": [0.98, 0.97, 0.96], "cnn": [0.95, 0.7, 0.4]})
+                           shift_accuracy={"dense": [0.98, 0.97, 0.96], "cnn": [0.95, 0.7, 0.4]}, shift_spread=0.001)
     context, html = render(tmp_path, config, nb)
     c = context["claims"]
     assert c["shift_models_accuracy"].verdict == "dense_better" and c["robustness_max"].verdict == "dense_loses_less"
@@ -662,3 +644,56 @@ def test_two_proportion_difference_with_unequal_samples():
     se = math.sqrt(0.25 / 1000 + 0.24 / 100)
     assert interval.low == pytest.approx(0.1 - 1.959964 * se, abs=1e-6) and interval.high == pytest.approx(0.1 + 1.959964 * se, abs=1e-6)
     assert "1,000 and 100" in interval.method
+
+
+def _shift_table(means: dict[str, list[float]], replicates: int = 3, spread: float = 0.002, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for cell, per_shift in means.items():
+        for rep in range(replicates):
+            for shift, mean in enumerate(per_shift):
+                for direction in (["none"] if shift == 0 else ["up", "down", "left", "right"]):
+                    rows.append({"cell": cell, "replicate": rep, "shift": shift, "direction": direction,
+                                 "accuracy": mean + rng.normal(0, spread)})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("means, verdicts", [
+    # augmentation halves the dense network's loss, the CNN loses nothing either way: architecture explains more
+    ({"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.74], "cnn_unaugmented": [0.99, 0.99], "cnn": [0.99, 0.99]},
+     ("reduces_loss", "reduces_loss", "architecture")),
+    # the CNN without augmentation is as fragile as the dense network: augmentation explains it all
+    ({"dense": [0.98, 0.49], "dense_augmented": [0.98, 0.97], "cnn_unaugmented": [0.99, 0.5], "cnn": [0.99, 0.98]},
+     ("reduces_loss", "no_measurable_effect", "augmentation")),
+    # both halve the loss: neither explains more
+    ({"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.74], "cnn_unaugmented": [0.99, 0.75], "cnn": [0.99, 0.87]},
+     ("reduces_loss", "reduces_loss", "undecided")),
+])
+def test_shift_factors_split_the_difference_on_all_sides(means, verdicts):
+    cells = claims.shift_cells(_shift_table(means))
+    aug, arch, main = claims.shift_factors(cells, 1)
+    assert (aug.verdict, arch.verdict, main.verdict) == verdicts
+    v = aug.values
+    assert v["augmentation"] + v["architecture"] == pytest.approx(v["total"])  # the split is exact
+    assert v["main"] == pytest.approx(v["losses"]["dense_augmented"] - v["losses"]["cnn_unaugmented"])
+    assert v["architecture"] - v["augmentation"] == pytest.approx(v["main"])
+
+
+def test_shift_claims_need_replicates_and_augmentation():
+    means = {"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.74], "cnn_unaugmented": [0.99, 0.99], "cnn": [0.99, 0.99]}
+    one = claims.shift_cells(_shift_table(means, replicates=1))
+    assert {c.verdict for c in claims.shift_factors(one, 1)} == {"single_run"}
+    assert claims.robustness("robustness_max", one, 1).verdict == "single_run"
+    assert claims.shift_models_accuracy(one).verdict == "single_run"
+    plain = claims.shift_cells(_shift_table({"dense": means["dense"], "cnn": means["cnn"]}))
+    assert {c.verdict for c in claims.shift_factors(plain, 1)} == {"not_applicable"}
+    assert claims.robustness("robustness_max", plain, 1).verdict == "cnn_loses_less"
+
+
+def test_contrast_matches_welch_for_two_groups():
+    a, b = [0.91, 0.93, 0.92, 0.95], [0.90, 0.89, 0.91]
+    interval = st.contrast([a, b], [1, -1])
+    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert interval.low == pytest.approx(ci.low) and interval.high == pytest.approx(ci.high)
+    assert st.contrast([a, [0.9]], [1, -1]) is None
+    assert st.contrast([a, [0.9]], [1, 0]) is not None  # a group with coefficient 0 is not used

@@ -137,16 +137,89 @@ rule select_classifier:
         "../../scripts/select_classifier.py"
 
 
-rule evaluate_shift:
-    """Question 3B: accuracy of the best dense network and of the best CNN on shifted test images."""
+# 3B separates architecture from augmentation with two controls, each with the seeds of the runs it
+# controls: the dense network of 2D at the factor chosen on validation, trained with the CNN's
+# augmentation, and the CNN trained without it. Without augmentation in the CNN there is nothing to separate.
+AUGMENTATION = {key: CNN["model"].get(key, 0) for key in ("augment_shift", "augment_rotation", "augment_zoom")}
+AUGMENTS = any(AUGMENTATION.values())
+SWEEP_REPLICATES = list(range(config["sweep"]["replicates"]))
+
+
+rule train_dense_augmented:
+    """3B control: replicate {replicate} of the 2D network at the chosen L2 factor, trained with the CNN's augmentation."""
     input:
         npz=rules.prepare_data.output.npz,
-        choice=rules.select_classifier.output.choice,
-        models=rules.select_classifier.input.models,
+        l2_choice=rules.aggregate_sweep.output.choice,
+    output:
+        model="results/shift/dense_augmented/rep{replicate}/model.keras",
+        metrics="results/shift/dense_augmented/rep{replicate}/metrics.json",
+        timing="results/shift/dense_augmented/rep{replicate}/timing.json",
+    params:
+        builder="dense_classifier",
+        model={**config["sweep"]["model"], **AUGMENTATION},
+        training=config["sweep"]["training"],
+        seed=lambda w: job_seed("sweep", w.replicate),  # the seed of the 2D replicate it controls
+        backend=config["keras_backend"],
+        onednn_max_isa=onednn_cap(config["keras_backend"]),
+        code=script_code("train_classifier"),
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    log:
+        "logs/shift/dense_augmented/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/shift/dense_augmented_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/train_classifier.py"
+
+
+rule train_cnn_unaugmented:
+    """3B control: replicate {replicate} of our CNN trained without augmentation."""
+    input:
+        npz=rules.prepare_data.output.npz,
+    output:
+        model="results/shift/cnn_unaugmented/rep{replicate}/model.keras",
+        metrics="results/shift/cnn_unaugmented/rep{replicate}/metrics.json",
+        timing="results/shift/cnn_unaugmented/rep{replicate}/timing.json",
+    params:
+        builder="cnn_classifier",
+        model={**CNN["model"], **{key: 0 for key in AUGMENTATION}},
+        training=CNN["training"],
+        seed=lambda w: job_seed("cnn", w.replicate),  # the seed of the 3A replicate it controls
+        backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
+        code=script_code("train_classifier"),
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    log:
+        "logs/shift/cnn_unaugmented/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/shift/cnn_unaugmented_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/train_classifier.py"
+
+
+rule evaluate_shift:
+    """Question 3B: accuracy on shifted test images of every replicate of the 2D network (chosen factor),
+    the CNN and, where the CNN augments, the two controls."""
+    input:
+        npz=rules.prepare_data.output.npz,
+        l2_choice=rules.aggregate_sweep.output.choice,
+        dense=for_each_sweep_job(rules.train_sweep.output.model),
+        cnn=expand(rules.train_cnn.output.model, replicate=CNN_REPLICATES),
+        dense_augmented=expand(rules.train_dense_augmented.output.model, replicate=SWEEP_REPLICATES) if AUGMENTS else [],
+        cnn_unaugmented=expand(rules.train_cnn_unaugmented.output.model, replicate=CNN_REPLICATES) if AUGMENTS else [],
     output:
         table=report("results/shift/accuracy.csv", caption="../report/captions/shift_table.rst", category="3 Convolutional network"),
-        correct="results/shift/correct.npz",
     params:
+        sweep_jobs=SWEEP_JOBS,
         max_shift=config["shift"]["max_shift"],
         seed=job_seed("shift"),
         backend=backend_of(CNN),
@@ -155,7 +228,7 @@ rule evaluate_shift:
     threads: config["threads"]
     resources:
         mem_mb=4000,
-        runtime=20,
+        runtime=30,
     log:
         "logs/shift.log",
     benchmark:

@@ -7,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 
 from mnistflow.config import ConfigError, derive_seed, resolve_data_dir, script_code_version, validate_config
 from mnistflow.data import IDX_FILES, NUM_CLASSES
+from mnistflow.evaluation import SHIFT_CELL_NAMES
 from mnistflow.sweep import FACTOR_PATTERN, factor_labels
 
 REPO = Path(workflow.basedir)
@@ -89,6 +90,9 @@ def benchmark_files(wildcards):
     files += [rules.train_cnn.benchmark.format(replicate=r) for r in range(config["cnn"]["replicates"])]
     if config["cnn_earlier"]["enabled"]:
         files.append(rules.train_cnn_earlier.benchmark)
+    if AUGMENTS:  # the 3B controls
+        files += [rules.train_dense_augmented.benchmark.format(replicate=r) for r in SWEEP_REPLICATES]
+        files += [rules.train_cnn_unaugmented.benchmark.format(replicate=r) for r in CNN_REPLICATES]
     files += [rules.train_autoencoder.benchmark, rules.evaluate_shift.benchmark,
               rules.evaluate_denoising.benchmark, rules.generate_digits.benchmark]
     return [str(f) for f in files]

@@ -106,6 +106,7 @@ rule plot_shift:
     output:
         figure=report("results/figures/shift.svg", caption="../report/captions/shift.rst", category="3 Convolutional network"),
     params:
+        names=SHIFT_CELL_NAMES,
         code=script_code("plot_shift"),
     log:
         "logs/figures/shift.log",

@@ -48,6 +48,7 @@ rule aggregate_sweep:
         runs=report("results/sweep/runs.csv", caption="../report/captions/sweep_runs.rst", category="2 Dense networks"),
         summary=report("results/sweep/summary.csv", caption="../report/captions/sweep_summary.rst", category="2 Dense networks"),
         curves="results/sweep/curves.json",
+        choice="results/sweep/choice.json",  # the factor chosen on validation (3B's dense network)
     params:
         jobs=SWEEP_JOBS,
         code=script_code("aggregate_sweep"),
