@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
+from scipy import stats
 
 from . import statistics as st
 from . import sweep
@@ -60,6 +61,8 @@ VERDICTS = {
     "denoising_stop_cause": ("not_applicable", "both_at_chance", "not_at_chance"),
     "clean_cost": ("not_tested", "costs", "gains", "no_measurable_difference"),
     "class_ranking": ("separated", "overlapping"),
+    "design_choice": ("not_run", "single_candidate", "clear", "within_noise"),
+    "class_errors_differ": ("differ", "no_evidence"),
     "generated_recognition": ("below_real", "above_real", "consistent_with_real"),
     "class_conditioning": ("class_gaussians_clearer", "agnostic_clearer", "no_measurable_difference"),
     "generated_novelty": ("farther_than_copies", "closer_than_copies", "no_measurable_difference"),
@@ -243,6 +246,42 @@ def size_comparison(name: str, ours: int, other: int, words: tuple[str, str, str
     verdict = same if ours == other else (smaller if ours < other else larger)
     ratio = (max(ours, other) / min(ours, other)) if min(ours, other) > 0 else math.inf
     return Claim(name, verdict, "counted from the models' layers (exact, no sampling error)", {"ours": ours, "other": other, "ratio": ratio})
+
+
+def design_choice(study: dict | None) -> Claim:
+    """3A: is the chosen design's validation accuracy measurably above the runner-up's? Both counted over
+    all their replicates' validation answers; the interval treats the two as independent, which is
+    conservative on the same validation images."""
+    if study is None:
+        return Claim("design_choice", "not_run", "the design study is off in this configuration")
+    ranked = sorted(study["candidates"].items(), key=lambda kv: -kv[1]["correct"])
+    best = study["candidates"][study["name"]]
+    values = {"chosen": study["name"], "accuracy": best["correct"] / best["answers"], "candidates": len(ranked)}
+    if len(ranked) < 2:
+        return Claim("design_choice", "single_candidate", "one candidate: nothing to compare", values)
+    name, runner = next((n, c) for n, c in ranked if n != study["name"])
+    interval = st.two_proportion_difference(runner["correct"] / runner["answers"], best["correct"] / best["answers"], best["answers"],
+                                            n2=runner["answers"])
+    values.update(runner_up=name, runner_up_accuracy=runner["correct"] / runner["answers"],
+                  difference=best["correct"] / best["answers"] - runner["correct"] / runner["answers"])
+    rule = (f"the chosen design's validation accuracy minus the runner-up's, with a {LEVEL_WORDS} normal interval for two proportions "
+            "(conservative on the same validation images); the lead is clear when the interval lies above 0")
+    return Claim("design_choice", "clear" if interval.above(0.0) else "within_noise", rule, values, interval)
+
+
+def class_errors_differ(confusion: np.ndarray) -> Claim:
+    """3A: do the CNN's error rates differ between the digit classes? A chi-square test of homogeneity
+    of (errors, correct) per true class, for the replicate chosen on validation."""
+    matrix = np.asarray(confusion)
+    errors = matrix.sum(axis=1) - np.diag(matrix)
+    table = np.stack([errors, np.diag(matrix)], axis=1)
+    rule = ("a chi-square test of homogeneity of the per-class error counts of the replicate chosen on validation over its test images; "
+            "the classes differ when p < 0.05")
+    if errors.sum() == 0 or (table.sum(axis=0) == 0).any():
+        return Claim("class_errors_differ", "no_evidence", rule, {"p_value": 1.0, "errors": int(errors.sum())})
+    result = stats.chi2_contingency(table)
+    return Claim("class_errors_differ", "differ" if result.pvalue < 0.05 else "no_evidence", rule,
+                 {"p_value": float(result.pvalue), "errors": int(errors.sum())})
 
 
 def shift_cells(table) -> dict[str, dict[int, np.ndarray]]:
@@ -478,7 +517,8 @@ def generated_vs_new_digits(distances: dict) -> Claim:
 
 def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, factor_choice, gains, hinton_accuracy,
           cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
-          shift_table, denoising_table, recognisable_accuracy, min_gain, generation_scores, generation_distances) -> dict[str, Claim]:
+          shift_table, denoising_table, recognisable_accuracy, min_gain, generation_scores, generation_distances,
+          design_study=None, chosen_confusion=None) -> dict[str, Claim]:
     """Every claim of the report, by name, from the numbers the workflow wrote (`factor_choice` and the
     per-level `gains` of level_gains are computed once by the caller, which shows them too)."""
     hist = dense_history
@@ -497,6 +537,9 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
         size_comparison("cnn_size", cnn_params, earlier_params, ("smaller", "larger", "same")),
         size_comparison("cnn_arithmetic", cnn_macs, earlier_macs, ("less", "more", "same")),
     ]
+    claims.append(design_choice(design_study))
+    if chosen_confusion is not None:
+        claims.append(class_errors_differ(chosen_confusion))
     cells = shift_cells(shift_table)
     max_shift = max(cells["dense"])
     mid = 2 if 2 in cells["dense"] else max_shift

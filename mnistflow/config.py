@@ -33,8 +33,46 @@ def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
         problems.append(f"config key {_key_path(error)}: {error.message}")
     if not problems:
         problems.extend(_cross_checks(config))
+    if not problems:
+        problems.extend(_design_checks(config, schema))
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+#: The model settings that augment the training images (models.augmentation_layers).
+AUGMENTATION_KEYS = ("augment_shift", "augment_rotation", "augment_zoom")
+
+
+def design_part(design: dict, part: str, model: dict, training: dict) -> tuple[dict, dict]:
+    """The model and training a rule trains, given the design chosen by the 3A study: "all" takes the
+    design's; "without_augmentation" takes them with every augmentation setting 0; "augmentation" keeps
+    `model` and `training` and takes only the design's augmentation settings."""
+    if part == "all":
+        return dict(design["model"]), dict(design["training"])
+    if part == "without_augmentation":
+        return {**design["model"], **{key: 0 for key in AUGMENTATION_KEYS}}, dict(design["training"])
+    if part == "augmentation":
+        return {**model, **{key: design["model"].get(key, 0) for key in AUGMENTATION_KEYS}}, dict(training)
+    raise ValueError(f"unknown design part {part!r}: all, without_augmentation or augmentation")
+
+
+def design_settings(cnn: dict, candidate: dict) -> dict:
+    """A design-study candidate's model and training: the CNN's, with the candidate's keys replaced."""
+    return {"model": {**cnn["model"], **candidate.get("model", {})}, "training": {**cnn["training"], **candidate.get("training", {})}}
+
+
+def _design_checks(config: dict, schema: dict) -> list[str]:
+    """Each design-study candidate, once its keys are replaced, must be a valid CNN model and training."""
+    study = config.get("cnn", {}).get("design_study") or {}
+    problems = []
+    for name, candidate in (study.get("candidates") or {}).items():
+        merged = design_settings(config["cnn"], candidate)
+        for part, ref in (("model", "cnn_model"), ("training", "training")):
+            validator = jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{ref}"})
+            for error in validator.iter_errors(merged[part]):
+                where = ".".join(str(p) for p in error.absolute_path)
+                problems.append(f"config key cnn.design_study.candidates.{name}.{part}{'.' + where if where else ''}: {error.message}")
+    return problems
 
 
 #: Number of images in the canonical MNIST training set.

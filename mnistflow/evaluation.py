@@ -112,3 +112,53 @@ def shift_curves(table, names: dict[str, str]) -> dict[str, dict]:
             bands.append(mean_interval(reps))
         curves[label] = {"x": shifts, "mean": means, "intervals": bands, "runs": int(by_shift[shifts[0]].size)}
     return curves
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
+    """Counts of (true class, predicted class): row = true class, column = prediction."""
+    labels, predicted = np.asarray(labels, dtype=int), np.asarray(predicted, dtype=int)
+    if labels.shape != predicted.shape:
+        raise ValueError(f"{labels.shape} labels but {predicted.shape} predictions")
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(matrix, (labels, predicted), 1)
+    return matrix
+
+
+def per_class_errors(confusions: np.ndarray) -> list[dict]:
+    """Per true class, from confusion matrices of replicates (R, K, K): the images, each replicate's
+    error count and rate, their mean rate and the class most often predicted instead (summed over
+    replicates; None when the class is never missed)."""
+    confusions = np.asarray(confusions)
+    rows = []
+    for k in range(confusions.shape[1]):
+        counts = confusions[:, k, :]
+        images = int(counts[0].sum())
+        wrong = counts.sum(axis=1) - counts[:, k]
+        instead = counts.sum(axis=0).astype(float)
+        instead[k] = -1
+        rows.append({"class": k, "images": images, "errors": wrong.tolist(), "error_rates": (wrong / max(images, 1)).tolist(),
+                     "mean_error_rate": float(np.mean(wrong) / max(images, 1)),
+                     "confused_with": int(np.argmax(instead)) if instead.max() > 0 else None})
+    return rows
+
+
+def choose_design(jobs: Sequence[Sequence], records: Sequence[dict], candidates: Mapping[str, dict], settings: Mapping[str, dict]) -> dict:
+    """3A's design study: the candidate whose runs get the most validation images right in their final
+    epoch, in total (a tie goes to the candidate listed first). Returns its name, model and training,
+    and every candidate's description, replaced settings, validation accuracies, counts, parameters and epochs."""
+    per: dict[str, dict] = {}
+    for (name, _), rec in zip(jobs, records):
+        if name not in per:
+            per[name] = {"description": candidates[name]["description"], "val_accuracies": [], "correct": 0, "answers": 0,
+                         "params": rec["total_params"], "epochs": rec["epochs"],
+                         "replaces": {part: candidates[name][part] for part in ("model", "training") if candidates[name].get(part)}}
+        n_val = int(rec["val_samples"])
+        accuracy = rec["history"]["val_accuracy"][-1]
+        per[name]["val_accuracies"].append(accuracy)
+        per[name]["correct"] += int(round(accuracy * n_val))
+        per[name]["answers"] += n_val
+    if not per:
+        raise ValueError("the design study has no candidate runs")
+    order = [name for name in candidates if name in per]
+    best = max(order, key=lambda name: (per[name]["correct"], -order.index(name)))
+    return {"name": best, **settings[best], "candidates": {name: per[name] for name in order}}

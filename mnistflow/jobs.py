@@ -57,15 +57,22 @@ def train_classifier(
     out_timing: str,
     onednn_max_isa: str | None = None,
     l2_choice: str | None = None,
+    design: str | None = None,
+    design_part: str = "all",
 ) -> dict:
     """Train one classifier on the prepared data; write the model, its metrics and its timing.
 
     `builder` names a function of `mnistflow.models` called with `model_args`;
     `training` holds optimizer, loss, epochs and batch_size. `l2_choice`, a JSON file with a "factor",
-    sets the model's L2 factor (the factor chosen on validation by aggregate_sweep).
+    sets the model's L2 factor (the factor chosen on validation by aggregate_sweep); `design`, the
+    3A study's choice, replaces model and training as `design_part` says (config.design_part).
     """
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     keras.mixed_precision.set_global_policy(training.get("precision", "float32"))
+    if design is not None:  # the CNN design chosen on validation by the 3A study (config.design_part)
+        from .config import design_part as take
+
+        model_args, training = take(io.read_json(design), design_part, model_args, training)
     if l2_choice is not None:  # the L2 factor chosen on validation by another rule
         model_args = {**model_args, "l2": io.read_json(l2_choice)["factor"]}
     from . import models
@@ -130,6 +137,26 @@ def evaluate_shift(*, npz: str, cells: dict[str, list[str]], max_shift: int, see
                              "model": path, **{k: v for k, v in row.items() if k != "correct"}})
             print(f"{cell}, replicate {replicate}: done")
     io.write_csv(out_table, pd.DataFrame(rows))
+
+
+def diagnose_classifier(*, npz: str, models: list[str], metrics: list[str], examples: int, threads: int, backend: str,
+                        out: str, onednn_max_isa: str | None = None) -> None:
+    """3A diagnostics of the CNN: the test confusion matrix of every replicate, and the misclassified test
+    digits of the replicate with the best final validation accuracy, with how many replicates miss each."""
+    runtime.configure(backend=backend, threads=threads, seed=0, onednn_max_isa=onednn_max_isa)
+    from . import evaluation
+
+    arrays = data.preprocess(io.read_npz(npz))
+    labels = arrays["labels_test"]
+    predictions = np.stack([evaluation.predict_labels(load_model(path), arrays["x_test"]) for path in models])
+    val = [io.read_json(path)["history"]["val_accuracy"][-1] for path in metrics]
+    chosen = int(np.argmax(val))
+    wrong = np.flatnonzero(predictions[chosen] != labels)
+    shown = wrong[:examples]
+    io.write_npz(out, confusion=np.stack([evaluation.confusion_matrix(labels, p, data.NUM_CLASSES) for p in predictions]),
+                 chosen=np.array(chosen), misclassified=wrong, images=arrays["x_test"][shown][..., 0] if arrays["x_test"].ndim == 4 else arrays["x_test"][shown],
+                 true=labels[shown], predicted=predictions[chosen][shown], missed_by=(predictions[:, shown] != labels[shown]).sum(axis=0))
+    print(f"replicate {chosen} (best on validation) misclassifies {len(wrong)} of {len(labels)} test digits")
 
 
 def _flat(x):

@@ -134,7 +134,7 @@ def image_grid(
             if i < n:
                 ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
                 if titles is not None:
-                    ax.set_title(titles[i], fontsize=8)
+                    ax.set_title(titles[i], fontsize=8, pad=2)
         if row_labels:
             for r, label in enumerate(row_labels):
                 axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
@@ -190,6 +190,30 @@ def distributions_plot(samples: Mapping[str, Sequence[float]], path: str | os.Pa
         ax.set_ylabel("density")
         ax.legend(frameon=False, fontsize=8, loc="upper left")
         ax.set_ylim(top=ax.get_ylim()[1] * 1.35)  # room for the legend above the curves
+    save(fig, path)
+
+
+def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
+    """A confusion matrix (rows: true class, columns: prediction) with the off-diagonal counts written in
+    their cells; the diagonal (correct) is left blank so that the errors stand out."""
+    matrix = np.asarray(matrix, dtype=float)
+    k = len(matrix)
+    off = matrix.copy()
+    np.fill_diagonal(off, 0)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(5.2, 4.6))
+        image = ax.imshow(off, cmap="Blues", vmin=0, vmax=max(off.max(), 1))
+        for i in range(k):
+            for j in range(k):
+                if i != j and off[i, j] > 0:
+                    ax.text(j, i, f"{off[i, j]:.3g}", ha="center", va="center", fontsize=7,
+                            color="white" if off[i, j] > 0.6 * off.max() else "black")
+        ax.set_xticks(range(k))
+        ax.set_yticks(range(k))
+        ax.set_xlabel("predicted class")
+        ax.set_ylabel("true class")
+        ax.grid(False)
+        fig.colorbar(image, ax=ax, label="test digits (mean over replicates)", shrink=0.8)
     save(fig, path)
 
 

@@ -180,6 +180,34 @@ def cnn_context(summary: dict, records: list[dict], timings: list[dict], refs: d
     }
 
 
+def design_context(study: dict | None) -> dict | None:
+    """3A's design study: one row per candidate with what it replaces, its validation accuracy over its
+    replicates (Wilson interval on all their answers) and whether it was chosen."""
+    if study is None:
+        return None
+    rows = []
+    for name, c in study["candidates"].items():
+        replaces = "; ".join(f"{key} {value}" for part in ("model", "training") for key, value in c.get("replaces", {}).get(part, {}).items())
+        rows.append({"name": name, "description": c["description"], "replaces": replaces or "nothing (the base design)",
+                     "accuracy": c["correct"] / c["answers"], "interval": statistics.wilson(c["correct"] / c["answers"], c["answers"]),
+                     "runs": len(c["val_accuracies"]), "params": c["params"], "epochs": c["epochs"], "chosen": name == study["name"]})
+    return {"rows": rows, "chosen": study["name"], "runs": rows[0]["runs"]}
+
+
+def diagnostics_context(confusion: np.ndarray, chosen: int, misclassified: int, shown: int, n_test: int) -> dict:
+    """3A's diagnostics: per-class error rates over the replicates (mean, t-interval), the class with the
+    most errors, and the replicate whose misclassified digits are shown."""
+    from .evaluation import per_class_errors
+
+    rows = per_class_errors(confusion)
+    for row in rows:
+        row["interval"] = statistics.mean_interval(row["error_rates"])
+    worst = max(rows, key=lambda r: r["mean_error_rate"])
+    return {"rows": rows, "chosen": chosen, "misclassified": misclassified, "shown": shown, "n_test": n_test,
+            "replicates": int(len(confusion)), "several": len(confusion) > 1,
+            "worst": worst, "mean_errors": float(np.mean(confusion.sum(axis=(1, 2)) - np.trace(confusion, axis1=1, axis2=2)))}
+
+
 def augmentation_words(model: dict) -> list[str]:
     """The training-time augmentation of a model's settings, in words (empty when none)."""
     words = []
@@ -354,6 +382,11 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         read_json(inputs["cnn_earlier_layers"]), earlier_metrics,
         read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None, n_test,
     )
+    design_study = read_json(inputs["cnn_design"]) if "cnn_design" in inputs else None
+    cnn["design"] = design_context(design_study)
+    with np.load(inputs["cnn_diagnostics"]) as npz:
+        confusion, chosen_replicate, misclassified, shown = npz["confusion"], int(npz["chosen"]), int(len(npz["misclassified"])), int(len(npz["true"]))
+    cnn["diagnostics"] = diagnostics_context(confusion, chosen_replicate, misclassified, shown, n_test)
     choice = read_json(inputs["classifier_choice"])
     autoencoder_metrics = read_json(inputs["autoencoder_metrics"])
     table = pd.read_csv(inputs["denoising_table"])
@@ -375,6 +408,7 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         earlier_macs=cnn["earlier"]["macs"], shift_table=shift_table, denoising_table=table,
         recognisable_accuracy=config["denoising"]["recognisable_accuracy"], min_gain=config["denoising"]["min_gain"],
         generation_scores=autoencoder["scores"], generation_distances=generation_distances(inputs["generation_images"]),
+        design_study=design_study, chosen_confusion=confusion[chosen_replicate],
     )
     for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
         row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])

@@ -17,4 +17,6 @@ with io.redirect_output(snakemake.log[0]):  # noqa: F821
         out_metrics=snakemake.output.metrics,  # noqa: F821
         out_timing=snakemake.output.timing,  # noqa: F821
         l2_choice=getattr(snakemake.input, "l2_choice", None),  # noqa: F821
+        design=getattr(snakemake.input, "design", None),  # noqa: F821
+        design_part=getattr(p, "design_part", "all"),
     )

@@ -26,7 +26,8 @@ FIGURES = {
     "shift_figure": "shift.svg", "autoencoder_loss_figure": "autoencoder_loss.svg", "autoencoder_diagram_figure": "autoencoder_diagram.svg",
     "denoising_examples_figure": "denoising_examples.png", "denoising_mse_figure": "denoising_mse.svg",
     "denoising_accuracy_figure": "denoising_accuracy.svg", "generated_figure": "generated.png", "interpolation_figure": "interpolation.png",
-    "generated_novelty_figure": "generated_novelty.svg",
+    "generated_novelty_figure": "generated_novelty.svg", "cnn_confusion_figure": "cnn_confusion.svg",
+    "cnn_misclassified_figure": "cnn_misclassified.png",
 }
 
 
@@ -227,6 +228,33 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         cnn_records.append(rec)
         job(f"cnn/rep{r}", "cnn", f"CNN, replicate {r}", rec, ep)
     io.write_json(inputs.setdefault("cnn_summary", path("cnn/summary.json")), evaluation.summarise_replicates(cnn_records))
+    study = c.get("design_study") or {"enabled": False}
+    if study["enabled"]:  # the design study: one record per candidate run
+        from mnistflow.config import design_settings
+
+        jobs_, records_ = [], []
+        for name, cand in study["candidates"].items():
+            merged = design_settings(c, cand)
+            for r in range(study["replicates"]):
+                jobs_.append((name, r))
+                records_.append(_record(rng, val=[_accuracy(nb.n_val, rng.uniform(0.97, 0.995))], test=0.99,
+                                        layers=cnn_layers(merged["model"]["conv_blocks"], merged["model"]["dense_units"]), settings=merged,
+                                        backend=backend("cnn"), threads=config["threads"], seed=400 + r, n_train=nb.n_train, n_val=nb.n_val))
+        design = evaluation.choose_design(jobs_, records_, study["candidates"],
+                                          {name: design_settings(c, cand) for name, cand in study["candidates"].items()})
+        io.write_json(inputs.setdefault("cnn_design", path("cnn_design/choice.json")), design)
+    # 3A diagnostics: each replicate's confusion matrix on test digits spread evenly over the classes
+    per_class = nb.n_test // 10
+    confusions = []
+    for r in range(c["replicates"]):
+        matrix = np.zeros((10, 10), dtype=np.int64)
+        for k in range(10):
+            wrong = rng.binomial(per_class, float(np.clip(1 - cnn_tests[r] + rng.normal(0, 0.002), 0, 1)))
+            matrix[k, k] = per_class - wrong
+            np.add.at(matrix[k], (k + 1 + rng.integers(0, 9, wrong)) % 10, 1)
+        confusions.append(matrix)
+    io.write_npz(inputs.setdefault("cnn_diagnostics", path("cnn/diagnostics.npz")), confusion=np.stack(confusions), chosen=np.array(0),
+                 misclassified=np.arange(int(confusions[0].sum() - np.trace(confusions[0]))), true=np.zeros(min(40, int(confusions[0].sum() - np.trace(confusions[0])))))
     e = config["cnn_earlier"]
     earlier_layers = cnn_layers(e["model"]["conv_blocks"], e["model"]["dense_units"])
     io.write_json(inputs.setdefault("cnn_earlier_layers", path("cnn_earlier/layers.json")),

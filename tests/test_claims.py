@@ -300,6 +300,9 @@ _DEFAULT_BRANCH = {
     "denoising_helps": ("helps_then_stops",), "denoising_stop_cause": ("not_at_chance",), "clean_cost": ("no_measurable_difference",),
     "class_ranking": ("overlapping",), "generated_recognition": ("above_real",), "class_conditioning": ("no_measurable_difference",),
     "generated_novelty": ("no_measurable_difference",), "generated_vs_new_digits": ("closer",),
+    "design_choice": ("not_run",), "class_errors_differ": ("no_evidence",),
+    # with one run the factor sentences print nothing of their own; shift_main_factor words "single_run" for all three
+    "shift_augmentation_effect": ("single_run",), "shift_architecture_effect": ("single_run",),
 }
 
 
@@ -335,6 +338,14 @@ PHRASES = {
                         "helps_then_stops": "it no longer raises the accuracy by more than"},
     "class_ranking": {"separated": "not recognised equally well in every class",
                       "overlapping": "does not separate the best from the worst class"},
+    "design_choice": {"not_run": "The design study is off in this configuration", "clear": "clear on the validation set",
+                      "within_noise": "within the noise of the validation set", "single_candidate": "With a single candidate there is nothing"},
+    "class_errors_differ": {"differ": "differs between classes beyond chance",
+                            "no_evidence": "consistent with one error rate for all classes"},
+    "shift_main_factor": {"not_applicable": "so its robustness is the architecture's alone",
+                          "architecture": "The architecture explains more of the robustness than augmentation",
+                          "augmentation": "Augmentation explains more of the robustness than the architecture",
+                          "undecided": "Which of the two explains more cannot be told", "single_run": "we draw no verdict on which part is larger"},
     "generated_recognition": {"below_real": "recognised less often than decoded real digits",
                               "above_real": "recognised more often than decoded real digits",
                               "consistent_with_real": "recognised about as often as decoded real digits"},
@@ -412,6 +423,9 @@ def configs(draw):
         config[section]["training"]["epochs"] = draw(hs.integers(1, 6))
         config[section]["model"]["activation"] = draw(hs.sampled_from(["relu", "tanh"]))
     config["keras_backend"] = draw(hs.sampled_from(["jax", "tensorflow"]))
+    config["cnn"]["design_study"]["enabled"] = draw(hs.booleans())
+    config["cnn"]["design_study"]["replicates"] = draw(hs.integers(1, 2))
+    config["cnn"]["model"]["augment_shift"] = draw(hs.sampled_from([0, 2]))
     config["cnn"]["backend"] = draw(hs.sampled_from(["jax", "tensorflow"]))
     config["cnn"]["replicates"] = draw(hs.integers(1, 3))
     config["cnn"]["model"]["augment_shift"] = draw(hs.sampled_from([0, 2]))
@@ -697,3 +711,56 @@ def test_contrast_matches_welch_for_two_groups():
     assert interval.low == pytest.approx(ci.low) and interval.high == pytest.approx(ci.high)
     assert st.contrast([a, [0.9]], [1, -1]) is None
     assert st.contrast([a, [0.9]], [1, 0]) is not None  # a group with coefficient 0 is not used
+
+
+def _study(correct: dict[str, int], answers: int = 5000) -> dict:
+    candidates = {name: {"correct": c, "answers": answers, "description": name, "val_accuracies": [c / answers]} for name, c in correct.items()}
+    return {"name": max(correct, key=correct.get), "candidates": candidates}
+
+
+@pytest.mark.parametrize("correct, verdict", [({"a": 4970, "b": 4900}, "clear"), ({"a": 4970, "b": 4965}, "within_noise"),
+                                              ({"a": 4970}, "single_candidate")])
+def test_design_choice_on_all_sides(correct, verdict):
+    claim = claims.design_choice(_study(correct))
+    assert claim.verdict == verdict and claim.values["chosen"] == "a"
+    if verdict != "single_candidate":
+        assert claim.values["runner_up"] == "b" and claim.values["difference"] == pytest.approx((correct["a"] - correct["b"]) / 5000)
+    assert claims.design_choice(None).verdict == "not_run"
+
+
+def test_class_errors_differ_on_both_sides():
+    even = np.diag(np.full(10, 990)) + 0
+    for k in range(10):
+        even[k, (k + 1) % 10] = 10
+    assert claims.class_errors_differ(even).verdict == "no_evidence"
+    uneven = even.copy()
+    uneven[3, 3], uneven[3, 5] = 900, 100
+    claim = claims.class_errors_differ(uneven)
+    assert claim.verdict == "differ" and claim.values["p_value"] < 0.05 and claim.values["errors"] == 200
+    assert claims.class_errors_differ(np.diag(np.full(10, 100))).verdict == "no_evidence"
+
+
+def test_choose_design_picks_the_most_validation_answers_and_ties_go_first():
+    from mnistflow import evaluation
+
+    rec = lambda acc: {"total_params": 10, "epochs": 2, "val_samples": 1000, "history": {"val_accuracy": [0.5, acc]}}  # noqa: E731
+    candidates = {"base": {"description": "b"}, "longer": {"description": "l", "training": {"epochs": 4}}}
+    settings = {"base": {"model": {"m": 1}, "training": {"epochs": 2}}, "longer": {"model": {"m": 1}, "training": {"epochs": 4}}}
+    jobs = [("base", 0), ("base", 1), ("longer", 0), ("longer", 1)]
+    chosen = evaluation.choose_design(jobs, [rec(0.990), rec(0.992), rec(0.995), rec(0.986)], candidates, settings)
+    assert chosen["name"] == "base" and chosen["training"] == {"epochs": 2}  # 1982 right against 1981
+    assert chosen["candidates"]["longer"]["replaces"] == {"training": {"epochs": 4}} and chosen["candidates"]["base"]["replaces"] == {}
+    tie = evaluation.choose_design(jobs, [rec(0.990), rec(0.992), rec(0.992), rec(0.990)], candidates, settings)
+    assert tie["name"] == "base"
+
+
+def test_confusion_matrix_and_per_class_errors():
+    from mnistflow import evaluation
+
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    predicted = np.array([0, 1, 1, 1, 0, 2])
+    m = evaluation.confusion_matrix(labels, predicted, 3)
+    assert m.tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    rows = evaluation.per_class_errors(np.stack([m, m]))
+    assert [r["mean_error_rate"] for r in rows] == [0.5, 0.0, 0.5]
+    assert [r["confused_with"] for r in rows] == [1, None, 0]

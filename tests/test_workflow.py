@@ -293,7 +293,6 @@ def report_inputs(workdir, repo):
         "classifier_choice": w("results/best_classifier.json"), "cnn_earlier_layers": w("results/cnn_earlier/layers.json"),
         "cnn_earlier_metrics": w("results/cnn_earlier/metrics.json"), "cnn_earlier_timing": w("results/cnn_earlier/timing.json"),
         "shift_table": w("results/shift/accuracy.csv"), "shift_figure": w("results/figures/shift.svg"),
-        "shift_correct": w("results/shift/correct.npz"),
         "autoencoder_metrics": w("results/autoencoder/metrics.json"), "autoencoder_timing": w("results/autoencoder/timing.json"),
         "autoencoder_loss_figure": w("results/figures/autoencoder_loss.svg"),
         "autoencoder_diagram_figure": w("results/figures/autoencoder_diagram.svg"),
@@ -303,6 +302,9 @@ def report_inputs(workdir, repo):
         "denoising_accuracy_figure": w("results/figures/denoising_accuracy.svg"),
         "generation_scores": w("results/generation/scores.json"),
         "generated_figure": w("results/figures/generated.png"), "interpolation_figure": w("results/figures/interpolation.png"),
+        "generation_images": w("results/generation/digits.npz"), "generated_novelty_figure": w("results/figures/generated_novelty.svg"),
+        "cnn_design": w("results/cnn_design/choice.json"), "cnn_diagnostics": w("results/cnn/diagnostics.npz"),
+        "cnn_confusion_figure": w("results/figures/cnn_confusion.svg"), "cnn_misclassified_figure": w("results/figures/cnn_misclassified.png"),
     }
 
 
@@ -337,7 +339,7 @@ def test_report_shows_whatever_the_metrics_files_say(smoke_run, tmp_path):
 def test_report_3a_3b_numbers(smoke_run):
     import pandas as pd
 
-    from mnistflow.evaluation import shift_summary
+    from mnistflow.evaluation import SHIFT_CELL_NAMES, shift_curves
     from mnistflow.statistics import mean_interval
 
     workdir, _, _ = smoke_run
@@ -353,12 +355,27 @@ def test_report_3a_3b_numbers(smoke_run):
     earlier = read(workdir, "results/cnn_earlier/metrics.json")  # the smoke config trains it
     assert f"{earlier['test']['accuracy']:.4f}" in q3a and "Both networks were trained in this run" in q3a
     q3b = section(html, "q3b")
-    shift = shift_summary(pd.read_csv(workdir / "results/shift/accuracy.csv"))
-    for kind in shift.columns:
-        for value in shift[kind]:
-            assert f"{value:.4f}" in q3b
+    curves = shift_curves(pd.read_csv(workdir / "results/shift/accuracy.csv"), SHIFT_CELL_NAMES)
+    assert len(curves) == 4  # the smoke CNN augments: the two controls are there
+    for name, curve in curves.items():
+        assert name in q3b
+        for value, interval in zip(curve["mean"], curve["intervals"]):
+            assert f"{value:.4f}" in q3b and f"[{interval.low:.4f}, {interval.high:.4f}]" in q3b
+    assert "Architecture or augmentation?" in q3b
+    # 3A: the design study chose on validation, and 3A trained the chosen design
+    design = read(workdir, "results/cnn_design/choice.json")
+    best = max(design["candidates"].values(), key=lambda c: c["correct"])
+    assert design["candidates"][design["name"]]["correct"] == best["correct"]
+    assert rep0["settings"]["model"] == design["model"] and rep0["settings"]["training"] == design["training"]
+    assert f"<strong>{design['name']}</strong>" in q3a
+    for name in design["candidates"]:
+        assert f"<code>{name}</code>" in q3a
+    diagnostics = np.load(workdir / "results/cnn/diagnostics.npz")
+    errors = diagnostics["confusion"].sum(axis=(1, 2)) - np.trace(diagnostics["confusion"], axis1=1, axis2=2)
+    from mnistflow.rendering import fmt_num
+
+    assert f"misclassifies {fmt_num(float(np.mean(errors)), 3)} of the" in q3a
     choice = read(workdir, "results/best_classifier.json")
-    assert choice["best"]["name"] in q3b
     assert max(choice["candidates"].values()) == choice["best"]["val_accuracy"]
 
 

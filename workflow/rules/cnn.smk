@@ -4,11 +4,78 @@
 CNN = config["cnn"]
 CNN_REPLICATES = list(range(CNN["replicates"]))
 CNN_EARLIER = config["cnn_earlier"]
+STUDY = CNN.get("design_study") or {"enabled": False}
+DESIGNS = STUDY["candidates"] if STUDY["enabled"] else {}
+DESIGN_JOBS = [(name, r) for name in DESIGNS for r in range(STUDY.get("replicates", 1))]
+
+
+wildcard_constraints:
+    design=r"[A-Za-z0-9_]+",
+
+
+rule train_cnn_candidate:
+    """3A design study: replicate {replicate} of the candidate design {design}, judged on validation only."""
+    input:
+        npz=rules.prepare_data.output.npz,
+    output:
+        model="results/cnn_design/{design}/rep{replicate}/model.keras",
+        metrics="results/cnn_design/{design}/rep{replicate}/metrics.json",
+        timing="results/cnn_design/{design}/rep{replicate}/timing.json",
+    params:
+        builder="cnn_classifier",
+        model=lambda w: design_settings(CNN, DESIGNS[w.design])["model"],
+        training=lambda w: design_settings(CNN, DESIGNS[w.design])["training"],
+        # shared by the candidates (compared on the same initialisation streams), apart from the 3A replicates
+        seed=lambda w: job_seed("cnn_design", w.replicate),
+        backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
+        code=script_code("train_classifier"),
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    log:
+        "logs/cnn_design/{design}/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/cnn_design/{design}_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/train_classifier.py"
+
+
+rule select_cnn_design:
+    """3A design study: the candidate with the most validation images right over its replicates."""
+    input:
+        metrics=[rules.train_cnn_candidate.output.metrics.format(design=d, replicate=r) for d, r in DESIGN_JOBS],
+    output:
+        design="results/cnn_design/choice.json",
+    params:
+        jobs=DESIGN_JOBS,
+        candidates=DESIGNS,
+        settings={name: design_settings(CNN, c) for name, c in DESIGNS.items()},
+        code=script_code("select_cnn_design"),
+    log:
+        "logs/cnn_design/select.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/select_cnn_design.py"
+
+
+def chosen_design(wildcards):
+    """The design study's choice, as an input of the rules that train the 3A design (none when off)."""
+    return {"design": rules.select_cnn_design.output.design} if DESIGNS else {}
 
 
 rule train_cnn:
-    """Train replicate {replicate} of our CNN."""
+    """Train replicate {replicate} of our CNN (the design chosen on validation when the study is on)."""
     input:
+        unpack(chosen_design),
         npz=rules.prepare_data.output.npz,
     output:
         model="results/cnn/rep{replicate}/model.keras",
@@ -18,6 +85,7 @@ rule train_cnn:
         builder="cnn_classifier",
         model=CNN["model"],
         training=CNN["training"],
+        design_part="all",  # the chosen design replaces model and training, when the study is on
         seed=lambda w: job_seed("cnn", w.replicate),
         backend=backend_of(CNN),
         onednn_max_isa=onednn_cap(backend_of(CNN)),
@@ -105,6 +173,55 @@ rule aggregate_cnn:
         "../../scripts/aggregate_cnn.py"
 
 
+rule diagnose_cnn:
+    """3A diagnostics: confusion matrix of every CNN replicate and the misclassified test digits of the best on validation."""
+    input:
+        npz=rules.prepare_data.output.npz,
+        models=expand(rules.train_cnn.output.model, replicate=CNN_REPLICATES),
+        metrics=expand(rules.train_cnn.output.metrics, replicate=CNN_REPLICATES),
+    output:
+        diagnostics="results/cnn/diagnostics.npz",
+    params:
+        examples=40,
+        backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
+        code=script_code("diagnose_cnn"),
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    log:
+        "logs/cnn/diagnose.log",
+    benchmark:
+        "results/benchmarks/cnn/diagnose.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/diagnose_cnn.py"
+
+
+rule plot_cnn_diagnostics:
+    """3A figures: the confusion matrix (mean over replicates) and the misclassified test digits."""
+    input:
+        diagnostics=rules.diagnose_cnn.output.diagnostics,
+    output:
+        confusion=report("results/figures/cnn_confusion.svg", caption="../report/captions/cnn_confusion.rst", category="3 Convolutional network"),
+        misclassified=report("results/figures/cnn_misclassified.png", caption="../report/captions/cnn_misclassified.rst", category="3 Convolutional network"),
+    params:
+        columns=10,
+        code=script_code("plot_cnn_diagnostics"),
+    log:
+        "logs/figures/cnn_diagnostics.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_cnn_diagnostics.py"
+
+
 # Every trained classifier of questions 2-3 by name: (metrics file, model file).
 CLASSIFIERS = {
     "dense " + "-".join(map(str, config["dense"]["model"]["hidden_units"])): classifier_files(rules.train_dense),
@@ -140,14 +257,17 @@ rule select_classifier:
 # 3B separates architecture from augmentation with two controls, each with the seeds of the runs it
 # controls: the dense network of 2D at the factor chosen on validation, trained with the CNN's
 # augmentation, and the CNN trained without it. Without augmentation in the CNN there is nothing to separate.
-AUGMENTATION = {key: CNN["model"].get(key, 0) for key in ("augment_shift", "augment_rotation", "augment_zoom")}
-AUGMENTS = any(AUGMENTATION.values())
+AUGMENTATION = {key: CNN["model"].get(key, 0) for key in AUGMENTATION_KEYS}
+AUGMENTS = any(
+    design_settings(CNN, c)["model"].get(key) for c in [{}, *DESIGNS.values()] for key in AUGMENTATION_KEYS
+)
 SWEEP_REPLICATES = list(range(config["sweep"]["replicates"]))
 
 
 rule train_dense_augmented:
     """3B control: replicate {replicate} of the 2D network at the chosen L2 factor, trained with the CNN's augmentation."""
     input:
+        unpack(chosen_design),
         npz=rules.prepare_data.output.npz,
         l2_choice=rules.aggregate_sweep.output.choice,
     output:
@@ -157,6 +277,7 @@ rule train_dense_augmented:
     params:
         builder="dense_classifier",
         model={**config["sweep"]["model"], **AUGMENTATION},
+        design_part="augmentation",  # the chosen design's augmentation, when the study is on
         training=config["sweep"]["training"],
         seed=lambda w: job_seed("sweep", w.replicate),  # the seed of the 2D replicate it controls
         backend=config["keras_backend"],
@@ -179,6 +300,7 @@ rule train_dense_augmented:
 rule train_cnn_unaugmented:
     """3B control: replicate {replicate} of our CNN trained without augmentation."""
     input:
+        unpack(chosen_design),
         npz=rules.prepare_data.output.npz,
     output:
         model="results/shift/cnn_unaugmented/rep{replicate}/model.keras",
@@ -187,6 +309,7 @@ rule train_cnn_unaugmented:
     params:
         builder="cnn_classifier",
         model={**CNN["model"], **{key: 0 for key in AUGMENTATION}},
+        design_part="without_augmentation",  # of the chosen design, when the study is on
         training=CNN["training"],
         seed=lambda w: job_seed("cnn", w.replicate),  # the seed of the 3A replicate it controls
         backend=backend_of(CNN),

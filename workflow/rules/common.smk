@@ -5,7 +5,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from mnistflow.config import ConfigError, derive_seed, resolve_data_dir, script_code_version, validate_config
+from mnistflow.config import AUGMENTATION_KEYS, ConfigError, derive_seed, design_settings, resolve_data_dir, script_code_version, validate_config
 from mnistflow.data import IDX_FILES, NUM_CLASSES
 from mnistflow.evaluation import SHIFT_CELL_NAMES
 from mnistflow.sweep import FACTOR_PATTERN, factor_labels
@@ -73,6 +73,8 @@ if DATA_DIR is not None and not DATA_DIR.is_dir():
 def optional_report_inputs(wildcards):
     """Inputs of the report that exist only when the config asks for them."""
     inputs = {}
+    if DESIGNS:
+        inputs["cnn_design"] = rules.select_cnn_design.output.design
     if config["cnn_earlier"]["enabled"]:
         inputs["cnn_earlier_metrics"] = rules.train_cnn_earlier.output.metrics
         inputs["cnn_earlier_timing"] = rules.train_cnn_earlier.output.timing
@@ -90,6 +92,8 @@ def benchmark_files(wildcards):
     files += [rules.train_cnn.benchmark.format(replicate=r) for r in range(config["cnn"]["replicates"])]
     if config["cnn_earlier"]["enabled"]:
         files.append(rules.train_cnn_earlier.benchmark)
+    files += [rules.train_cnn_candidate.benchmark.format(design=d, replicate=r) for d, r in DESIGN_JOBS]
+    files.append(rules.diagnose_cnn.benchmark)
     if AUGMENTS:  # the 3B controls
         files += [rules.train_dense_augmented.benchmark.format(replicate=r) for r in SWEEP_REPLICATES]
         files += [rules.train_cnn_unaugmented.benchmark.format(replicate=r) for r in CNN_REPLICATES]

@@ -1,0 +1,9 @@
+"""Rule select_cnn_design: the 3A design study's choice on the validation set."""
+
+from mnistflow import evaluation, io
+
+p = snakemake.params  # noqa: F821 (injected by Snakemake)
+with io.redirect_output(snakemake.log[0]):  # noqa: F821
+    choice = evaluation.choose_design(p.jobs, [io.read_json(path) for path in snakemake.input.metrics], p.candidates, p.settings)  # noqa: F821
+    print(f"chosen: {choice['name']}")
+    io.write_json(snakemake.output.design, choice)  # noqa: F821
