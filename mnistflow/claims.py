@@ -43,6 +43,9 @@ VERDICTS = {
     "other_factors": ("not_applicable", "none_above_zero", "some_above_zero_uncorrected"),
     "decay_effect": ("no_baseline", "baseline_chosen", "single_run", "gain", "loss", "no_measurable_difference"),
     "hinton": ("single_run", "consistent", "below", "above"),
+    "hinton_variant": ("single_run", "consistent", "below", "above"),
+    "hinton_reproduced": ("not_run", "single_run", "reproduced", "not_reproduced"),
+    "hinton_closes_most": ("not_run", "single_run", "measurable", "none_measurable"),
     "cnn_target": ("single_run", "above", "below", "undecided"),
     "cnn_goal": ("single_run", "above", "below", "undecided"),
     "cnn_size": ("smaller", "larger", "same"),
@@ -209,7 +212,7 @@ def other_factors(runs, best_label: str) -> Claim:
                  {"intervals": intervals, "above": above})
 
 
-def hinton(test_values: Sequence[float], reference: float, n_test: int) -> Claim:
+def hinton(test_values: Sequence[float], reference: float, n_test: int, name: str = "hinton") -> Claim:
     """Is a single reported figure, measured on the same test set, consistent with one run of our
     procedure? A prediction interval for one further run scored on the same test images: the
     replicates' spread only (the test set's sampling error is common to his figure and ours)."""
@@ -219,11 +222,53 @@ def hinton(test_values: Sequence[float], reference: float, n_test: int) -> Claim
             f"same {n_test:,} test images (the replicates' spread, Student's t with n - 1 degrees of freedom for n replicates; "
             "the reference was measured on the same MNIST test set, so the test set's sampling error is shared and left out)")
     if interval is None:
-        return Claim("hinton", "single_run", rule, values)
+        return Claim(name, "single_run", rule, values)
     verdict = "consistent" if interval.contains(reference) else ("below" if interval.below(reference) else "above")
     outside = max(reference - interval.high, interval.low - reference, 0.0)
     values.update(outside_by=outside, outside_by_images=outside * n_test)
-    return Claim("hinton", verdict, rule, values, interval)
+    return Claim(name, verdict, rule, values, interval)
+
+
+def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[list[dict], Claim, Claim]:
+    """The Hinton study (an addition to 2D): per variant, its test accuracies with their t-interval, the
+    Hinton verdict of one run of it, and its gain over the 2D runs it is paired with (same seeds);
+    then whether any procedure reproduces his figure, and which change closes most of the gap."""
+    if summary is None:
+        off = "the Hinton study is off in this configuration"
+        return [], Claim("hinton_reproduced", "not_run", off), Claim("hinton_closes_most", "not_run", off)
+    base = summary["baseline"]
+    base_test = dict(zip(base["replicates"], base["test"]))
+    rows = []
+    for name, v in summary["variants"].items():
+        common = [r for r in v["replicates"] if r in base_test]
+        mine = dict(zip(v["replicates"], v["test"]))
+        gain = st.paired_difference([mine[r] for r in common], [base_test[r] for r in common]) if common else None
+        rows.append({"name": name, **v, "mean": float(np.mean(v["test"])), "interval": st.mean_interval(v["test"]),
+                     "hinton": hinton(v["test"], reference, n_test, name="hinton_variant"),
+                     "gain": float(np.mean([mine[r] - base_test[r] for r in common])) if common else None,
+                     "gain_interval": gain, "pairs": len(common)})
+    baseline_claim = hinton(base["test"], reference, n_test, name="hinton_variant")
+    agreeing = [r["name"] for r in rows if r["hinton"].verdict in ("consistent", "above")]
+    if baseline_claim.verdict in ("consistent", "above"):
+        agreeing.insert(0, "2D")
+    rule = (f"his figure is reproduced when it is consistent with one run of some tested procedure (the 2D runs or a variant), "
+            f"or below it, by the prediction-interval rule of 2D")
+    if all(r["hinton"].verdict == "single_run" for r in rows) and baseline_claim.verdict == "single_run":
+        reproduced = Claim("hinton_reproduced", "single_run", rule, {"agreeing": []})
+    else:
+        reproduced = Claim("hinton_reproduced", "reproduced" if agreeing else "not_reproduced", rule, {"agreeing": agreeing})
+    gap = reference - float(np.mean(base["test"]))
+    with_gain = [r for r in rows if r["gain"] is not None]
+    best = max(with_gain, key=lambda r: r["gain"]) if with_gain else None
+    rule = (f"the variant with the largest mean gain in test accuracy over the 2D runs with the same seeds; the gain counts when its "
+            f"{LEVEL_WORDS} paired t-interval lies above 0")
+    values = {"gap": gap, "baseline_mean": float(np.mean(base["test"]))}
+    if best is None or best["gain_interval"] is None:
+        return rows, reproduced, Claim("hinton_closes_most", "single_run", rule, values)
+    values.update(name=best["name"], description=best["description"], gain=best["gain"],
+                  share=best["gain"] / gap if gap > 0 else None, mean=best["mean"])
+    return rows, reproduced, Claim("hinton_closes_most", "measurable" if best["gain_interval"].above(0.0) else "none_measurable",
+                                   rule, values, best["gain_interval"])
 
 
 # -- question 3 ------------------------------------------------------------------------------------
@@ -518,7 +563,7 @@ def generated_vs_new_digits(distances: dict) -> Claim:
 def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, factor_choice, gains, hinton_accuracy,
           cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
           shift_table, denoising_table, recognisable_accuracy, min_gain, generation_scores, generation_distances,
-          design_study=None, chosen_confusion=None) -> dict[str, Claim]:
+          design_study=None, chosen_confusion=None, hinton_summary=None) -> dict[str, Claim]:
     """Every claim of the report, by name, from the numbers the workflow wrote (`factor_choice` and the
     per-level `gains` of level_gains are computed once by the caller, which shows them too)."""
     hist = dense_history
@@ -537,6 +582,7 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
         size_comparison("cnn_size", cnn_params, earlier_params, ("smaller", "larger", "same")),
         size_comparison("cnn_arithmetic", cnn_macs, earlier_macs, ("less", "more", "same")),
     ]
+    claims.extend(hinton_study(hinton_summary, hinton_accuracy, n_test)[1:])
     claims.append(design_choice(design_study))
     if chosen_confusion is not None:
         claims.append(class_errors_differ(chosen_confusion))

@@ -62,9 +62,36 @@ def design_settings(cnn: dict, candidate: dict) -> dict:
 
 
 def _design_checks(config: dict, schema: dict) -> list[str]:
-    """Each design-study candidate, once its keys are replaced, must be a valid CNN model and training."""
-    study = config.get("cnn", {}).get("design_study") or {}
+    """Each design-study candidate and each Hinton-study variant, once its keys are replaced, must be a
+    valid model and training; a variant trained on the validation images cannot choose on them."""
     problems = []
+    training_schema = jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/training"})
+    for name, variant in ((config.get("hinton_study") or {}).get("variants") or {}).items():
+        merged = {**config["sweep"]["training"], **variant.get("training", {})}
+        for error in training_schema.iter_errors(merged):
+            where = ".".join(str(p) for p in error.absolute_path)
+            problems.append(f"config key hinton_study.variants.{name}.training{'.' + where if where else ''}: {error.message}")
+        if variant.get("train_on_all") and variant.get("factors"):
+            problems.append(f"config key hinton_study.variants.{name}: a variant trained on the validation images (train_on_all) "
+                            "cannot re-choose its factor on them; drop factors (it uses the factor chosen in 2D)")
+        if variant.get("continue_2d"):
+            extra = sorted(set(variant.get("training", {})) - {"epochs"})
+            if extra or variant.get("factors") or variant.get("train_on_all"):
+                problems.append(f"config key hinton_study.variants.{name}: a variant that continues the 2D runs (continue_2d) sets only "
+                                f"training.epochs, with neither factors nor train_on_all (it has {extra + [k for k in ('factors', 'train_on_all') if variant.get(k)]})")
+            if merged["epochs"] <= config["sweep"]["training"]["epochs"]:
+                problems.append(f"config key hinton_study.variants.{name}.training.epochs: {merged['epochs']} does not continue the "
+                                f"{config['sweep']['training']['epochs']} epochs of the 2D runs")
+            if config["sweep"]["training"].get("schedule", "constant") != "constant":
+                problems.append(f"config key hinton_study.variants.{name}.continue_2d: the 2D runs use a decaying schedule, which has "
+                                "ended; continuing needs a constant learning rate")
+        try:
+            from .sweep import factor_labels
+
+            factor_labels(variant.get("factors", []))
+        except ValueError as exc:
+            problems.append(f"config key hinton_study.variants.{name}.factors: {exc}")
+    study = config.get("cnn", {}).get("design_study") or {}
     for name, candidate in (study.get("candidates") or {}).items():
         merged = design_settings(config["cnn"], candidate)
         for part, ref in (("model", "cnn_model"), ("training", "training")):

@@ -59,12 +59,17 @@ def train_classifier(
     l2_choice: str | None = None,
     design: str | None = None,
     design_part: str = "all",
+    train_on_all: bool = False,
+    continue_from: dict[str, str] | None = None,
+    initial_epoch: int = 0,
 ) -> dict:
     """Train one classifier on the prepared data; write the model, its metrics and its timing.
 
     `builder` names a function of `mnistflow.models` called with `model_args`;
     `training` holds optimizer, loss, epochs and batch_size. `l2_choice`, a JSON file with a "factor",
-    sets the model's L2 factor (the factor chosen on validation by aggregate_sweep); `design`, the
+    sets the model's L2 factor (the factor chosen on validation by aggregate_sweep); `continue_from`
+    maps factor labels to models trained `initial_epoch` epochs, and the chosen factor's is trained on
+    (the optimizer starts afresh: exact for plain SGD at a constant rate, which keeps no state); `design`, the
     3A study's choice, replaces model and training as `design_part` says (config.design_part).
     """
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
@@ -79,17 +84,26 @@ def train_classifier(
     from . import training as train_lib
 
     arrays = data.preprocess(io.read_npz(npz))
-    model = getattr(models, builder)(**model_args)
+    train = (arrays["x_train"], arrays["y_train"])
+    if train_on_all:  # the validation images join the training set: the validation curve is then not held out
+        train = (np.concatenate([arrays["x_train"], arrays["x_val"]]), np.concatenate([arrays["y_train"], arrays["y_val"]]))
+    if continue_from is not None:  # continue the run of the chosen factor (l2_choice), trained `initial_epoch` epochs so far
+        chosen = io.read_json(l2_choice)["label"]
+        model = load_model(continue_from[chosen])
+        print(f"continuing {continue_from[chosen]} from epoch {initial_epoch}")
+    else:
+        model = getattr(models, builder)(**model_args)
     model.summary(print_fn=print)
     record, timing = train_lib.fit(
         model,
-        train=(arrays["x_train"], arrays["y_train"]),
+        train=train,
         val=(arrays["x_val"], arrays["y_val"]),
         optimizer=training["optimizer"],
         loss=training["loss"],
         epochs=training["epochs"],
         batch_size=training["batch_size"],
         schedule=training.get("schedule", "constant"),
+        initial_epoch=initial_epoch,
     )
     record.update(
         test=train_lib.evaluate(model, arrays["x_test"], arrays["y_test"]),
@@ -99,6 +113,7 @@ def train_classifier(
         settings={"model": model_args, "training": training},
         backend=backend,
         threads=threads,
+        train_on_all=train_on_all,
     )
     timing.update(where_it_ran(backend, threads))
     save_model(model, out_model)

@@ -180,6 +180,23 @@ def cnn_context(summary: dict, records: list[dict], timings: list[dict], refs: d
     }
 
 
+def hinton_context(summary: dict | None, reference: float, n_test: int) -> dict | None:
+    """The Hinton study's table: the 2D runs and each variant with its test accuracy, interval, verdict
+    against his figure and gain over the paired 2D runs."""
+    if summary is None:
+        return None
+    rows, _, _ = claims_lib.hinton_study(summary, reference, n_test)
+    base = summary["baseline"]
+    baseline = {"name": "2D (the assignment's setting)", "description": None, "rechosen": False, "gain": None, "gain_interval": None,
+                "factor": base["factor"], "mean": float(np.mean(base["test"])),
+                "interval": statistics.mean_interval(base["test"]), "runs": len(base["test"]),
+                "hinton": claims_lib.hinton(base["test"], reference, n_test, name="hinton_variant")}
+    for row in rows:
+        row["runs"] = len(row["test"])
+        row["factors_words"] = ", ".join(row["factors"])
+    return {"baseline": baseline, "rows": rows, "replicates": max(r["runs"] for r in rows)}
+
+
 def design_context(study: dict | None) -> dict | None:
     """3A's design study: one row per candidate with what it replaces, its validation accuracy over its
     replicates (Wilson interval on all their answers) and whether it was chosen."""
@@ -382,6 +399,8 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         read_json(inputs["cnn_earlier_layers"]), earlier_metrics,
         read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None, n_test,
     )
+    hinton_summary = read_json(inputs["hinton_summary"]) if "hinton_summary" in inputs else None
+    sweep["study"] = hinton_context(hinton_summary, sweep["hinton"], n_test)
     design_study = read_json(inputs["cnn_design"]) if "cnn_design" in inputs else None
     cnn["design"] = design_context(design_study)
     with np.load(inputs["cnn_diagnostics"]) as npz:
@@ -408,7 +427,7 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         earlier_macs=cnn["earlier"]["macs"], shift_table=shift_table, denoising_table=table,
         recognisable_accuracy=config["denoising"]["recognisable_accuracy"], min_gain=config["denoising"]["min_gain"],
         generation_scores=autoencoder["scores"], generation_distances=generation_distances(inputs["generation_images"]),
-        design_study=design_study, chosen_confusion=confusion[chosen_replicate],
+        design_study=design_study, chosen_confusion=confusion[chosen_replicate], hinton_summary=hinton_summary,
     )
     for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
         row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])

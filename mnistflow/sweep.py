@@ -105,6 +105,38 @@ def of_factor(jobs: Sequence[Sequence], paths: Sequence[str], label: str) -> lis
     return [path for _, path in found]
 
 
+def summarise_variants(jobs: Sequence[Sequence], records: Sequence[dict], variants: Mapping[str, dict], sweep_runs: pd.DataFrame,
+                       l2_choice: dict) -> dict:
+    """The Hinton study: for each variant (jobs are (variant, factor label or "chosen", replicate)), the
+    factor it uses (2D's choice, or re-chosen on validation among its own like 2D's), that factor's
+    test and final validation accuracies in replicate order, and its training settings; beside them
+    the 2D runs at the factor chosen there (the baseline, paired with the variants by replicate)."""
+    baseline = sweep_runs[sweep_runs["factor_label"] == l2_choice["label"]].sort_values("replicate")
+    out = {"baseline": {"factor": l2_choice["label"], "test": baseline["test_accuracy"].tolist(),
+                        "val": baseline["final_val_accuracy"].tolist(), "replicates": baseline["replicate"].tolist()},
+           "variants": {}}
+    by_variant: dict[str, dict] = {}
+    for (name, factor, replicate), rec in zip(jobs, records):
+        label = l2_choice["label"] if factor == "chosen" else factor
+        by_variant.setdefault(name, {})[(label, int(replicate))] = rec
+    for name, runs in by_variant.items():
+        table = runs_table(runs)
+        n_val = int(next(iter(runs.values()))["val_samples"])
+        chosen = l2_choice["label"] if not variants[name].get("factors") else choose_factor(table, n_val)["label"]
+        mine = table[table["factor_label"] == chosen].sort_values("replicate")
+        first = next(iter(runs.values()))
+        out["variants"][name] = {
+            "description": variants[name]["description"], "factor": chosen, "rechosen": bool(variants[name].get("factors")),
+            "factors": sorted(table["factor_label"].unique().tolist(), key=float),
+            "val_by_factor": {label: group.sort_values("replicate")["final_val_accuracy"].tolist()
+                              for label, group in table.groupby("factor_label")},
+            "test": mine["test_accuracy"].tolist(), "val": mine["final_val_accuracy"].tolist(), "replicates": mine["replicate"].tolist(),
+            "train_on_all": bool(variants[name].get("train_on_all")), "train_samples": int(first["train_samples"]),
+            "epochs": int(first["epochs"]), "training": first["settings"]["training"],
+        }
+    return out
+
+
 def read_table(path) -> pd.DataFrame:
     """Read a runs or summary CSV written by the aggregation, keeping factor labels as text."""
     return pd.read_csv(path, dtype={"factor_label": str})

@@ -55,14 +55,16 @@ def fit(
     batch_size: int,
     metrics: tuple[str, ...] = ("accuracy",),
     schedule: str = "constant",
+    initial_epoch: int = 0,
 ) -> tuple[dict, dict]:
-    """Compile and train `model`; returns (metrics record, timing record).
+    """Compile and train `model` up to epoch `epochs` (from `initial_epoch`, for a model trained that
+    far already); returns (metrics record, timing record).
 
     The metrics record holds the validation loss/metrics of the untrained model
     ("initial") and the per-epoch history; the timing record is kept apart so
     that metrics files stay identical between reruns.
     """
-    steps = epochs * int(np.ceil(len(train[0]) / batch_size))
+    steps = (epochs - initial_epoch) * int(np.ceil(len(train[0]) / batch_size))
     model.compile(optimizer=make_optimizer(optimizer, schedule=schedule, total_steps=steps), loss=loss, metrics=list(metrics))
     initial = model.evaluate(*val, batch_size=max(batch_size, 1024), verbose=0, return_dict=True)
     timer = EpochTimer()
@@ -71,6 +73,7 @@ def fit(
         *train,
         validation_data=val,
         epochs=epochs,
+        initial_epoch=initial_epoch,
         batch_size=batch_size,
         shuffle=True,
         verbose=2,
@@ -81,6 +84,7 @@ def fit(
         "initial": {f"val_{k}": float(v) for k, v in initial.items()},
         "history": {k: [float(x) for x in v] for k, v in history.history.items()},
         "epochs": epochs,
+        "initial_epoch": initial_epoch,
         "batch_size": batch_size,
         "train_samples": int(len(train[0])),
         "val_samples": int(len(val[0])),

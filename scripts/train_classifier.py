@@ -19,4 +19,7 @@ with io.redirect_output(snakemake.log[0]):  # noqa: F821
         l2_choice=getattr(snakemake.input, "l2_choice", None),  # noqa: F821
         design=getattr(snakemake.input, "design", None),  # noqa: F821
         design_part=getattr(p, "design_part", "all"),
+        train_on_all=getattr(p, "train_on_all", False),
+        continue_from=dict(zip(p.continue_labels, snakemake.input.continue_models)) if getattr(p, "continue_labels", None) else None,  # noqa: F821
+        initial_epoch=getattr(p, "initial_epoch", 0),
     )

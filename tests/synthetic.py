@@ -215,6 +215,21 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     io.write_csv(inputs.setdefault("sweep_runs", path("sweep/runs.csv")), runs)
     io.write_csv(inputs.setdefault("sweep_summary", path("sweep/summary.csv")), sweep.summary_table(runs))
 
+    # the Hinton study: each variant's runs, paired with the 2D runs at the chosen factor
+    h = config["hinton_study"]
+    if h["enabled"]:
+        chosen = sweep.choose_factor(runs, nb.n_val)["label"]
+        base = runs[runs["factor_label"] == chosen].sort_values("replicate")
+        variants = {}
+        for name, v in h["variants"].items():
+            tests = [_accuracy(nb.n_test, float(np.clip(t, 0, 1))) for t in rng.uniform(0.97, 0.99, h["replicates"])]
+            variants[name] = {"description": v["description"], "factor": chosen, "rechosen": bool(v.get("factors")), "factors": [chosen],
+                              "val_by_factor": {chosen: tests}, "test": tests, "val": tests, "replicates": list(range(h["replicates"])),
+                              "train_on_all": bool(v.get("train_on_all")), "train_samples": nb.n_train, "epochs": 1, "training": s["training"]}
+        io.write_json(inputs.setdefault("hinton_summary", path("hinton/summary.json")), {
+            "baseline": {"factor": chosen, "test": base["test_accuracy"].tolist(), "val": base["final_val_accuracy"].tolist(),
+                         "replicates": base["replicate"].tolist()}, "variants": variants})
+
     # 3A
     c = config["cnn"]
     cnn_tests = nb.cnn_test or rng.uniform(0.985, 0.997, c["replicates"]).tolist()

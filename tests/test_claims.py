@@ -280,7 +280,8 @@ def _is_verdict_test(test) -> bool:
 def test_every_verdict_is_worded_in_the_templates():
     """Each claim's verdicts are named in the templates (a verdict no template words would print nothing)."""
     text = "\n".join(p.read_text() for p in TEMPLATES.rglob("*.j2"))
-    shared = {"cnn_goal": "cnn_target", "robustness_mid": "robustness_max", "denoised_below_criterion": "noisy_below_criterion"}
+    shared = {"cnn_goal": "cnn_target", "robustness_mid": "robustness_max", "denoised_below_criterion": "noisy_below_criterion",
+              "hinton_variant": "hinton"}  # the study's table words each variant's verdict as 2D's are worded
     for name, verdicts in claims.VERDICTS.items():
         assert f"claims.{name}" in text or f"claims.{shared.get(name, name)}" in text or name.startswith("robustness_"), name
         for verdict in verdicts:
@@ -300,7 +301,8 @@ _DEFAULT_BRANCH = {
     "denoising_helps": ("helps_then_stops",), "denoising_stop_cause": ("not_at_chance",), "clean_cost": ("no_measurable_difference",),
     "class_ranking": ("overlapping",), "generated_recognition": ("above_real",), "class_conditioning": ("no_measurable_difference",),
     "generated_novelty": ("no_measurable_difference",), "generated_vs_new_digits": ("closer",),
-    "design_choice": ("not_run",), "class_errors_differ": ("no_evidence",),
+    "design_choice": ("not_run",), "class_errors_differ": ("no_evidence",), "hinton_reproduced": ("not_run", "single_run"),
+    "hinton_closes_most": ("not_run", "single_run"), "hinton_variant": ("single_run",),
     # with one run the factor sentences print nothing of their own; shift_main_factor words "single_run" for all three
     "shift_augmentation_effect": ("single_run",), "shift_architecture_effect": ("single_run",),
 }
@@ -338,6 +340,10 @@ PHRASES = {
                         "helps_then_stops": "it no longer raises the accuracy by more than"},
     "class_ranking": {"separated": "not recognised equally well in every class",
                       "overlapping": "does not separate the best from the worst class"},
+    "hinton_reproduced": {"reproduced": "is reproduced: it is consistent with one run of", "not_reproduced": "is not reproduced by any tested procedure",
+                          "single_run": "no verdict on reproduction", "not_run": "The study of training variants is off"},
+    "hinton_closes_most": {"measurable": "The change that closes most of the gap is", "none_measurable": "No change gains measurably over the 2D runs",
+                           "single_run": "no gain can be judged", "not_run": None},
     "design_choice": {"not_run": "The design study is off in this configuration", "clear": "clear on the validation set",
                       "within_noise": "within the noise of the validation set", "single_candidate": "With a single candidate there is nothing"},
     "class_errors_differ": {"differ": "differs between classes beyond chance",
@@ -424,6 +430,8 @@ def configs(draw):
         config[section]["model"]["activation"] = draw(hs.sampled_from(["relu", "tanh"]))
     config["keras_backend"] = draw(hs.sampled_from(["jax", "tensorflow"]))
     config["cnn"]["design_study"]["enabled"] = draw(hs.booleans())
+    config["hinton_study"]["enabled"] = draw(hs.booleans())
+    config["hinton_study"]["replicates"] = draw(hs.integers(1, 3))
     config["cnn"]["design_study"]["replicates"] = draw(hs.integers(1, 2))
     config["cnn"]["model"]["augment_shift"] = draw(hs.sampled_from([0, 2]))
     config["cnn"]["backend"] = draw(hs.sampled_from(["jax", "tensorflow"]))
@@ -764,3 +772,48 @@ def test_confusion_matrix_and_per_class_errors():
     rows = evaluation.per_class_errors(np.stack([m, m]))
     assert [r["mean_error_rate"] for r in rows] == [0.5, 0.0, 0.5]
     assert [r["confused_with"] for r in rows] == [1, None, 0]
+
+
+def _hinton_summary(base, variants):
+    return {"baseline": {"factor": "1e-4", "test": base, "replicates": list(range(len(base)))},
+            "variants": {name: {"description": name, "factor": "1e-4", "rechosen": False, "factors": ["1e-4"], "test": test,
+                                "replicates": list(range(len(test)))} for name, test in variants.items()}}
+
+
+@pytest.mark.parametrize("variants, reproduced, closes", [
+    ({"a": [0.9845, 0.9850, 0.9848], "b": [0.9816, 0.9812, 0.9815]}, "reproduced", "measurable"),
+    ({"a": [0.9825, 0.9822, 0.9824], "b": [0.9816, 0.9812, 0.9815]}, "not_reproduced", "measurable"),
+    ({"a": [0.9812, 0.9818, 0.9813], "b": [0.9811, 0.9816, 0.9813]}, "not_reproduced", "none_measurable"),
+])
+def test_hinton_study_on_all_sides(variants, reproduced, closes):
+    base = [0.9815, 0.9811, 0.9814]
+    rows, rep, most = claims.hinton_study(_hinton_summary(base, variants), 0.9847, 10_000)
+    assert rep.verdict == reproduced and most.verdict == closes
+    assert most.values["name"] == max(rows, key=lambda r: r["gain"])["name"]
+    gain = np.mean(np.array(variants[most.values["name"]]) - np.array(base))
+    assert most.values["gain"] == pytest.approx(gain) and most.values["share"] == pytest.approx(gain / (0.9847 - np.mean(base)))
+    assert (reproduced == "reproduced") == any(r["hinton"].interval.contains(0.9847) for r in rows)
+
+
+def test_hinton_study_off_or_single_runs():
+    rows, rep, most = claims.hinton_study(None, 0.9847, 10_000)
+    assert rows == [] and rep.verdict == most.verdict == "not_run"
+    rows, rep, most = claims.hinton_study(_hinton_summary([0.98], {"a": [0.985]}), 0.9847, 10_000)
+    assert rep.verdict == "single_run" and most.verdict == "single_run" and rows[0]["gain"] == pytest.approx(0.005)
+
+
+def test_summarise_variants_rechooses_on_validation_and_pairs_by_replicate():
+    from mnistflow import sweep as sweep_lib
+
+    def rec(val, test):
+        return {"seed": 1, "history": {"val_accuracy": [val], "val_loss": [0.1]}, "test": {"accuracy": test, "loss": 0.1},
+                "val_samples": 1000, "train_samples": 55000, "epochs": 1, "settings": {"training": {"epochs": 1}}}
+    jobs = [("m", "1e-5", 0), ("m", "1e-5", 1), ("m", "1e-4", 0), ("m", "1e-4", 1), ("all", "chosen", 0), ("all", "chosen", 1)]
+    records = [rec(0.98, 0.97), rec(0.98, 0.971), rec(0.99, 0.981), rec(0.99, 0.982), rec(0.5, 0.975), rec(0.5, 0.976)]
+    runs = pd.DataFrame({"factor": [1e-4, 1e-4], "factor_label": ["1e-4", "1e-4"], "replicate": [1, 0], "test_accuracy": [0.96, 0.95],
+                         "final_val_accuracy": [0.9, 0.9]})
+    out = sweep_lib.summarise_variants(jobs, records, {"m": {"description": "m", "factors": [1e-5, 1e-4]}, "all": {"description": "a", "train_on_all": True}},
+                                       runs, {"label": "1e-4"})
+    assert out["baseline"]["test"] == [0.95, 0.96]  # replicate order
+    assert out["variants"]["m"]["factor"] == "1e-4" and out["variants"]["m"]["test"] == [0.981, 0.982] and out["variants"]["m"]["rechosen"]
+    assert out["variants"]["all"]["factor"] == "1e-4" and out["variants"]["all"]["test"] == [0.975, 0.976] and out["variants"]["all"]["train_on_all"]

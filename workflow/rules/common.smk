@@ -75,6 +75,8 @@ def optional_report_inputs(wildcards):
     inputs = {}
     if DESIGNS:
         inputs["cnn_design"] = rules.select_cnn_design.output.design
+    if VARIANTS:
+        inputs["hinton_summary"] = rules.aggregate_hinton.output.summary
     if config["cnn_earlier"]["enabled"]:
         inputs["cnn_earlier_metrics"] = rules.train_cnn_earlier.output.metrics
         inputs["cnn_earlier_timing"] = rules.train_cnn_earlier.output.timing
@@ -92,6 +94,7 @@ def benchmark_files(wildcards):
     files += [rules.train_cnn.benchmark.format(replicate=r) for r in range(config["cnn"]["replicates"])]
     if config["cnn_earlier"]["enabled"]:
         files.append(rules.train_cnn_earlier.benchmark)
+    files += [rules.train_hinton.benchmark.format(variant=v, factor=f, replicate=r) for v, f, r in HINTON_JOBS]
     files += [rules.train_cnn_candidate.benchmark.format(design=d, replicate=r) for d, r in DESIGN_JOBS]
     files.append(rules.diagnose_cnn.benchmark)
     if AUGMENTS:  # the 3B controls

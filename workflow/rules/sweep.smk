@@ -61,3 +61,86 @@ rule aggregate_sweep:
         CONDA_ENV
     script:
         "../../scripts/aggregate_sweep.py"
+
+
+# An addition to 2D: training variants of the same network, each paired with the 2D replicates by seed.
+HINTON = config["hinton_study"]
+SWEEP_LABELS = factor_labels(SWEEP["factors"])
+VARIANTS = HINTON["variants"] if HINTON["enabled"] else {}
+HINTON_JOBS = [
+    (name, factor, r)
+    for name, variant in VARIANTS.items()
+    for factor in (factor_labels(variant["factors"]) if variant.get("factors") else ["chosen"])
+    for r in range(HINTON["replicates"])
+]
+
+
+def hinton_inputs(wildcards):
+    """The prepared data, and the factor chosen in 2D for a variant that uses it."""
+    inputs = {"npz": rules.prepare_data.output.npz}
+    if wildcards.factor == "chosen":
+        inputs["l2_choice"] = rules.aggregate_sweep.output.choice
+    if VARIANTS[wildcards.variant].get("continue_2d"):  # the 2D models of this replicate; the job takes the chosen factor's
+        inputs["continue_models"] = [rules.train_sweep.output.model.format(factor=f, replicate=wildcards.replicate) for f in SWEEP_LABELS]
+    return inputs
+
+
+rule train_hinton:
+    """Hinton study: variant {variant} of the 2D network, L2 factor {factor}, replicate {replicate} (the 2D replicate's seed)."""
+    input:
+        unpack(hinton_inputs),
+    output:
+        model="results/hinton/{variant}/l2_{factor}/rep{replicate}/model.keras",
+        metrics="results/hinton/{variant}/l2_{factor}/rep{replicate}/metrics.json",
+        timing="results/hinton/{variant}/l2_{factor}/rep{replicate}/timing.json",
+    wildcard_constraints:
+        variant=r"[A-Za-z0-9_]+",
+        factor=rf"chosen|{FACTOR_PATTERN}",
+    params:
+        builder="dense_classifier",
+        # "chosen": the factor chosen in 2D, read from l2_choice by the job
+        model=lambda w: {**SWEEP["model"], "l2": 0.0 if w.factor == "chosen" else float(w.factor)},
+        training=lambda w: {**SWEEP["training"], **VARIANTS[w.variant].get("training", {})},
+        train_on_all=lambda w: bool(VARIANTS[w.variant].get("train_on_all")),
+        continue_labels=lambda w: SWEEP_LABELS if VARIANTS[w.variant].get("continue_2d") else [],
+        initial_epoch=lambda w: SWEEP["training"]["epochs"] if VARIANTS[w.variant].get("continue_2d") else 0,
+        seed=lambda w: job_seed("sweep", w.replicate),  # paired with 2D replicate {replicate}
+        backend=config["keras_backend"],
+        onednn_max_isa=onednn_cap(config["keras_backend"]),
+        code=script_code("train_classifier"),
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=120,
+    log:
+        "logs/hinton/{variant}/l2_{factor}/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/hinton/{variant}_l2_{factor}_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/train_classifier.py"
+
+
+rule aggregate_hinton:
+    """Hinton study: per variant, the factor (re-)chosen on validation and its test accuracies, beside 2D's."""
+    input:
+        metrics=[rules.train_hinton.output.metrics.format(variant=v, factor=f, replicate=r) for v, f, r in HINTON_JOBS],
+        sweep_runs=rules.aggregate_sweep.output.runs,
+        l2_choice=rules.aggregate_sweep.output.choice,
+    output:
+        summary="results/hinton/summary.json",
+    params:
+        jobs=HINTON_JOBS,
+        variants=VARIANTS,
+        code=script_code("aggregate_hinton"),
+    log:
+        "logs/hinton/aggregate.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/aggregate_hinton.py"
