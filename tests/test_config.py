@@ -84,3 +84,36 @@ def test_code_version_tracks_module_content():
     assert code_version("data") != code_version("models")
     with pytest.raises(ConfigError, match="no library module"):
         code_version("no_such_module")
+
+
+@pytest.mark.parametrize(
+    "section, change, message",
+    [
+        ("hinton_study", {"variants": {"x": {"description": "d", "train_on_all": True, "factors": [1e-4]}}},
+         r"hinton_study\.variants\.x: a variant trained on the validation images \(train_on_all\) cannot re-choose"),
+        ("hinton_study", {"variants": {"x": {"description": "d", "continue_2d": True, "training": {"epochs": 30}}}},
+         r"hinton_study\.variants\.x\.training\.epochs: 30 does not continue the 40 epochs"),
+        ("hinton_study", {"variants": {"x": {"description": "d", "continue_2d": True, "training": {"epochs": 80, "batch_size": 32}}}},
+         r"continue_2d\) sets only training\.epochs"),
+        ("hinton_study", {"variants": {"x": {"description": "d", "training": {"epochs": 0}}}},
+         r"hinton_study\.variants\.x\.training\.epochs: 0 is less than the minimum of 1"),
+        ("hinton_study", {"variants": {"x": {"description": "d", "factors": [1e-4, 0.0001]}}},
+         r"hinton_study\.variants\.x\.factors: \[0\.0001, 0\.0001\] has non-unique elements"),
+        ("hinton_study", {"variants": {"bad name": {"description": "d"}}}, r"config key hinton_study\.variants: 'bad name' does not match"),
+        ("design_study", {"candidates": {"x": {"description": "d", "model": {"dense_dropout": 1.5}}}},
+         r"cnn\.design_study\.candidates\.x\.model\.dense_dropout: 1\.5 is greater than or equal to the maximum of 1"),
+        ("design_study", {"candidates": {"x": {"description": "d", "model": {"filterz": 3}}}},
+         r"cnn\.design_study\.candidates\.x\.model: Additional properties are not allowed \('filterz'"),
+    ],
+)
+def test_studies_are_checked_after_their_keys_are_replaced(config, section, change, message):
+    target = config["cnn"]["design_study"] if section == "design_study" else config["hinton_study"]
+    target.update(change)
+    with pytest.raises(ConfigError, match=message):
+        validate_config(config, SCHEMA)
+
+
+def test_continuing_a_decayed_schedule_is_refused(config):
+    config["sweep"]["training"]["schedule"] = "cosine"
+    with pytest.raises(ConfigError, match=r"continue_2d: the 2D runs use a decaying schedule"):
+        validate_config(config, SCHEMA)
