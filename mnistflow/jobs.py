@@ -73,11 +73,11 @@ def train_classifier(
     3A study's choice, replaces model and training as `design_part` says (config.design_part).
     """
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
-    keras.mixed_precision.set_global_policy(training.get("precision", "float32"))
     if design is not None:  # the CNN design chosen on validation by the 3A study (config.design_part)
         from .config import design_part as take
 
         model_args, training = take(io.read_json(design), design_part, model_args, training)
+    keras.mixed_precision.set_global_policy(training.get("precision", "float32"))
     if l2_choice is not None:  # the L2 factor chosen on validation by another rule
         model_args = {**model_args, "l2": io.read_json(l2_choice)["factor"]}
     from . import models

@@ -117,3 +117,29 @@ def test_continuing_a_decayed_schedule_is_refused(config):
     config["sweep"]["training"]["schedule"] = "cosine"
     with pytest.raises(ConfigError, match=r"continue_2d: the 2D runs use a decaying schedule"):
         validate_config(config, SCHEMA)
+
+
+def test_design_parts_take_what_each_rule_trains():
+    from mnistflow.config import design_part, design_settings
+
+    cnn = {"model": {"dense_units": [128], "augment_shift": 2}, "training": {"epochs": 10}}
+    design = design_settings(cnn, {"model": {"dense_units": [256], "augment_rotation": 5}, "training": {"epochs": 15}})
+    assert design == {"model": {"dense_units": [256], "augment_shift": 2, "augment_rotation": 5}, "training": {"epochs": 15}}
+    assert design_part(design, "all", {}, {}) == (design["model"], design["training"])
+    model, training = design_part(design, "without_augmentation", {}, {})
+    assert model == {"dense_units": [256], "augment_shift": 0, "augment_rotation": 0, "augment_zoom": 0} and training == {"epochs": 15}
+    dense = {"hidden_units": [500, 300], "augment_shift": 0}
+    model, training = design_part(design, "augmentation", dense, {"epochs": 40})
+    assert model == {"hidden_units": [500, 300], "augment_shift": 2, "augment_rotation": 5, "augment_zoom": 0} and training == {"epochs": 40}
+    with pytest.raises(ValueError, match="unknown design part"):
+        design_part(design, "some", {}, {})
+
+
+def test_of_factor_lists_one_factors_runs_in_replicate_order():
+    from mnistflow.sweep import of_factor
+
+    jobs = [("0", 0), ("1e-4", 1), ("0", 1), ("1e-4", 0)]
+    paths = ["a0", "b1", "a1", "b0"]
+    assert of_factor(jobs, paths, "1e-4") == ["b0", "b1"]
+    with pytest.raises(ValueError, match="no sweep job has the factor"):
+        of_factor(jobs, paths, "1e-3")
