@@ -419,6 +419,38 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     generated = np.load(workdir / "results/generation/digits.npz")
     smoke = yaml.safe_load((repo / "config" / "smoke.yaml").read_text())["generation"]
     assert generated["images"].shape == (10 * smoke["per_class"], 784)
+    # 4D's references and novelty: the numbers in the text are those of the job's files
+    real, agnostic = scores["references"]["real_validation"], scores["references"]["class_agnostic"]
+    assert f"recognised as their true class in {100 * real['recognised']:.1f}% of cases" in q4d
+    assert f"{100 * agnostic['confident']:.1f}%" in q4d and f"{100 * scores['clipped_share']['per_class']:.1f}% of the sampled coordinates" in q4d
+    for key in ("generated", "decoded_train", "decoded_val", "clean_val"):
+        assert f"{np.median(generated['distance_' + key]):.2f}" in q4d
+    # each shown sample's neighbour is its nearest training image
+    data = np.load(workdir / "results/data/mnist.npz")
+    train = data["x_train"].reshape(len(data["x_train"]), -1).astype(float) / 255
+    d = np.linalg.norm(train - generated["images"][0], axis=1)
+    assert int(generated["nearest_index"][0]) == int(np.argmin(d)) and generated["distance_generated"][0] == pytest.approx(d.min(), abs=1e-4)
+    assert "Are they digits?" in q4d and "Are they new?" in q4d
+
+
+def test_report_hinton_study(smoke_run):
+    """2D's addition: every variant of the smoke study in the table, paired with the 2D runs, with the one-sentence answer."""
+    from mnistflow import claims
+
+    workdir, repo, _ = smoke_run
+    html = (workdir / "report" / "report.html").read_text()
+    q2d = section(html, "q2d")
+    summary = read(workdir, "results/hinton/summary.json")
+    assert set(summary["variants"]) == {"all_data", "momentum", "longer"}
+    assert summary["variants"]["all_data"]["train_samples"] > read(workdir, "results/sweep/l2_0/rep0/metrics.json")["train_samples"]
+    assert summary["variants"]["momentum"]["rechosen"] and summary["variants"]["longer"]["epochs"] == 2
+    rows, reproduced, most = claims.hinton_study(summary, 0.9847, read(workdir, "results/data/summary.json")["splits"]["test"]["count"])
+    for row in rows:
+        assert f"<code>{row['name']}</code>" in q2d and f"{row['mean']:.4f}" in q2d
+    assert "An addition: what closes the gap to Hinton?" in q2d
+    words = {"reproduced": "is reproduced", "not_reproduced": "is not reproduced by any tested procedure",
+             "single_run": "no verdict on reproduction"}
+    assert words[reproduced.verdict] in q2d
 
 
 # --- The report's two formats and Snakemake's own report (issue 9) -----------------------------
