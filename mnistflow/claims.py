@@ -369,15 +369,15 @@ def robustness(name: str, cells: dict, shift: int) -> Claim:
                  interval)
 
 
-def shift_factors(cells: dict, shift: int) -> tuple[Claim, Claim, Claim]:
+def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim, Claim, Claim]:
     """3B: how much of the CNN's smaller accuracy loss at `shift` its architecture and its augmentation
     explain. With L the mean loss of each model (d0 dense, d1 dense with augmentation, c0 CNN without,
     c1 CNN with), the total L_d0 - L_c1 splits exactly into augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2
     and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2: each factor's effect averaged over the two
     levels of the other (the two-factor Shapley split). Which explains more: architecture minus
-    augmentation, which equals L_d1 - L_c0."""
+    augmentation, which equals L_d1 - L_c0. Not applicable when the CNN is trained without augmentation."""
     names = ("shift_augmentation_effect", "shift_architecture_effect", "shift_main_factor")
-    if "dense_augmented" not in cells or "cnn_unaugmented" not in cells:
+    if not augments or "dense_augmented" not in cells or "cnn_unaugmented" not in cells:
         rule = "the CNN is trained without augmentation, so there is no augmentation to separate from the architecture"
         return tuple(Claim(n, "not_applicable", rule, {"shift": shift}) for n in names)
     order = ("dense", "dense_augmented", "cnn_unaugmented", "cnn")
@@ -563,7 +563,7 @@ def generated_vs_new_digits(distances: dict) -> Claim:
 def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, factor_choice, gains, hinton_accuracy,
           cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
           shift_table, denoising_table, recognisable_accuracy, min_gain, generation_scores, generation_distances,
-          design_study=None, chosen_confusion=None, hinton_summary=None) -> dict[str, Claim]:
+          design_study=None, chosen_confusion=None, hinton_summary=None, cnn_augments=True) -> dict[str, Claim]:
     """Every claim of the report, by name, from the numbers the workflow wrote (`factor_choice` and the
     per-level `gains` of level_gains are computed once by the caller, which shows them too)."""
     hist = dense_history
@@ -590,7 +590,7 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
     max_shift = max(cells["dense"])
     mid = 2 if 2 in cells["dense"] else max_shift
     claims += [shift_models_accuracy(cells), robustness("robustness_mid", cells, mid), robustness("robustness_max", cells, max_shift),
-               *shift_factors(cells, max_shift)]
+               *shift_factors(cells, max_shift, cnn_augments)]
     t = denoising_table.sort_values("level")
     levels, n = t["level"].tolist(), int(t["images"].iloc[0])
     claims.append(first_level_below("noisy_below_criterion", levels, t["accuracy_noisy"].tolist(), n, recognisable_accuracy,

@@ -221,7 +221,7 @@ def diagnostics_context(confusion: np.ndarray, chosen: int, misclassified: int, 
         row["interval"] = statistics.mean_interval(row["error_rates"])
     worst = max(rows, key=lambda r: r["mean_error_rate"])
     return {"rows": rows, "chosen": chosen, "misclassified": misclassified, "shown": shown, "n_test": n_test,
-            "replicates": int(len(confusion)), "several": len(confusion) > 1,
+            "replicates": int(len(confusion)), "several": len(confusion) > 1, "any_errors": worst["mean_error_rate"] > 0,
             "worst": worst, "mean_errors": float(np.mean(confusion.sum(axis=(1, 2)) - np.trace(confusion, axis1=1, axis2=2)))}
 
 
@@ -428,6 +428,7 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         recognisable_accuracy=config["denoising"]["recognisable_accuracy"], min_gain=config["denoising"]["min_gain"],
         generation_scores=autoencoder["scores"], generation_distances=generation_distances(inputs["generation_images"]),
         design_study=design_study, chosen_confusion=confusion[chosen_replicate], hinton_summary=hinton_summary,
+        cnn_augments=cnn["augments"],
     )
     for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
         row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])

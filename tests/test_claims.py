@@ -707,6 +707,8 @@ def test_shift_claims_need_replicates_and_augmentation():
     assert {c.verdict for c in claims.shift_factors(one, 1)} == {"single_run"}
     assert claims.robustness("robustness_max", one, 1).verdict == "single_run"
     assert claims.shift_models_accuracy(one).verdict == "single_run"
+    full = claims.shift_cells(_shift_table(means))
+    assert {c.verdict for c in claims.shift_factors(full, 1, augments=False)} == {"not_applicable"}  # the chosen CNN does not augment
     plain = claims.shift_cells(_shift_table({"dense": means["dense"], "cnn": means["cnn"]}))
     assert {c.verdict for c in claims.shift_factors(plain, 1)} == {"not_applicable"}
     assert claims.robustness("robustness_max", plain, 1).verdict == "cnn_loses_less"
