@@ -280,8 +280,10 @@ rule train_dense_augmented:
         design_part="augmentation",  # the chosen design's augmentation, when the study is on
         training=config["sweep"]["training"],
         seed=lambda w: job_seed("sweep", w.replicate),  # the seed of the 2D replicate it controls
-        backend=config["keras_backend"],
-        onednn_max_isa=onednn_cap(config["keras_backend"]),
+        # the CNN's backend: Keras' random-shift layer took 13 s an epoch on JAX's CPU kernels against
+        # about 1.2 s on TensorFlow's (measured, docs/performance.md)
+        backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
         code=script_code("train_classifier"),
     threads: config["threads"]
     resources:
