@@ -97,6 +97,12 @@ def choose_factor(runs: pd.DataFrame, n_val: int) -> dict:
             "tied": winners["factor_label"].tolist()[1:], "factors": len(per_factor)}
 
 
+def with_decay(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs with a factor above 0; all runs when no factor is (a sweep of 0 alone)."""
+    decayed = runs[runs["factor"] > 0]
+    return decayed if len(decayed) else runs
+
+
 def of_factor(jobs: Sequence[Sequence], paths: Sequence[str], label: str) -> list[str]:
     """The paths of one factor's jobs in replicate order, from the (factor label, replicate) of each job."""
     found = sorted((int(replicate), path) for (factor, replicate), path in zip(jobs, paths) if factor == label)

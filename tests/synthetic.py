@@ -218,7 +218,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     # the Hinton study: each variant's runs, paired with the 2D runs at the chosen factor
     h = config["hinton_study"]
     if h["enabled"]:
-        chosen = sweep.choose_factor(runs, nb.n_val)["label"]
+        chosen = sweep.choose_factor(sweep.with_decay(runs), nb.n_val)["label"]
         base = runs[runs["factor_label"] == chosen].sort_values("replicate")
         variants = {}
         for name, v in h["variants"].items():

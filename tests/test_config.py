@@ -143,3 +143,13 @@ def test_of_factor_lists_one_factors_runs_in_replicate_order():
     assert of_factor(jobs, paths, "1e-4") == ["b0", "b1"]
     with pytest.raises(ValueError, match="no sweep job has the factor"):
         of_factor(jobs, paths, "1e-3")
+
+
+def test_with_decay_keeps_the_factors_above_zero_unless_there_are_none():
+    import pandas as pd
+
+    from mnistflow.sweep import with_decay
+
+    runs = pd.DataFrame({"factor": [0.0, 1e-4, 0.0], "final_val_accuracy": [0.99, 0.98, 0.97]})
+    assert with_decay(runs)["factor"].tolist() == [1e-4]
+    assert len(with_decay(runs[runs["factor"] == 0])) == 2

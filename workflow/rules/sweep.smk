@@ -49,6 +49,8 @@ rule aggregate_sweep:
         summary=report("results/sweep/summary.csv", caption="../report/captions/sweep_summary.rst", category="2 Dense networks"),
         curves="results/sweep/curves.json",
         choice="results/sweep/choice.json",  # the factor chosen on validation (3B's dense network)
+        # the factor chosen on validation among those above 0 (the Hinton study: his entry uses weight decay)
+        choice_with_decay="results/sweep/choice_with_decay.json",
     params:
         jobs=SWEEP_JOBS,
         code=script_code("aggregate_sweep"),
@@ -79,7 +81,7 @@ def hinton_inputs(wildcards):
     """The prepared data, and the factor chosen in 2D for a variant that uses it."""
     inputs = {"npz": rules.prepare_data.output.npz}
     if wildcards.factor == "chosen":
-        inputs["l2_choice"] = rules.aggregate_sweep.output.choice
+        inputs["l2_choice"] = rules.aggregate_sweep.output.choice_with_decay
     if VARIANTS[wildcards.variant].get("continue_2d"):  # the 2D models of this replicate; the job takes the chosen factor's
         inputs["continue_models"] = [rules.train_sweep.output.model.format(factor=f, replicate=wildcards.replicate) for f in SWEEP_LABELS]
     return inputs
@@ -98,7 +100,7 @@ rule train_hinton:
         factor=rf"chosen|{FACTOR_PATTERN}",
     params:
         builder="dense_classifier",
-        # "chosen": the factor chosen in 2D, read from l2_choice by the job
+        # "chosen": the factor with decay chosen in 2D, read from l2_choice by the job
         model=lambda w: {**SWEEP["model"], "l2": 0.0 if w.factor == "chosen" else float(w.factor)},
         training=lambda w: {**SWEEP["training"], **VARIANTS[w.variant].get("training", {})},
         train_on_all=lambda w: bool(VARIANTS[w.variant].get("train_on_all")),
@@ -127,7 +129,7 @@ rule aggregate_hinton:
     input:
         metrics=[rules.train_hinton.output.metrics.format(variant=v, factor=f, replicate=r) for v, f, r in HINTON_JOBS],
         sweep_runs=rules.aggregate_sweep.output.runs,
-        l2_choice=rules.aggregate_sweep.output.choice,
+        l2_choice=rules.aggregate_sweep.output.choice_with_decay,
     output:
         summary="results/hinton/summary.json",
     params:
