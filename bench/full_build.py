@@ -39,8 +39,9 @@ def headline(workdir: Path) -> dict:
     """The accuracy targets of questions 2D and 3A, read from the build's own outputs."""
     import pandas as pd
 
-    summary = pd.read_csv(workdir / "results" / "sweep" / "summary.csv")
-    best = summary.loc[summary["final_val_accuracy_mean"].idxmax()]
+    summary = pd.read_csv(workdir / "results" / "sweep" / "summary.csv", dtype={"factor_label": str})
+    chosen = io.read_json(workdir / "results" / "sweep" / "choice.json")["label"]  # the workflow's own choice (ties: less decay)
+    best = summary.loc[summary["factor_label"] == chosen].iloc[0]
     cnn = io.read_json(workdir / "results" / "cnn" / "summary.json")
     return {"sweep_best_factor": best["factor_label"], "sweep_best_test_accuracy_mean": float(best["test_accuracy_mean"]),
             "cnn_test_accuracy_mean": cnn["test_accuracy"]["mean"]}
