@@ -340,7 +340,7 @@ PHRASES = {
                         "helps_then_stops": "it no longer raises the accuracy by more than"},
     "class_ranking": {"separated": "not recognised equally well in every class",
                       "overlapping": "does not separate the best from the worst class"},
-    "hinton_reproduced": {"reproduced": "is reproduced: it is consistent with one run of", "not_reproduced": "is not reproduced by any tested procedure",
+    "hinton_reproduced": {"reproduced": "by the rule of 2D it is reproduced", "not_reproduced": "is not reproduced by any tested procedure",
                           "single_run": "no verdict on reproduction", "not_run": "The study of training variants is off"},
     "hinton_closes_most": {"measurable": "The change that closes most of the gap is", "none_measurable": "No change gains measurably over the 2D runs",
                            "single_run": "no gain can be judged", "not_run": None},

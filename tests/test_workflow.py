@@ -448,7 +448,7 @@ def test_report_hinton_study(smoke_run):
     for row in rows:
         assert f"<code>{row['name']}</code>" in q2d and f"{row['mean']:.4f}" in q2d
     assert "An addition: what closes the gap to Hinton?" in q2d
-    words = {"reproduced": "is reproduced", "not_reproduced": "is not reproduced by any tested procedure",
+    words = {"reproduced": "by the rule of 2D it is reproduced", "not_reproduced": "is not reproduced by any tested procedure",
              "single_run": "no verdict on reproduction"}
     assert words[reproduced.verdict] in q2d
 
