@@ -67,11 +67,6 @@ rule select_cnn_design:
         "../../scripts/select_cnn_design.py"
 
 
-def chosen_design(wildcards):
-    """The design study's choice, as an input of the rules that train the 3A design (none when off)."""
-    return {"design": rules.select_cnn_design.output.design} if DESIGNS else {}
-
-
 rule train_cnn:
     """Train replicate {replicate} of our CNN (the design chosen on validation when the study is on)."""
     input:

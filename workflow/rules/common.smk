@@ -103,3 +103,18 @@ def benchmark_files(wildcards):
     files += [rules.train_autoencoder.benchmark, rules.evaluate_shift.benchmark,
               rules.evaluate_denoising.benchmark, rules.generate_digits.benchmark]
     return [str(f) for f in files]
+
+
+def hinton_inputs(wildcards):
+    """The prepared data, and the factor chosen in 2D for a variant that uses it."""
+    inputs = {"npz": rules.prepare_data.output.npz}
+    if wildcards.factor == "chosen":
+        inputs["l2_choice"] = rules.aggregate_sweep.output.choice_with_decay
+    if VARIANTS[wildcards.variant].get("continue_2d"):  # the 2D models of this replicate; the job takes the chosen factor's
+        inputs["continue_models"] = [rules.train_sweep.output.model.format(factor=f, replicate=wildcards.replicate) for f in SWEEP_LABELS]
+    return inputs
+
+
+def chosen_design(wildcards):
+    """The design study's choice, as an input of the rules that train the 3A design (none when off)."""
+    return {"design": rules.select_cnn_design.output.design} if DESIGNS else {}

@@ -77,16 +77,6 @@ HINTON_JOBS = [
 ]
 
 
-def hinton_inputs(wildcards):
-    """The prepared data, and the factor chosen in 2D for a variant that uses it."""
-    inputs = {"npz": rules.prepare_data.output.npz}
-    if wildcards.factor == "chosen":
-        inputs["l2_choice"] = rules.aggregate_sweep.output.choice_with_decay
-    if VARIANTS[wildcards.variant].get("continue_2d"):  # the 2D models of this replicate; the job takes the chosen factor's
-        inputs["continue_models"] = [rules.train_sweep.output.model.format(factor=f, replicate=wildcards.replicate) for f in SWEEP_LABELS]
-    return inputs
-
-
 rule train_hinton:
     """Hinton study: variant {variant} of the 2D network, L2 factor {factor}, replicate {replicate} (the 2D replicate's seed)."""
     input:
