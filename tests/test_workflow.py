@@ -1,5 +1,6 @@
 """The whole workflow on the smoke configuration, and the report checked against its metrics files."""
 
+import html as html_lib
 import json
 import re
 
