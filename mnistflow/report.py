@@ -187,7 +187,7 @@ def hinton_context(summary: dict | None, reference: float, n_test: int) -> dict 
         return None
     rows, _, _ = claims_lib.hinton_study(summary, reference, n_test)
     base = summary["baseline"]
-    baseline = {"name": "2D (the assignment's setting)", "description": None, "rechosen": False, "gain": None, "gain_interval": None,
+    baseline = {"name": "2D runs at this factor (the baseline)", "description": None, "rechosen": False, "gain": None, "gain_interval": None,
                 "factor": base["factor"], "mean": float(np.mean(base["test"])),
                 "interval": statistics.mean_interval(base["test"]), "runs": len(base["test"]),
                 "hinton": claims_lib.hinton(base["test"], reference, n_test, name="hinton_variant")}
