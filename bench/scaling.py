@@ -92,13 +92,17 @@ def main() -> None:
     factors, replicates, epochs = config["sweep"]["factors"], config["sweep"]["replicates"], config["sweep"]["training"]["epochs"]
     a, b = sweep_model(dag(workdir, {}, args.cores, configfiles), workdir)
     more_factors = sorted(set(factors) | {3e-5, 3e-6, 3e-3, 1e-2, 3e-2, 1e-1})[: 2 * len(factors)]
+    # a Hinton variant that continues the 2D runs must train longer than they do: its epochs double with theirs
+    continued = {name: {"training": {"epochs": 2 * variant["training"]["epochs"]}}
+                 for name, variant in ((config.get("hinton_study") or {}).get("variants") or {}).items() if variant.get("continue_2d")}
+    longer = {"hinton_study": {"variants": continued}} if continued else {}
     variants = [
         ("default", {}),
         ("2x factors", {"sweep": {"factors": more_factors}}),
         ("2x replicates", {"sweep": {"replicates": 2 * replicates}}),
-        ("2x epochs", {"sweep": {"training": {"epochs": 2 * epochs}}}),
+        ("2x epochs", {"sweep": {"training": {"epochs": 2 * epochs}}, **longer}),
         ("2x factors, replicates and epochs", {"sweep": {"factors": more_factors, "replicates": 2 * replicates,
-                                                         "training": {"epochs": 2 * epochs}}}),
+                                                         "training": {"epochs": 2 * epochs}}, **longer}),
     ]
     rows = []
     for name, override in variants:
