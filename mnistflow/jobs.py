@@ -124,8 +124,11 @@ def train_classifier(
 
 
 def load_model(path: str):
-    """A saved .keras model, loadable whichever backend trained it."""
+    """A saved .keras model, loadable whichever backend trained it (importing `models` registers its
+    custom layers for deserialisation)."""
     import keras
+
+    from . import models  # noqa: F401
 
     return keras.saving.load_model(path, compile=False)
 

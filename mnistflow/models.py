@@ -47,11 +47,13 @@ def dense_classifier(
 
     With l2 > 0 every hidden layer's kernel (its weights, not biases or outputs)
     carries an L2 penalty: l2 * sum(w**2) is added to the loss. The augment_* arguments add the
-    training-only augmentation layers of `augmentation_layers` in front (the 3B control).
+    training-only augmentation layers of `augmentation_layers` in front (the 3B control), the shift
+    computed by SeparableRandomTranslation so that it runs fast on JAX.
     """
     regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
     layers = [keras.Input(shape=input_shape, name="image"),
-              *augmentation_layers(input_shape, augment_shift, augment_rotation, augment_zoom), keras.layers.Flatten(name="flatten")]
+              *augmentation_layers(input_shape, augment_shift, augment_rotation, augment_zoom, separable_shift=True),
+              keras.layers.Flatten(name="flatten")]
     for i, units in enumerate(hidden_units, start=1):
         layers.append(keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer, name=f"hidden_{i}"))
     # float32 output under any precision policy (Keras' advice for mixed precision; a no-op in float32)
@@ -76,9 +78,58 @@ def layer_table(model: keras.Model) -> list[dict]:
     return rows
 
 
-def augmentation_layers(input_shape: tuple[int, ...], shift: int = 0, rotation: float = 0.0, zoom: float = 0.0) -> list:
+@keras.saving.register_keras_serializable(package="mnistflow")
+class SeparableRandomTranslation(keras.layers.RandomTranslation):
+    """Keras' RandomTranslation (bilinear, constant fill) with the same random translations, each
+    image translated by two small matrix products instead of the backend's generic affine transform.
+
+    A translation by (dx, dy) with bilinear interpolation is separable: output row i is source row
+    i - dy, interpolated, i.e. the rows weighted by max(0, 1 - |k - (i - dy)|) (a source row outside
+    the image contributes the fill value); likewise for the columns. That is the same image Keras'
+    affine transform computes (tested against it, to float rounding), and unlike Keras' layer it can be
+    compiled: Keras marks RandomTranslation as not jit-compatible, so on JAX a model containing it
+    trains eagerly (the dense network took 13 s an epoch instead of about 1 s)."""
+
+    def __init__(self, height_factor, width_factor=None, **kwargs):
+        kwargs.setdefault("fill_mode", "constant")
+        kwargs.setdefault("interpolation", "bilinear")
+        if kwargs["fill_mode"] != "constant" or kwargs["interpolation"] != "bilinear" or kwargs.get("data_format") == "channels_first":
+            raise ValueError("SeparableRandomTranslation supports bilinear interpolation, constant fill and channels-last images only")
+        super().__init__(height_factor, width_factor, **kwargs)
+        # Keras marks RandomTranslation as not jit-compatible, which makes the JAX trainer run the whole
+        # model eagerly (13 s an epoch); this layer's operations compile (tested under jax.jit)
+        self.supports_jit = True
+
+    def _translate_inputs(self, inputs, transformation, interpolation):
+        if transformation is None:
+            return inputs
+        ops = self.backend
+        unbatched = len(ops.shape(inputs)) == 3
+        images = ops.numpy.expand_dims(inputs, axis=0) if unbatched else inputs
+        height, width = ops.shape(images)[1], ops.shape(images)[2]
+        translations = ops.cast(transformation["translations"], "float32")  # (batch, [dx, dy])
+
+        def weights(size, offset):  # (batch, out, in): how much source index k contributes to output index i
+            index = ops.cast(ops.numpy.arange(size), "float32")
+            source = index[None, :, None] - offset[:, None, None]
+            return ops.numpy.maximum(0.0, 1.0 - ops.numpy.abs(index[None, None, :] - source))
+
+        rows, cols = weights(height, translations[:, 1]), weights(width, translations[:, 0])
+        x = ops.cast(images, "float32")
+        out = ops.numpy.einsum("bik,bkwc->biwc", rows, x)
+        out = ops.numpy.einsum("bjw,biwc->bijc", cols, out)
+        if self.fill_value:  # what falls outside the image: 1 - the weights received, times the fill value
+            covered = ops.numpy.sum(rows, axis=2)[:, :, None, None] * ops.numpy.sum(cols, axis=2)[:, None, :, None]
+            out = out + self.fill_value * (1.0 - covered)
+        out = ops.cast(out, images.dtype)
+        return ops.numpy.squeeze(out, axis=0) if unbatched else out
+
+
+def augmentation_layers(input_shape: tuple[int, ...], shift: int = 0, rotation: float = 0.0, zoom: float = 0.0,
+                        separable_shift: bool = False) -> list:
     """Random rotation (degrees), zoom (fraction) and shift (pixels) layers, active in training only;
-    empty padding is black (0), like the background of the digits."""
+    empty padding is black (0), like the background of the digits. `separable_shift` computes the
+    shift with SeparableRandomTranslation (same translations, same images, fast on JAX)."""
     fill = {"fill_mode": "constant", "fill_value": 0.0}
     layers = []
     if rotation:
@@ -87,7 +138,8 @@ def augmentation_layers(input_shape: tuple[int, ...], shift: int = 0, rotation: 
         layers.append(keras.layers.RandomZoom((-zoom, zoom), name="random_zoom", **fill))
     if shift:
         frac = shift / input_shape[0]
-        layers.append(keras.layers.RandomTranslation(frac, frac, name="random_shift", **fill))
+        translation = SeparableRandomTranslation if separable_shift else keras.layers.RandomTranslation
+        layers.append(translation(frac, frac, name="random_shift", **fill))
     return layers
 
 

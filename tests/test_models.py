@@ -169,3 +169,32 @@ def test_cpu_identity_names_model_flags_and_caches():
     identity = runtime.cpu_identity()
     if identity:  # Linux
         assert identity["cpu_model"] and len(identity["cpu_flags_sha256"]) == 12 and "L2" in identity["cpu_caches"]
+
+
+def test_separable_translation_is_keras_translation_and_compiles(keras_jax, tmp_path):
+    """The dense 3B control's shift: the same translations and the same images as Keras' RandomTranslation
+    (bilinear, constant fill), but compiled on JAX (Keras' layer makes the whole model train eagerly)."""
+    import keras
+    from mnistflow import models
+
+    x = np.random.default_rng(0).random((16, 28, 28, 1)).astype("float32")
+    for fill in (0.0, 0.5):
+        ref = keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_mode="constant", fill_value=fill, seed=3)
+        new = models.SeparableRandomTranslation(2 / 28, 2 / 28, fill_value=fill, seed=3)
+        drawn = ref.get_random_transformation(x, training=True, seed=keras.random.SeedGenerator(5))
+        fixed = {"translations": np.tile(np.array([[0.5, -1.25]], "float32"), (16, 1)), "input_shape": x.shape}
+        for transformation in (drawn, fixed):
+            np.testing.assert_allclose(np.asarray(new.transform_images(x, transformation, training=True)),
+                                       np.asarray(ref.transform_images(x, transformation, training=True)), atol=1e-5)
+        # the same seed draws the same translations: the layers agree when called
+        np.testing.assert_allclose(np.asarray(new(x, training=True)), np.asarray(ref(x, training=True)), atol=1e-5)
+        np.testing.assert_array_equal(np.asarray(new(x, training=False)), x)  # inactive outside training
+    with pytest.raises(ValueError, match="bilinear"):
+        models.SeparableRandomTranslation(0.1, fill_mode="reflect")
+    model = models.dense_classifier([8], augment_shift=2)
+    assert [r["type"] for r in models.layer_table(model)][0] == "SeparableRandomTranslation"
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    assert model.jit_compile is True  # Keras' own RandomTranslation would turn compilation off
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
