@@ -181,3 +181,29 @@ def contrast(groups: Sequence[Sequence[float]], coefficients: Sequence[float], l
     df = variance ** 2 / sum(p * p / (len(g) - 1) for p, (g, _) in zip(parts, used) if p > 0)
     half = float(stats.t.ppf(0.5 + level / 2, df=df)) * math.sqrt(variance)
     return Interval(estimate - half, estimate + half, f"Welch interval over {n_runs} runs ({df:.1f} df)", level)
+
+
+def error_homogeneity(errors: Sequence[int], sizes: Sequence[int], draws: int = 20_000, seed: int = 0) -> tuple[float, float]:
+    """Do error rates differ between groups? The chi-square statistic of the (errors, right) table by
+    group and its p-value by Monte Carlo simulation under the null, conditional on the margins: the
+    observed number of errors spread over the items at random (a multivariate hypergeometric draw per
+    simulation, seeded). Unlike the chi-square approximation this holds when few errors are expected
+    per group. Returns (statistic, p), with p = (1 + draws at least as extreme) / (1 + draws)."""
+    errors, sizes = np.asarray(errors, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
+    if (errors < 0).any() or (errors > sizes).any():
+        raise ValueError("each group's errors must lie between 0 and its size")
+    total, n = int(errors.sum()), int(sizes.sum())
+    if total in (0, n):
+        return 0.0, 1.0
+    expected = sizes * total / n
+
+    def statistic(e: np.ndarray) -> np.ndarray:
+        # both columns of the table: errors against expected errors, right answers against expected right answers
+        return (((e - expected) ** 2) * (1 / expected + 1 / (sizes - expected))).sum(axis=-1)
+
+    simulated = np.random.default_rng(seed).multivariate_hypergeometric(sizes, total, size=draws)
+    observed = float(statistic(errors))
+    # a small tolerance so that draws equal to the observed table count as at least as extreme despite rounding
+    extreme = int((statistic(simulated) >= observed - 1e-9 * max(observed, 1.0)).sum())
+    return observed, (1 + extreme) / (1 + draws)
+

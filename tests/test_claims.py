@@ -305,6 +305,7 @@ _DEFAULT_BRANCH = {
     "hinton_closes_most": ("not_run", "single_run"), "hinton_variant": ("single_run",),
     # with one run the factor sentences print nothing of their own; shift_main_factor words "single_run" for all three
     "shift_augmentation_effect": ("single_run",), "shift_architecture_effect": ("single_run",),
+    "shift_interaction": ("no_measurable_interaction",),
 }
 
 
@@ -352,6 +353,10 @@ PHRASES = {
                           "architecture": "The architecture explains more of the robustness than augmentation",
                           "augmentation": "Augmentation explains more of the robustness than the architecture",
                           "undecided": "Which of the two explains more cannot be told", "single_run": "we draw no verdict on which part is larger"},
+    "shift_interaction": {"helps_dense_more": "augmentation helps the dense network measurably more than the CNN",
+                          "helps_cnn_more": "augmentation helps the CNN measurably more than the dense network",
+                          "single_run": "we draw no verdict on whether the factors interact",
+                          "no_measurable_interaction": "no interaction can be told from chance", "not_applicable": None},
     "generated_recognition": {"below_real": "recognised less often than decoded real digits",
                               "above_real": "recognised more often than decoded real digits",
                               "consistent_with_real": "recognised about as often as decoded real digits"},
@@ -650,6 +655,11 @@ def test_generated_novelty_on_all_sides(shift, verdict):
     assert versus.verdict == "no_measurable_difference"  # the generated digits are exactly as far as the validation digits
     assert novelty.values["difference"] == pytest.approx(shift)
     assert novelty.interval.contains(shift)
+    # the overlap of the distributions: with normal spread 0.8, a shift of 0.8 leaves about 16% below the copies' median
+    below, above = novelty.values["share_below_reference_median"], novelty.values["share_above_reference_median"]
+    assert below + above <= 1.0
+    expected_below = {0.8: 0.16, 0.0: 0.5, -0.8: 0.84}[shift]
+    assert below == pytest.approx(expected_below, abs=0.05)
 
 
 def test_median_difference_interval_is_seeded_and_covers_the_shift():
@@ -683,24 +693,31 @@ def _shift_table(means: dict[str, list[float]], replicates: int = 3, spread: flo
 
 
 @pytest.mark.parametrize("means, verdicts", [
-    # augmentation halves the dense network's loss, the CNN loses nothing either way: architecture explains more
+    # augmentation halves the dense network's loss, the CNN loses nothing either way: architecture explains more;
+    # augmentation helps only the dense network (interaction)
     ({"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.74], "cnn_unaugmented": [0.99, 0.99], "cnn": [0.99, 0.99]},
-     ("reduces_loss", "reduces_loss", "architecture")),
-    # the CNN without augmentation is as fragile as the dense network: augmentation explains it all
+     ("reduces_loss", "reduces_loss", "architecture", "helps_dense_more")),
+    # the CNN without augmentation is as fragile as the dense network: augmentation explains it all, equally for both
     ({"dense": [0.98, 0.49], "dense_augmented": [0.98, 0.97], "cnn_unaugmented": [0.99, 0.5], "cnn": [0.99, 0.98]},
-     ("reduces_loss", "no_measurable_effect", "augmentation")),
-    # both halve the loss: neither explains more
+     ("reduces_loss", "no_measurable_effect", "augmentation", "no_measurable_interaction")),
+    # both halve the loss: neither explains more; augmentation takes 0.24 off the dense network's loss, 0.12 off the CNN's
     ({"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.74], "cnn_unaugmented": [0.99, 0.75], "cnn": [0.99, 0.87]},
-     ("reduces_loss", "reduces_loss", "undecided")),
+     ("reduces_loss", "reduces_loss", "undecided", "helps_dense_more")),
+    # augmentation barely helps the dense network but rescues the CNN
+    ({"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.55], "cnn_unaugmented": [0.99, 0.5], "cnn": [0.99, 0.98]},
+     ("reduces_loss", "reduces_loss", "augmentation", "helps_cnn_more")),
 ])
 def test_shift_factors_split_the_difference_on_all_sides(means, verdicts):
     cells = claims.shift_cells(_shift_table(means))
-    aug, arch, main = claims.shift_factors(cells, 1)
-    assert (aug.verdict, arch.verdict, main.verdict) == verdicts
+    aug, arch, main, inter = claims.shift_factors(cells, 1)
+    assert (aug.verdict, arch.verdict, main.verdict, inter.verdict) == verdicts
     v = aug.values
     assert v["augmentation"] + v["architecture"] == pytest.approx(v["total"])  # the split is exact
     assert v["main"] == pytest.approx(v["losses"]["dense_augmented"] - v["losses"]["cnn_unaugmented"])
     assert v["architecture"] - v["augmentation"] == pytest.approx(v["main"])
+    # the interaction is the same difference seen from either factor
+    assert v["interaction"] == pytest.approx(v["augmentation_on_dense"] - v["augmentation_on_cnn"])
+    assert v["interaction"] == pytest.approx(v["architecture_without_augmentation"] - v["architecture_with_augmentation"])
 
 
 def test_shift_claims_need_replicates_and_augmentation():
@@ -750,6 +767,37 @@ def test_class_errors_differ_on_both_sides():
     claim = claims.class_errors_differ(uneven)
     assert claim.verdict == "differ" and claim.values["p_value"] < 0.05 and claim.values["errors"] == 200
     assert claims.class_errors_differ(np.diag(np.full(10, 100))).verdict == "no_evidence"
+    # few errors, as for a good CNN: four expected per class; all 40 in one class differ, 4 in each do not
+    few = np.diag(np.full(10, 996))
+    few[:, 0] += np.array([0] + [4] * 9)
+    few[0, 1] = 4
+    assert claims.class_errors_differ(few).verdict == "no_evidence"
+    piled = np.diag(np.full(10, 1000))
+    piled[7, 7], piled[7, 1] = 960, 40
+    assert claims.class_errors_differ(piled).verdict == "differ"
+
+
+def test_error_homogeneity_matches_chi_square_where_the_approximation_holds():
+    from scipy import stats
+
+    errors, sizes = np.array([30, 45, 60, 25]), np.array([1000, 1000, 1200, 900])
+    statistic, p = st.error_homogeneity(errors, sizes)
+    reference = stats.chi2_contingency(np.stack([errors, sizes - errors], axis=1), correction=False)
+    assert statistic == pytest.approx(reference.statistic)
+    assert p == pytest.approx(reference.pvalue, abs=0.01)  # many errors per group: the approximation is good
+    assert st.error_homogeneity(errors, sizes) == (statistic, p)  # seeded
+    assert st.error_homogeneity([0, 0], [5, 5]) == (0.0, 1.0)
+    with pytest.raises(ValueError):
+        st.error_homogeneity([6, 0], [5, 5])
+
+
+@settings(max_examples=30, deadline=None)
+@given(hs.lists(hs.integers(1, 50), min_size=2, max_size=10), hs.integers(0, 2**16))
+def test_error_homogeneity_p_value_is_a_probability(sizes, seed):
+    rng = np.random.default_rng(seed)
+    errors = rng.integers(0, np.asarray(sizes) + 1)
+    statistic, p = st.error_homogeneity(errors, sizes, draws=500, seed=seed)
+    assert statistic >= 0 and 1 / 501 <= p <= 1
 
 
 def test_choose_design_picks_the_most_validation_answers_and_ties_go_first():
@@ -821,3 +869,17 @@ def test_summarise_variants_rechooses_on_validation_and_pairs_by_replicate():
     assert out["baseline"]["test"] == [0.95, 0.96]  # replicate order
     assert out["variants"]["m"]["factor"] == "1e-4" and out["variants"]["m"]["test"] == [0.981, 0.982] and out["variants"]["m"]["rechosen"]
     assert out["variants"]["all"]["factor"] == "1e-4" and out["variants"]["all"]["test"] == [0.975, 0.976] and out["variants"]["all"]["train_on_all"]
+
+
+def test_setting_differences_name_what_the_architecture_factor_also_carries():
+    dense = {"model": {"hidden_units": [500, 300], "l2": 1e-4}, "training": {"optimizer": {"name": "sgd", "learning_rate": 0.1},
+                                                                          "epochs": 40, "batch_size": 128}}
+    cnn = {"model": {"dense_dropout": 0.5}, "training": {"optimizer": {"name": "adam", "learning_rate": 0.003}, "schedule": "cosine",
+                                                         "epochs": 15, "batch_size": 128, "precision": "mixed_bfloat16"}}
+    words = report.setting_differences(dense, cnn)
+    assert words == ["optimiser (SGD at learning rate 0.1 against Adam at learning rate 0.003)",
+                     "learning-rate schedule (constant against cosine)", "epochs (40 against 15)",
+                     "arithmetic (float32 against mixed_bfloat16)", "regularisation (L2 0.0001 against dropout 0.5 in the dense layers)"]
+    # trained alike, nothing but the layers differs
+    same = {"model": {}, "training": dict(dense["training"])}
+    assert report.setting_differences(same, {"model": {"conv_blocks": []}, "training": dict(dense["training"])}) == []
