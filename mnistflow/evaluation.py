@@ -142,14 +142,16 @@ def per_class_errors(confusions: np.ndarray) -> list[dict]:
     return rows
 
 
-def choose_design(jobs: Sequence[Sequence], records: Sequence[dict], candidates: Mapping[str, dict], settings: Mapping[str, dict]) -> dict:
+def choose_design(jobs: Sequence[Sequence], records: Sequence[dict], candidates: Mapping[str, dict], settings: Mapping[str, dict],
+                  base: Mapping[str, dict] | None = None) -> dict:
     """3A's design study: the candidate whose runs get the most validation images right in their final
     epoch, in total (a tie goes to the candidate listed first). Returns its name, model and training,
-    and every candidate's description, replaced settings, validation accuracies, counts, parameters and epochs."""
+    and every candidate's replaced settings, validation accuracies, counts, parameters and epochs; and
+    the base design (`base`: the model and training the candidates' settings replace keys of)."""
     per: dict[str, dict] = {}
     for (name, _), rec in zip(jobs, records):
         if name not in per:
-            per[name] = {"description": candidates[name]["description"], "val_accuracies": [], "correct": 0, "answers": 0,
+            per[name] = {"val_accuracies": [], "correct": 0, "answers": 0,
                          "params": rec["total_params"], "epochs": rec["epochs"],
                          "replaces": {part: candidates[name][part] for part in ("model", "training") if candidates[name].get(part)}}
         n_val = int(rec["val_samples"])
@@ -161,4 +163,4 @@ def choose_design(jobs: Sequence[Sequence], records: Sequence[dict], candidates:
         raise ValueError("the design study has no candidate runs")
     order = [name for name in candidates if name in per]
     best = max(order, key=lambda name: (per[name]["correct"], -order.index(name)))
-    return {"name": best, **settings[best], "candidates": {name: per[name] for name in order}}
+    return {"name": best, **settings[best], "candidates": {name: per[name] for name in order}, **({"base": dict(base)} if base else {})}

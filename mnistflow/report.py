@@ -208,7 +208,7 @@ def design_context(study: dict | None) -> dict | None:
         rows.append({"name": name, "description": c["description"], "replaces": replaces or "nothing (the base design)",
                      "accuracy": c["correct"] / c["answers"], "interval": statistics.wilson(c["correct"] / c["answers"], c["answers"]),
                      "runs": len(c["val_accuracies"]), "params": c["params"], "epochs": c["epochs"], "chosen": name == study["name"]})
-    return {"rows": rows, "chosen": study["name"], "runs": rows[0]["runs"]}
+    return {"rows": rows, "chosen": study["name"], "runs": rows[0]["runs"], "base": study.get("base")}
 
 
 def diagnostics_context(confusion: np.ndarray, chosen: int, misclassified: int, shown: int, n_test: int) -> dict:
@@ -238,6 +238,30 @@ def augmentation_words(model: dict) -> list[str]:
 
 
 
+def setting_differences(dense: dict, cnn: dict) -> list[str]:
+    """What differs between the dense network's and the CNN's settings besides their layers and
+    augmentation, in words ("epochs (40 against 15)"): in 3B the "architecture" factor carries these too."""
+    def optimiser(training: dict) -> str:
+        o = training["optimizer"]
+        name = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}.get(o["name"], o["name"])
+        return f"{name} at learning rate {o['learning_rate']:g}" + (
+            f", momentum {o['momentum']:g}" if o.get("momentum") else "")
+
+    def regularisation(model: dict) -> str:
+        parts = [f"L2 {model['l2']:g}"] if model.get("l2") else []
+        parts += [f"dropout {model[k]:g} {where}" for k, where in (("conv_dropout", "after the convolutions"), ("dense_dropout", "in the dense layers"))
+                  if model.get(k)]
+        return ", ".join(parts) or "none"
+
+    a, b = dense["training"], cnn["training"]
+    pairs = [("optimiser", optimiser(a), optimiser(b)),
+             ("learning-rate schedule", a.get("schedule", "constant"), b.get("schedule", "constant")),
+             ("epochs", a["epochs"], b["epochs"]), ("batch size", a["batch_size"], b["batch_size"]),
+             ("arithmetic", a.get("precision", "float32"), b.get("precision", "float32")),
+             ("regularisation", regularisation(dense["model"]), regularisation(cnn["model"]))]
+    return [f"{what} ({x} against {y})" for what, x, y in pairs if x != y]
+
+
 def complexity_context(dense_records: list[dict], dense_name: str, cnn: dict, shift: pd.DataFrame, choice: dict) -> dict:
     """Question 3B: size, arithmetic and test accuracy of the dense network chosen on validation (the 2D
     network at the chosen factor, all replicates) and of the CNN; and every model's accuracy under
@@ -262,6 +286,7 @@ def complexity_context(dense_records: list[dict], dense_name: str, cnn: dict, sh
         "max_shift": max(shifts), "mid_shift": 2 if 2 in shifts else max(shifts), "choice": choice, "controls": len(cells) == 4,
         "mac_ratio": c["macs"] / d["macs"], "param_ratio": c["params"] / d["params"],
         "errors": {"dense": 1 - d["test"], "cnn": 1 - c["test"]},
+        "setting_differences": setting_differences(first["settings"], cnn["settings"]),
     }
 
 
@@ -400,8 +425,14 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None, n_test,
     )
     hinton_summary = read_json(inputs["hinton_summary"]) if "hinton_summary" in inputs else None
+    if hinton_summary is not None:  # the descriptions are the configuration's text, not part of any job's output
+        for name, variant in hinton_summary["variants"].items():
+            variant["description"] = config["hinton_study"]["variants"][name]["description"]
     sweep["study"] = hinton_context(hinton_summary, sweep["hinton"], n_test)
     design_study = read_json(inputs["cnn_design"]) if "cnn_design" in inputs else None
+    if design_study is not None:
+        for name, candidate in design_study["candidates"].items():
+            candidate["description"] = config["cnn"]["design_study"]["candidates"][name]["description"]
     cnn["design"] = design_context(design_study)
     with np.load(inputs["cnn_diagnostics"]) as npz:
         confusion, chosen_replicate, misclassified, shown = npz["confusion"], int(npz["chosen"]), int(len(npz["misclassified"])), int(len(npz["true"]))

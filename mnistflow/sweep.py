@@ -132,7 +132,7 @@ def summarise_variants(jobs: Sequence[Sequence], records: Sequence[dict], varian
         mine = table[table["factor_label"] == chosen].sort_values("replicate")
         first = next(iter(runs.values()))
         out["variants"][name] = {
-            "description": variants[name]["description"], "factor": chosen, "rechosen": bool(variants[name].get("factors")),
+            "factor": chosen, "rechosen": bool(variants[name].get("factors")),
             "factors": sorted(table["factor_label"].unique().tolist(), key=float),
             "val_by_factor": {label: group.sort_values("replicate")["final_val_accuracy"].tolist()
                               for label, group in table.groupby("factor_label")},

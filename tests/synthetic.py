@@ -223,7 +223,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         variants = {}
         for name, v in h["variants"].items():
             tests = [_accuracy(nb.n_test, float(np.clip(t, 0, 1))) for t in rng.uniform(0.97, 0.99, h["replicates"])]
-            variants[name] = {"description": v["description"], "factor": chosen, "rechosen": bool(v.get("factors")), "factors": [chosen],
+            variants[name] = {"factor": chosen, "rechosen": bool(v.get("factors")), "factors": [chosen],
                               "val_by_factor": {chosen: tests}, "test": tests, "val": tests, "replicates": list(range(h["replicates"])),
                               "train_on_all": bool(v.get("train_on_all")), "train_samples": nb.n_train, "epochs": 1, "training": s["training"]}
         io.write_json(inputs.setdefault("hinton_summary", path("hinton/summary.json")), {
@@ -255,8 +255,10 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                 records_.append(_record(rng, val=[_accuracy(nb.n_val, rng.uniform(0.97, 0.995))], test=0.99,
                                         layers=cnn_layers(merged["model"]["conv_blocks"], merged["model"]["dense_units"]), settings=merged,
                                         backend=backend("cnn"), threads=config["threads"], seed=400 + r, n_train=nb.n_train, n_val=nb.n_val))
-        design = evaluation.choose_design(jobs_, records_, study["candidates"],
-                                          {name: design_settings(c, cand) for name, cand in study["candidates"].items()})
+        design = evaluation.choose_design(jobs_, records_, {n: {k: v for k, v in cand.items() if k != "description"}
+                                                            for n, cand in study["candidates"].items()},
+                                          {name: design_settings(c, cand) for name, cand in study["candidates"].items()},
+                                          design_settings(c, {}))
         io.write_json(inputs.setdefault("cnn_design", path("cnn_design/choice.json")), design)
     # 3A diagnostics: each replicate's confusion matrix on test digits spread evenly over the classes
     per_class = nb.n_test // 10

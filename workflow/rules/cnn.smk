@@ -52,8 +52,9 @@ rule select_cnn_design:
         design="results/cnn_design/choice.json",
     params:
         jobs=DESIGN_JOBS,
-        candidates=DESIGNS,
+        candidates=without_descriptions(DESIGNS),
         settings={name: design_settings(CNN, c) for name, c in DESIGNS.items()},
+        base=design_settings(CNN, {}),
         code=script_code("select_cnn_design"),
     log:
         "logs/cnn_design/select.log",
@@ -257,6 +258,14 @@ AUGMENTS = any(
     design_settings(CNN, c)["model"].get(key) for c in [{}, *DESIGNS.values()] for key in AUGMENTATION_KEYS
 )
 SWEEP_REPLICATES = list(range(config["sweep"]["replicates"]))
+# The augmented dense control trains on the 2D networks' backend unless a design could rotate or zoom:
+# Keras marks its rotation and zoom layers as not jit-compatible, so on JAX the whole model then trains
+# eagerly (13 s an epoch against about 1.2 s on TensorFlow); the shift alone compiles
+# (models.SeparableRandomTranslation) and runs as fast as the plain 2D network.
+SLOW_AUGMENTATION = any(
+    design_settings(CNN, c)["model"].get(key) for c in [{}, *DESIGNS.values()] for key in ("augment_rotation", "augment_zoom")
+)
+DENSE_AUGMENTED_BACKEND = backend_of(CNN) if SLOW_AUGMENTATION else backend_of(config["sweep"])
 
 
 rule train_dense_augmented:
@@ -275,10 +284,8 @@ rule train_dense_augmented:
         design_part="augmentation",  # the chosen design's augmentation, when the study is on
         training=config["sweep"]["training"],
         seed=lambda w: job_seed("sweep", w.replicate),  # the seed of the 2D replicate it controls
-        # the CNN's backend: Keras' random-shift layer took 13 s an epoch on JAX's CPU kernels against
-        # about 1.2 s on TensorFlow's (measured, docs/performance.md)
-        backend=backend_of(CNN),
-        onednn_max_isa=onednn_cap(backend_of(CNN)),
+        backend=DENSE_AUGMENTED_BACKEND,
+        onednn_max_isa=onednn_cap(DENSE_AUGMENTED_BACKEND),
         code=script_code("train_classifier"),
     threads: config["threads"]
     resources:

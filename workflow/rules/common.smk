@@ -34,6 +34,12 @@ def for_each_sweep_job(pattern):
     return [pattern.format(factor=f, replicate=r) for f, r in SWEEP_JOBS]
 
 
+def without_descriptions(entries):
+    """Study candidates or variants without their `description`: the text is the report's, so editing
+    it re-renders the report and reruns no job."""
+    return {name: {k: v for k, v in entry.items() if k != "description"} for name, entry in entries.items()}
+
+
 def script_code(name):
     """The code version for the script scripts/<name>.py, as a param: a hash of every library module
     the script imports, directly or through other library modules. Snakemake reruns a job whose params

@@ -124,7 +124,7 @@ rule aggregate_hinton:
         summary="results/hinton/summary.json",
     params:
         jobs=HINTON_JOBS,
-        variants=VARIANTS,
+        variants=without_descriptions(VARIANTS),
         code=script_code("aggregate_hinton"),
     log:
         "logs/hinton/aggregate.log",
