@@ -61,6 +61,15 @@ def design_settings(cnn: dict, candidate: dict) -> dict:
     return {"model": {**cnn["model"], **candidate.get("model", {})}, "training": {**cnn["training"], **candidate.get("training", {})}}
 
 
+def continuation_is_exact(training: dict) -> bool:
+    """Whether training on from a saved model gives what training the same seed for longer gives:
+    only for plain SGD (no momentum) at a constant learning rate, which keep no optimizer state and
+    do not depend on the total number of epochs. A Hinton variant with `continue_2d` continues the
+    saved 2D models when this holds, and otherwise trains afresh with the 2D seed for all its epochs."""
+    optimizer = training["optimizer"]
+    return optimizer["name"] == "sgd" and not optimizer.get("momentum") and training.get("schedule", "constant") == "constant"
+
+
 def _design_checks(config: dict, schema: dict) -> list[str]:
     """Each design-study candidate and each Hinton-study variant, once its keys are replaced, must be a
     valid model and training; a variant trained on the validation images cannot choose on them."""
@@ -82,9 +91,6 @@ def _design_checks(config: dict, schema: dict) -> list[str]:
             if merged["epochs"] <= config["sweep"]["training"]["epochs"]:
                 problems.append(f"config key hinton_study.variants.{name}.training.epochs: {merged['epochs']} does not continue the "
                                 f"{config['sweep']['training']['epochs']} epochs of the 2D runs")
-            if config["sweep"]["training"].get("schedule", "constant") != "constant":
-                problems.append(f"config key hinton_study.variants.{name}.continue_2d: the 2D runs use a decaying schedule, which has "
-                                "ended; continuing needs a constant learning rate")
         try:
             from .sweep import factor_labels
 

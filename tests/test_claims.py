@@ -436,8 +436,6 @@ def configs(draw):
     config["keras_backend"] = draw(hs.sampled_from(["jax", "tensorflow"]))
     config["cnn"]["design_study"]["enabled"] = draw(hs.booleans())
     config["hinton_study"]["enabled"] = draw(hs.booleans())
-    if config["sweep"]["training"]["schedule"] != "constant":  # a decayed schedule cannot be continued: train it afresh
-        config["hinton_study"]["variants"]["longer"].pop("continue_2d")
     config["hinton_study"]["replicates"] = draw(hs.integers(1, 3))
     config["cnn"]["design_study"]["replicates"] = draw(hs.integers(1, 2))
     config["cnn"]["model"]["augment_shift"] = draw(hs.sampled_from([0, 2]))

@@ -113,10 +113,18 @@ def test_studies_are_checked_after_their_keys_are_replaced(config, section, chan
         validate_config(config, SCHEMA)
 
 
-def test_continuing_a_decayed_schedule_is_refused(config):
-    config["sweep"]["training"]["schedule"] = "cosine"
-    with pytest.raises(ConfigError, match=r"continue_2d: the 2D runs use a decaying schedule"):
-        validate_config(config, SCHEMA)
+def test_continuing_the_2d_runs_is_exact_only_for_plain_sgd_at_a_constant_rate(config):
+    """Any 2D optimizer is valid with a continuing variant; the saved models are continued only where
+    that equals training longer (else the variant trains afresh)."""
+    from mnistflow.config import continuation_is_exact
+
+    assert continuation_is_exact({"optimizer": {"name": "sgd", "learning_rate": 0.1}, "epochs": 40})
+    for training in ({"optimizer": {"name": "sgd", "learning_rate": 0.1}, "schedule": "cosine"},
+                     {"optimizer": {"name": "sgd", "learning_rate": 0.1, "momentum": 0.9}},
+                     {"optimizer": {"name": "adam", "learning_rate": 0.001}}):
+        assert not continuation_is_exact(training), training
+        config["sweep"]["training"].update(training)
+        validate_config(config, SCHEMA)  # not refused
 
 
 def test_design_parts_take_what_each_rule_trains():

@@ -144,6 +144,21 @@ def test_setting_change_reruns_only_what_depends_on_it(smoke_run, tmp_path, over
     assert planned_jobs(smoke(repo, workdir, str(path), "-n")) == expected
 
 
+@pytest.mark.parametrize("override, continues", [("", True), ("sweep:\n  training:\n    optimizer: {name: adam, learning_rate: 0.001}\n", False),
+                                                  ("sweep:\n  training:\n    schedule: cosine\n", False)])
+def test_longer_variant_continues_the_2d_models_only_where_exact(tmp_path, override, continues):
+    """Plain SGD at a constant rate: the longer variant loads the 2D models. Adam or a decaying schedule
+    (optimizer state, a schedule tied to the run's length): it trains afresh with the 2D seed."""
+    path = tmp_path / "override.yaml"
+    path.write_text(override or "{}\n")
+    result = run_snakemake("report", "-n", "--forceall", "--cores", "2", "--configfile", str(REPO / "config" / "smoke.yaml"), str(path),
+                           workdir=tmp_path, env={"MNIST_DIR": str(mnist_dir())})
+    out = result.stdout + result.stderr
+    block = out.split("output: results/hinton/longer/l2_chosen/rep0/model.keras")[0].rsplit("rule train_hinton:", 1)[1]
+    assert ("results/sweep/l2_" in block) == continues, block
+    assert "results/sweep/choice_with_decay.json" in block
+
+
 def test_the_same_data_from_another_source_reruns_nothing(smoke_run, tmp_path):
     """The data's identity is its content (the checksums), not its source: after a build from
     MNIST_DIR, the same build with the files in another directory, or with no directory at all (Keras'

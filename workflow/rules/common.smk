@@ -5,7 +5,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from mnistflow.config import AUGMENTATION_KEYS, ConfigError, derive_seed, design_settings, resolve_data_dir, script_code_version, validate_config
+from mnistflow.config import AUGMENTATION_KEYS, ConfigError, continuation_is_exact, derive_seed, design_settings, resolve_data_dir, script_code_version, validate_config
 from mnistflow.data import IDX_FILES, NUM_CLASSES
 from mnistflow.evaluation import SHIFT_CELL_NAMES
 from mnistflow.sweep import FACTOR_PATTERN, factor_labels
@@ -116,7 +116,7 @@ def hinton_inputs(wildcards):
     inputs = {"npz": rules.prepare_data.output.npz}
     if wildcards.factor == "chosen":
         inputs["l2_choice"] = rules.aggregate_sweep.output.choice_with_decay
-    if VARIANTS[wildcards.variant].get("continue_2d"):  # the 2D models of this replicate; the job takes the chosen factor's
+    if CONTINUES_2D[wildcards.variant]:  # the 2D models of this replicate; the job takes the chosen factor's
         inputs["continue_models"] = [rules.train_sweep.output.model.format(factor=f, replicate=wildcards.replicate) for f in SWEEP_LABELS]
     return inputs
 

@@ -69,6 +69,9 @@ rule aggregate_sweep:
 HINTON = config["hinton_study"]
 SWEEP_LABELS = factor_labels(SWEEP["factors"])
 VARIANTS = HINTON["variants"] if HINTON["enabled"] else {}
+# A variant that continues the 2D runs loads their saved models only where that is exact; otherwise it
+# trains afresh, with the 2D seed, for all its epochs (config.continuation_is_exact).
+CONTINUES_2D = {name: bool(v.get("continue_2d")) and continuation_is_exact(SWEEP["training"]) for name, v in VARIANTS.items()}
 HINTON_JOBS = [
     (name, factor, r)
     for name, variant in VARIANTS.items()
@@ -94,8 +97,8 @@ rule train_hinton:
         model=lambda w: {**SWEEP["model"], "l2": 0.0 if w.factor == "chosen" else float(w.factor)},
         training=lambda w: {**SWEEP["training"], **VARIANTS[w.variant].get("training", {})},
         train_on_all=lambda w: bool(VARIANTS[w.variant].get("train_on_all")),
-        continue_labels=lambda w: SWEEP_LABELS if VARIANTS[w.variant].get("continue_2d") else [],
-        initial_epoch=lambda w: SWEEP["training"]["epochs"] if VARIANTS[w.variant].get("continue_2d") else 0,
+        continue_labels=lambda w: SWEEP_LABELS if CONTINUES_2D[w.variant] else [],
+        initial_epoch=lambda w: SWEEP["training"]["epochs"] if CONTINUES_2D[w.variant] else 0,
         seed=lambda w: job_seed("sweep", w.replicate),  # paired with 2D replicate {replicate}
         backend=config["keras_backend"],
         onednn_max_isa=onednn_cap(config["keras_backend"]),
