@@ -59,6 +59,7 @@ rule report:
         sweep_summary=rules.aggregate_sweep.output.summary,
         sweep_factor_figure=rules.plot_sweep.output.figure,
         sweep_curves_figure=rules.plot_sweep_curves.output.figure,
+        sweep_curves=rules.aggregate_sweep.output.curves,
         cnn_summary=rules.aggregate_cnn.output.summary,
         cnn_metrics=expand(rules.train_cnn.output.metrics, replicate=CNN_REPLICATES),
         cnn_timing=expand(rules.train_cnn.output.timing, replicate=CNN_REPLICATES),

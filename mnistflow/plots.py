@@ -96,6 +96,38 @@ def band_plot(curves: Mapping[str, dict], path: str | os.PathLike, *, xlabel: st
     save(fig, path)
 
 
+def factor_curves_plot(curves: Sequence[dict], path: str | os.PathLike, *, ylabel: str) -> None:
+    """Per-epoch curves of a sweep (sweep.epoch_curves: per factor, in increasing order, each replicate's
+    values and their mean): one line per factor, mean over replicates, in a sequential colour scale
+    from the smallest factor to the largest, with the range over replicates as a band. With more than
+    six epochs a second panel repeats the second half of training on its own scale."""
+    n = max(len(c["mean"]) for c in curves)
+    colours = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(len(curves), 2)))
+    zoom = n > 6
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(9.0, 3.8) if zoom else None,
+                                 gridspec_kw={"width_ratios": [3, 2]} if zoom else None, squeeze=False)
+        axes = axes[0]
+        start = n // 2 + 1  # first epoch of the zoomed panel
+        for ax, first in zip(axes, (1, start)):
+            for colour, curve in zip(colours, curves):
+                runs = np.array(curve["runs"])
+                epochs = np.arange(1, runs.shape[1] + 1)
+                keep = epochs >= first
+                replicates = len(runs)
+                ax.plot(epochs[keep], np.asarray(curve["mean"])[keep], color=colour, marker="o" if n <= 15 else None, markersize=3,
+                        label=f"{curve['label']} ({replicates} run{'' if replicates == 1 else 's'})")
+                if replicates > 1:
+                    ax.fill_between(epochs[keep], runs.min(axis=0)[keep], runs.max(axis=0)[keep], color=colour, alpha=0.15, linewidth=0)
+            ax.set_xlabel("epoch")
+            ax.xaxis.get_major_locator().set_params(integer=True)
+        axes[0].set_ylabel(ylabel)
+        axes[0].legend(frameon=False, fontsize=8, title="L2 factor", title_fontsize=8, loc="lower right")
+        if zoom:
+            axes[1].set_title(f"epochs {start}-{n}, own scale", fontsize=9)
+    save(fig, path)
+
+
 def history_plot(history: Mapping[str, Sequence[float]], path: str | os.PathLike, *, metric: str = "accuracy", ylabel: str = "accuracy") -> None:
     """Training and validation `metric` per epoch, from a Keras history record."""
     line_plot(

@@ -103,6 +103,8 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
     base = baseline.iloc[0].to_dict() if len(baseline) else None
     test_mean = best["test_accuracy_mean"]
     top = runs.loc[runs["best_val_accuracy"].idxmax()]
+    falls = runs["best_val_accuracy"] - runs["final_val_accuracy"]
+    fall = runs.loc[falls.idxmax()]
     rows = []
     for row in summary.to_dict("records"):
         values = runs.loc[runs["factor_label"] == row["factor_label"]]
@@ -128,6 +130,9 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
         "error_ratio": (1 - test_mean) / (1 - hinton),
         "top_epoch": {"val_accuracy": float(top["best_val_accuracy"]), "epoch": int(top["best_epoch"]),
                       "factor": top["factor_label"], "replicate": int(top["replicate"])},
+        # the run that fell furthest from its best epoch by its last
+        "largest_fall": {"fall": float(falls.max()), "best": float(fall["best_val_accuracy"]), "best_epoch": int(fall["best_epoch"]),
+                         "final": float(fall["final_val_accuracy"]), "factor": fall["factor_label"], "replicate": int(fall["replicate"])},
         "decay_per_step": 2 * learning_rate * best["factor"],
         "epochs": int(runs["epochs"].max()),
         "seeds": sorted(int(s) for s in runs["seed"].unique()),

@@ -74,12 +74,14 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def mean_curves(records: Mapping[tuple[str, int], dict], metric: str = "val_accuracy") -> dict[str, list[float]]:
-    """Per factor label, the mean over replicates of a per-epoch metric."""
+def epoch_curves(records: Mapping[tuple[str, int], dict], metric: str = "val_accuracy") -> list[dict]:
+    """Per factor, in increasing order of the factor: its label, the per-epoch `metric` of each replicate
+    (in replicate order) and their mean."""
     by_factor: dict[str, list[list[float]]] = {}
-    for (factor, _), rec in sorted(records.items(), key=lambda kv: (float(kv[0][0]), kv[0][1])):
-        by_factor.setdefault(factor, []).append(rec["history"][metric])
-    return {factor: np.mean(np.array(curves), axis=0).tolist() for factor, curves in by_factor.items()}
+    for (factor, _), rec in sorted(records.items(), key=lambda kv: (float(kv[0][0]), int(kv[0][1]))):
+        by_factor.setdefault(factor, []).append([float(v) for v in rec["history"][metric]])
+    return [{"label": factor, "factor": float(factor), "runs": curves, "mean": np.mean(np.array(curves), axis=0).tolist()}
+            for factor, curves in by_factor.items()]
 
 
 def choose_factor(runs: pd.DataFrame, n_val: int) -> dict:

@@ -389,6 +389,10 @@ def check_report(context, html):
     assert not re.search(r"\d\.\d{9,}", text), re.search(r".{40}\d\.\d{9,}.{10}", text)
     assert not re.search(r"\b(None(?! of)|nan|NaN)\b", text), re.search(r".{40}\b(None(?! of)|nan|NaN)\b.{20}", text)
     assert "Traceback" not in text
+    # the largest fall from a run's best epoch to its last, or none
+    fall = context["sweep"]["largest_fall"]
+    assert ("No run ended below its best epoch" in text) == (fall["fall"] <= 0)
+    assert ("The largest fall from a run's best epoch" in text) == (fall["fall"] > 0)
     # the numbers agree with the verdicts
     c = found["decay_effect"]
     if c.verdict == "gain":

@@ -47,8 +47,27 @@ def test_runs_and_summary_tables():
     assert summary.loc["1e-4", "best_val_accuracy_mean"] == pytest.approx(0.985)
     assert summary.loc["1e-4", "test_accuracy_mean"] == pytest.approx(0.98)
     assert summary.loc["1e-4", "replicates"] == 2
-    curves = sweep.mean_curves(records)
-    assert curves["0"] == pytest.approx([0.905, 0.96])
+    records[("1e-5", 0)] = fake_record([0.5, 0.6, 0.7], 0.7)  # listed last, smaller than 1e-4: the curves follow the factor
+    curves = sweep.epoch_curves(records)
+    assert [c["label"] for c in curves] == ["0", "1e-5", "1e-4"]
+    assert curves[0]["runs"] == [[0.90, 0.95], [0.91, 0.97]] and curves[0]["mean"] == pytest.approx([0.905, 0.96])
+    assert curves[2]["mean"] == pytest.approx([0.925, 0.985, 0.975])
+
+
+def test_factor_curves_plot_draws_one_line_per_factor_in_order(tmp_path):
+    from mnistflow import plots
+
+    curves = [{"label": label, "factor": float(label), "runs": [[0.9 + 0.001 * e + 0.01 * i for e in range(40)] for i in range(3)],
+               "mean": [0.91 + 0.001 * e for e in range(40)]} for label in ("0", "1e-6", "1e-4", "1e-3")]
+    path = tmp_path / "curves.svg"
+    plots.factor_curves_plot(curves, path, ylabel="validation accuracy")
+    text = path.read_text()
+    order = [text.index(f"{label} (3 runs)") for label in ("0", "1e-6", "1e-4", "1e-3")]
+    assert order == sorted(order)  # the legend follows the factor, not the string order
+    assert "epochs 21-40, own scale" in text  # the second half on its own scale
+    short = tmp_path / "short.svg"
+    plots.factor_curves_plot([{**c, "runs": [r[:2] for r in c["runs"]], "mean": c["mean"][:2]} for c in curves], short, ylabel="v")
+    assert "own scale" not in short.read_text()
 
 
 def test_single_replicate_has_zero_spread():
