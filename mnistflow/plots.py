@@ -295,17 +295,22 @@ def factor_errorbar_plot(
 
 
 def denoising_grid(clean, noisy, denoised, levels, path: str | os.PathLike, side: int = 28) -> None:
-    """For each example digit two rows across the noise levels: noisy, then denoised;
-    the first column holds the clean original."""
+    """For each example digit two rows across the noise levels: noisy, then denoised; the first column
+    holds the clean original, unless a level leaves the digits unchanged (p = 0), whose column then
+    shows the original once, titled as such."""
     n, k = len(clean), len(levels)
+    unchanged = any(np.array_equal(np.asarray(noisy[j]), np.asarray(clean)) for j in range(k))
     blank = np.ones(side * side, dtype=np.float32) * np.nan
     cells, row_labels = [], []
     for i in range(n):
-        cells += [clean[i]] + [noisy[j][i] for j in range(k)]
-        cells += [blank] + [denoised[j][i] for j in range(k)]
+        cells += ([] if unchanged else [clean[i]]) + [noisy[j][i] for j in range(k)]
+        cells += ([] if unchanged else [blank]) + [denoised[j][i] for j in range(k)]
         row_labels += [f"digit {i + 1}\nnoisy", "denoised"]
-    titles = (["original"] + [f"p = {lvl:g}" for lvl in levels]) + [""] * (len(cells) - k - 1)
-    image_grid(np.array(cells).reshape(-1, side, side), path, titles=titles, row_labels=row_labels, ncols=k + 1, cell=0.55)
+    titles = [f"p = {lvl:g}" + ("\n(original)" if np.array_equal(np.asarray(noisy[j]), np.asarray(clean)) else "") for j, lvl in enumerate(levels)]
+    titles = ([] if unchanged else ["original"]) + titles
+    ncols = len(titles)
+    image_grid(np.array(cells).reshape(-1, side, side), path, titles=titles + [""] * (len(cells) - ncols), row_labels=row_labels,
+               ncols=ncols, cell=0.55)
 
 
 def layer_diagram(parts: Sequence[tuple[str, Sequence[dict]]], path: str | os.PathLike, *, input_units: int) -> None:

@@ -117,3 +117,20 @@ def test_samples_are_clipped_into_the_box_of_the_training_codes():
     inside = np.clip(z, low, high)
     assert np.array_equal(generation.clip_to_bounds(inside, low, high)[0], inside.astype(np.float32))
     assert generation.clip_to_bounds(inside, low, high)[1] == 0.0
+
+
+@pytest.mark.parametrize("levels, columns", [([0.0, 0.5], 2), ([0.3, 0.5], 3)])
+def test_denoising_grid_shows_the_original_once(tmp_path, levels, columns):
+    """At p = 0 the noisy digit is the original: its column stands for the original, which is not repeated."""
+    from mnistflow import plots
+
+    rng = np.random.default_rng(0)
+    clean = rng.random((2, 784)).astype("float32")
+    noisy = [clean.copy() if lvl == 0 else rng.random((2, 784)).astype("float32") for lvl in levels]
+    denoised = [rng.random((2, 784)).astype("float32") for _ in levels]
+    path = tmp_path / "grid.svg"
+    plots.denoising_grid(clean, noisy, denoised, levels, path)
+    text = path.read_text()
+    assert text.count("<image") == 2 * 2 * columns  # two digits, two rows each
+    assert ("(original)" in text) == (0.0 in levels)
+    assert ("&gt;original&lt;" in text or ">original<" in text) == (0.0 not in levels)
