@@ -47,6 +47,7 @@ rule report:
     input:
         unpack(optional_report_inputs),
         references=REPORT_DIR / "references.yaml",
+        assignment=REPORT_DIR / "assignment.yaml",
         templates=report_templates(),
         data_info=rules.prepare_data.output.info,
         data_summary=rules.describe_data.output.summary,
@@ -60,6 +61,7 @@ rule report:
         sweep_factor_figure=rules.plot_sweep.output.figure,
         sweep_curves_figure=rules.plot_sweep_curves.output.figure,
         sweep_curves=rules.aggregate_sweep.output.curves,
+        sweep_curves_data=rules.plot_sweep_curves.output.data,
         cnn_summary=rules.aggregate_cnn.output.summary,
         cnn_metrics=expand(rules.train_cnn.output.metrics, replicate=CNN_REPLICATES),
         cnn_timing=expand(rules.train_cnn.output.timing, replicate=CNN_REPLICATES),
@@ -76,6 +78,7 @@ rule report:
         autoencoder_loss_figure=rules.plot_autoencoder_loss.output.figure,
         autoencoder_diagram_figure=rules.plot_autoencoder_diagram.output.figure,
         denoising_table=rules.evaluate_denoising.output.table,
+        denoising_examples=rules.evaluate_denoising.output.examples,
         denoising_examples_figure=rules.plot_denoising.output.examples,
         denoising_mse_figure=rules.plot_denoising.output.mse,
         denoising_accuracy_figure=rules.plot_denoising.output.accuracy,
@@ -90,6 +93,7 @@ rule report:
     output:
         html="report/report.html",
         pdf="report/report.pdf",
+        config="report/config.yaml",
     params:
         config=config,
         history=config["report"].get("history_dir", "history"),

@@ -116,3 +116,9 @@ def write_csv(path: str | os.PathLike, frame) -> None:
     """Write a pandas DataFrame as CSV (full float precision), atomically."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, float_format="%.10g")
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write a text file (UTF-8), atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

@@ -17,7 +17,7 @@ def where_it_ran(backend: str, threads: int) -> dict:
     """Provenance of a training job for its timing record: backend, threads, host, SLURM job, and the
     CPU facts that kernel choice depends on (model, instruction-set flags, cache sizes, oneDNN cap)."""
     return {"backend": backend, "threads": threads, "host": platform.node(), "cpus": os.cpu_count(),
-            "slurm_job_id": os.environ.get("SLURM_JOB_ID"), **runtime.cpu_identity(),
+            "slurm_job_id": os.environ.get("SLURM_JOB_ID"), "memory_gib": runtime.memory_gib(), **runtime.cpu_identity(),
             "onednn_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA") if backend == "tensorflow" else None}
 
 

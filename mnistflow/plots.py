@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .io import atomic_path  # noqa: E402
+from .sweep import ZOOM_AFTER_EPOCHS  # noqa: E402
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -28,6 +29,21 @@ STYLE = {
     "svg.hashsalt": "mnistflow",  # stable element ids: same data, same SVG bytes
     "svg.fonttype": "none",
 }
+
+
+#: How the report prints a figure (style.css, print media): at most the text width (180 mm) wide and
+#: 110 mm high, or 230 mm high for a figure of class "tall". Text in raster figures cannot be measured
+#: in the PDF, so those figures size their labels with `print_points`.
+PRINT_WIDTH_IN, PRINT_HEIGHT_IN, TALL_PRINT_HEIGHT_IN = 180 / 25.4, 110 / 25.4, 230 / 25.4
+#: Smallest size of printed figure text, in points (the layout test's limit is 7 pt).
+MIN_PRINT_POINTS = 7.5
+
+
+def print_points(width_in: float, height_in: float, points: float = MIN_PRINT_POINTS, *, tall: bool = False) -> float:
+    """The font size (pt, at the figure's own size) that prints at `points` once a figure of
+    width_in x height_in inches is scaled down to fit the report's page (never scaled up)."""
+    scale = min(1.0, PRINT_WIDTH_IN / width_in, (TALL_PRINT_HEIGHT_IN if tall else PRINT_HEIGHT_IN) / height_in)
+    return points / scale
 
 
 def new_figure(**kwargs):
@@ -96,46 +112,56 @@ def band_plot(curves: Mapping[str, dict], path: str | os.PathLike, *, xlabel: st
     save(fig, path)
 
 
-def factor_curves_plot(curves: Sequence[dict], path: str | os.PathLike, *, ylabel: str) -> None:
-    """Per-epoch curves of a sweep (sweep.epoch_curves: per factor, in increasing order, each replicate's
-    values and their mean): one line per factor, mean over replicates, in a sequential colour scale
-    from the smallest factor to the largest, with the range over replicates as a band. With more than
-    six epochs a second panel repeats the second half of training on its own scale."""
-    n = max(len(c["mean"]) for c in curves)
-    colours = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(len(curves), 2)))
-    zoom = n > 6
+def factor_curves_plot(panels: Mapping[str, Sequence[dict]], path: str | os.PathLike) -> None:
+    """Per-epoch curves of a sweep, one row per metric (`panels`: y-axis label -> sweep.epoch_curves, per
+    factor in increasing order, each replicate's values and their mean): one line per factor, mean over
+    replicates, in a sequential colour scale from the smallest factor to the largest, with the range over
+    replicates as a band. With more than six epochs a second column repeats the second half of training
+    on its own scale."""
+    first_curves = next(iter(panels.values()))
+    n = max(len(c["mean"]) for c in first_curves)
+    colours = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(len(first_curves), 2)))
+    zoom = n > ZOOM_AFTER_EPOCHS
+    start = n // 2 + 1  # first epoch of the zoomed panels
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(9.0, 3.8) if zoom else None,
+        fig, axes = plt.subplots(len(panels), 2 if zoom else 1, figsize=(7.0, 2.8 * len(panels)),
                                  gridspec_kw={"width_ratios": [3, 2]} if zoom else None, squeeze=False)
-        axes = axes[0]
-        start = n // 2 + 1  # first epoch of the zoomed panel
-        for ax, first in zip(axes, (1, start)):
-            for colour, curve in zip(colours, curves):
-                runs = np.array(curve["runs"])
-                epochs = np.arange(1, runs.shape[1] + 1)
-                keep = epochs >= first
-                replicates = len(runs)
-                ax.plot(epochs[keep], np.asarray(curve["mean"])[keep], color=colour, marker="o" if n <= 15 else None, markersize=3,
-                        label=f"{curve['label']} ({replicates} run{'' if replicates == 1 else 's'})")
-                if replicates > 1:
-                    ax.fill_between(epochs[keep], runs.min(axis=0)[keep], runs.max(axis=0)[keep], color=colour, alpha=0.15, linewidth=0)
-            ax.set_xlabel("epoch")
-            ax.xaxis.get_major_locator().set_params(integer=True)
-        axes[0].set_ylabel(ylabel)
-        axes[0].legend(frameon=False, fontsize=8, title="L2 factor", title_fontsize=8, loc="lower right")
-        if zoom:
-            axes[1].set_title(f"epochs {start}-{n}, own scale", fontsize=9)
+        for row, (ylabel, curves) in zip(axes, panels.items()):
+            for ax, first in zip(row, (1, start)):
+                for colour, curve in zip(colours, curves):
+                    runs = np.array(curve["runs"])
+                    epochs = np.arange(1, runs.shape[1] + 1)
+                    keep = epochs >= first
+                    replicates = len(runs)
+                    ax.plot(epochs[keep], np.asarray(curve["mean"])[keep], color=colour, marker="o" if n <= 15 else None, markersize=3,
+                            label=f"{curve['label']} ({replicates} run{'' if replicates == 1 else 's'})")
+                    if replicates > 1:
+                        ax.fill_between(epochs[keep], runs.min(axis=0)[keep], runs.max(axis=0)[keep], color=colour, alpha=0.15, linewidth=0)
+                ax.set_xlabel("epoch")
+                ax.xaxis.get_major_locator().set_params(integer=True)
+            row[0].set_ylabel(ylabel)
+            if zoom:
+                row[1].set_title(f"epochs {start}-{n}, own scale", fontsize=9)
+        axes[0][0].legend(frameon=False, fontsize=8, title="L2 factor", title_fontsize=8, loc="lower right")
+        fig.tight_layout()
     save(fig, path)
 
 
-def history_plot(history: Mapping[str, Sequence[float]], path: str | os.PathLike, *, metric: str = "accuracy", ylabel: str = "accuracy") -> None:
-    """Training and validation `metric` per epoch, from a Keras history record."""
-    line_plot(
-        {f"training {metric}": history[metric], f"validation {metric}": history[f"val_{metric}"]},
-        path,
-        xlabel="epoch",
-        ylabel=ylabel,
-    )
+def history_plot(history: Mapping[str, Sequence[float]], path: str | os.PathLike, *, metrics: Sequence[str] = ("accuracy",)) -> None:
+    """Training and validation values per epoch of each of `metrics` (e.g. accuracy and loss), from a
+    Keras history record: one panel per metric, side by side."""
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(metrics), figsize=(7.0, 3.0) if len(metrics) > 1 else None, squeeze=False)
+        for ax, metric in zip(axes[0], metrics):
+            for i, (label, values) in enumerate((("training", history[metric]), ("validation", history[f"val_{metric}"]))):
+                epochs = list(range(1, len(values) + 1))
+                ax.plot(epochs, values, label=label, color=PALETTE[i], marker="o" if len(values) <= 15 else None, markersize=3)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(metric)
+            ax.xaxis.get_major_locator().set_params(integer=True)
+            ax.legend(frameon=False, fontsize=8)
+        fig.tight_layout()
+    save(fig, path)
 
 
 def image_grid(
@@ -156,7 +182,9 @@ def image_grid(
     nrows = int(np.ceil(n / ncols))
     vmax = 255 if images.dtype == np.uint8 else 1.0
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols + (0.8 if row_labels else 0), cell * nrows + 0.3), squeeze=False)
+        width, height = cell * ncols + (0.8 if row_labels else 0), cell * nrows + 0.3
+        size = print_points(width, height)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False)
         for i, ax in enumerate(axes.flat):
             ax.set_xticks([])
             ax.set_yticks([])
@@ -166,23 +194,25 @@ def image_grid(
             if i < n:
                 ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
                 if titles is not None:
-                    ax.set_title(titles[i], fontsize=8, pad=2)
+                    ax.set_title(titles[i], fontsize=size, pad=2)
         if row_labels:
             for r, label in enumerate(row_labels):
-                axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+                axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=size)
         fig.tight_layout()
     save(fig, path)
 
 
 def nearest_pairs_grid(samples: np.ndarray, neighbours: np.ndarray, distances: Sequence[float], row_labels: Sequence[str],
-                       path: str | os.PathLike, *, pairs: int, side: int = 28, cell: float = 0.62) -> None:
+                       path: str | os.PathLike, *, pairs: int, side: int = 28, cell: float = 0.45) -> None:
     """Rows of (generated sample, its nearest training image) pairs, `pairs` per row; the distance is
     printed under each neighbour and a gap separates the pairs."""
     samples = np.asarray(samples).reshape(-1, side, side)
     neighbours = np.asarray(neighbours).reshape(-1, side, side)
     nrows = len(row_labels)
     with plt.rc_context(STYLE):
-        fig = plt.figure(figsize=(cell * 2.25 * pairs + 0.9, cell * 1.35 * nrows + 0.5))
+        width, height = cell * 2.25 * pairs + 0.9, cell * 1.35 * nrows + 0.5
+        size = print_points(width, height, tall=True)
+        fig = plt.figure(figsize=(width, height))
         outer = fig.add_gridspec(nrows, pairs, wspace=0.25, hspace=0.45, top=1 - 0.35 / (cell * 1.35 * nrows + 0.5), bottom=0.02)
         for r in range(nrows):
             for c in range(pairs):
@@ -199,11 +229,11 @@ def nearest_pairs_grid(samples: np.ndarray, neighbours: np.ndarray, distances: S
                     if i < len(samples):
                         ax.imshow(image[i], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
                         if j == 1:
-                            ax.set_xlabel(f"d = {distances[i]:.1f}", fontsize=8, labelpad=1)
+                            ax.set_xlabel(f"d = {distances[i]:.1f}", fontsize=size, labelpad=1)
                     if c == 0 and j == 0:
-                        ax.set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=9)
+                        ax.set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=size)
         fig.text(0.5, 0.995, "each pair: generated digit | its nearest training image (framed), Euclidean distance d",
-                 ha="center", va="top", fontsize=9)
+                 ha="center", va="top", fontsize=size)
     save(fig, path)
 
 
@@ -238,7 +268,7 @@ def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
         for i in range(k):
             for j in range(k):
                 if i != j and off[i, j] > 0:
-                    ax.text(j, i, f"{off[i, j]:.3g}", ha="center", va="center", fontsize=7,
+                    ax.text(j, i, f"{off[i, j]:.3g}", ha="center", va="center", fontsize=8,
                             color="white" if off[i, j] > 0.6 * off.max() else "black")
         ax.set_xticks(range(k))
         ax.set_yticks(range(k))

@@ -19,7 +19,7 @@ from .rendering import data_uri
 from . import claims as claims_lib
 from . import statistics
 from .evaluation import SHIFT_CELL_NAMES, shift_curves
-from .sweep import format_factor, read_table
+from .sweep import ZOOM_AFTER_EPOCHS, format_factor, read_table
 
 
 def _prod(values) -> int:
@@ -132,7 +132,10 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
                       "factor": top["factor_label"], "replicate": int(top["replicate"])},
         # the run that fell furthest from its best epoch by its last
         "largest_fall": {"fall": float(falls.max()), "best": float(fall["best_val_accuracy"]), "best_epoch": int(fall["best_epoch"]),
-                         "final": float(fall["final_val_accuracy"]), "factor": fall["factor_label"], "replicate": int(fall["replicate"])},
+                         "final": float(fall["final_val_accuracy"]), "factor": fall["factor_label"], "replicate": int(fall["replicate"]),
+                         "fell": bool(falls.max() > 0)},
+        # the curves figure repeats the second half of training on its own scale (plots.factor_curves_plot)
+        "zoomed": bool(int(runs["epochs"].max()) > ZOOM_AFTER_EPOCHS),
         "decay_per_step": 2 * learning_rate * best["factor"],
         "epochs": int(runs["epochs"].max()),
         "seeds": sorted(int(s) for s in runs["seed"].unique()),
@@ -362,12 +365,107 @@ def cited_constants(refs: dict) -> list[dict]:
             for group, entries in refs.items() if group != "descriptions" for key, value in entries.items()]
 
 
+def build_time(jobs: list[dict], gap_seconds: float = 600.0) -> dict | None:
+    """The wall-clock time behind the report, from its jobs' benchmark records: each job ran from
+    `finished - seconds` to `finished`. `span_seconds` runs from the first start to the last finish;
+    `busy_seconds` counts the time during which at least one job ran (the union of the intervals), so a
+    report built over several sessions is not charged for the pauses between them; `sessions` counts
+    the stretches of work separated by more than `gap_seconds` with no job running."""
+    intervals = sorted((_dt.datetime.fromisoformat(j["finished"]).timestamp() - j["seconds"],
+                        _dt.datetime.fromisoformat(j["finished"]).timestamp()) for j in jobs if j.get("finished"))
+    if not intervals:
+        return None
+    busy, sessions = 0.0, 1
+    start, end = intervals[0]
+    for a, b in intervals[1:]:
+        if a > end:
+            busy += end - start
+            sessions += a - end > gap_seconds
+            start, end = a, b
+        else:
+            end = max(end, b)
+    busy += end - start
+    first, last = intervals[0][0], max(b for _, b in intervals)
+    as_text = lambda t: _dt.datetime.fromtimestamp(t, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")  # noqa: E731
+    return {"first_start": as_text(first), "last_finish": as_text(last), "span_seconds": last - first,
+            "busy_seconds": busy, "sessions": sessions, "one_session": sessions == 1, "jobs": len(intervals)}
+
+
+def machines(timings: list[dict]) -> list[dict]:
+    """The machines the training jobs ran on, from their timing records (jobs.where_it_ran): host, CPU
+    model, logical CPUs and memory, with how many jobs each ran. Records from before memory was
+    recorded give None for it."""
+    rows: dict[tuple, dict] = {}
+    for t in timings:
+        key = (t.get("host"), t.get("cpu_model"), t.get("cpus"), t.get("memory_gib"))
+        row = rows.setdefault(key, {"host": key[0] or "not recorded", "cpu_model": key[1] or "not recorded",
+                                    "cpus": "not recorded" if key[2] is None else str(key[2]),
+                                    "memory_gib": "not recorded" if key[3] is None else f"{key[3]:.1f}", "jobs": 0, "slurm": False})
+        row["jobs"] += 1
+        row["slurm"] = row["slurm"] or bool(t.get("slurm_job_id"))
+    return sorted(rows.values(), key=lambda r: -r["jobs"])
+
+
+def _lookup(tree: Mapping, dotted: str, default=None):
+    node = tree
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def describe_setting(value) -> str:
+    """A configuration value in words: an optimiser as "SGD at learning rate 0.1", a list of layer
+    widths or levels joined, None as "none"."""
+    if isinstance(value, Mapping) and "name" in value:
+        name = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}.get(value["name"], value["name"])
+        rate = f" at learning rate {value['learning_rate']:g}" if "learning_rate" in value else ""
+        return name + rate + (f", momentum {value['momentum']:g}" if value.get("momentum") else "")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(describe_setting(v) for v in value)
+    if value is None:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def differences_from_assignment(run: Mapping, assignment: Mapping) -> list[dict]:
+    """Each setting the assignment fixes (assignment.yaml) that this run's configuration `run` does not
+    follow: question, setting, the assignment's value and this run's, in words. An entry with `count`
+    and `range` holds when the run has exactly that many values, all inside the range."""
+    rows = []
+    for entry in assignment["settings"]:
+        ours = _lookup(run, entry["key"], entry.get("default"))
+        if "count" in entry:
+            low, high = entry["range"]
+            same = isinstance(ours, list) and len(ours) == entry["count"] and all(low <= float(v) <= high for v in ours)
+            theirs = entry["text"]
+        else:
+            same = ours == entry["value"]
+            theirs = entry.get("text", describe_setting(entry["value"]))
+        if not same:
+            rows.append({"question": entry["question"], "setting": entry["setting"], "assignment": theirs,
+                         "this_run": describe_setting(ours)})
+    return rows
+
+
 def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict, benchmarks: list[str] = (),
-               models: list[dict] = (), refs: dict | None = None) -> dict:
+               models: list[dict] = (), refs: dict | None = None, timings: list[dict] = (),
+               assignment: dict | None = None, trained_cnn: dict | None = None) -> dict:
+    """Where, when, from what and how the report was made. `trained_cnn` holds the settings 3A trained
+    (the design study's choice where it ran), compared with the assignment in place of config["cnn"]."""
     jobs = benchmark_table(list(benchmarks))
+    run = {**config, "cnn": {**config.get("cnn", {}), **(trained_cnn or {})}}
     return {
         "jobs": jobs,
         "job_seconds": sum(j["seconds"] for j in jobs),
+        "build_time": build_time(jobs),
+        "machines": machines(list(timings)),
+        "differences": differences_from_assignment(run, assignment) if assignment else [],
+        # cores for the rebuild: make report's 4, or more where a training job used more threads
+        "cores": max([REBUILD_CORES] + [int(m["threads"]) for m in models]),
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "config_yaml": yaml.safe_dump(config, sort_keys=True, default_flow_style=False, width=90),
         "versions": versions,
@@ -376,6 +474,26 @@ def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info:
         "models": list(models),
         "cited": cited_constants(refs or {}),
     }
+
+
+#: The cores of the rebuild command (the Makefile's default); never fewer than any job's threads.
+REBUILD_CORES = 4
+
+
+def rebuild_command(provenance: dict, config_path: str) -> str:
+    """The command that rebuilds this report's numbers: the saved configuration on top of the
+    checked-out commit's, with at least as many cores as the widest training job used threads (fewer
+    cores lower the threads, and results reproduce only for the same threads)."""
+    return f"snakemake report --cores {provenance['cores']} --configfile {config_path}"
+
+
+def config_file_text(provenance: dict, config_path: str) -> str:
+    """The saved configuration of a build, headed by where it came from and how to rebuild with it."""
+    commit = provenance["git"].get("commit")
+    source = f"commit {commit[:12]}" + (" with uncommitted changes" if provenance["git"].get("dirty") else "") if commit else "a source tree outside git"
+    return (f"# The configuration of the report built {provenance['date']} from {source}.\n"
+            f"# Rebuild its numbers from a checkout of that commit, with the MNIST files of the report's checksums:\n"
+            f"#   {rebuild_command(provenance, config_path)}\n" + provenance["config_yaml"])
 
 
 def _as_list(value) -> list[str]:
@@ -388,8 +506,10 @@ def generation_distances(path: str) -> dict[str, np.ndarray]:
         return {key[len("distance_"):]: npz[key] for key in npz.files if key.startswith("distance_")}
 
 
-def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, repo: str | os.PathLike) -> dict:
-    """Everything the template shows, read from the report rule's named inputs."""
+def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, repo: str | os.PathLike,
+                  config_path: str = "report/config.yaml") -> dict:
+    """Everything the template shows, read from the report rule's named inputs; `config_path` is where
+    the report rule saves this run's configuration (named in the rebuild command)."""
     refs = yaml.safe_load(Path(inputs["references"]).read_text())
     info = read_json(inputs["data_info"])
     data = data_context(read_json(inputs["data_summary"]), info)
@@ -478,6 +598,12 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
     if earlier_metrics is not None:
         models.append({"model": "the earlier answer's CNN (3A)", "backend": earlier_metrics["backend"], "threads": earlier_metrics["threads"]})
     models.append({"model": "autoencoder (4)", "backend": autoencoder_metrics["backend"], "threads": autoencoder_metrics["threads"]})
+    prov = provenance(
+        config, versions, repo, info, _as_list(inputs.get("benchmarks", [])), models, refs,
+        timings=[read_json(p) for key, value in inputs.items() if key.endswith("_timing") for p in _as_list(value)],
+        assignment=yaml.safe_load(Path(inputs["assignment"]).read_text()) if "assignment" in inputs else None,
+        trained_cnn={k: cnn["settings"][k] for k in ("model", "training") if k in cnn["settings"]})
+    prov.update(command=rebuild_command(prov, config_path), config_path=config_path)
     return {
         "ae": autoencoder,
         "refs": refs,
@@ -490,6 +616,7 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         "dense": dense,
         "sweep": sweep,
         "ln_classes": math.log(info["num_classes"]),
-        "sources": {key: path for key, path in inputs.items() if isinstance(path, str)},  # file names under the captions
-        "provenance": provenance(config, versions, repo, info, _as_list(inputs.get("benchmarks", [])), models, refs),
+        # file names under the captions (a list input as its list of files)
+        "sources": {key: path if isinstance(path, str) else [str(p) for p in path] for key, path in inputs.items()},
+        "provenance": prov,
     }

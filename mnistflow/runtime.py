@@ -112,6 +112,14 @@ def _without_tensorflow(keras, backend: str) -> None:
         handle._available = False
 
 
+def memory_gib() -> float | None:
+    """The machine's physical memory in GiB (one decimal), None where the OS does not say."""
+    try:
+        return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 @functools.lru_cache(maxsize=1)
 def cpu_identity() -> dict:
     """The CPU facts that kernel choice (and so the rounding of sums) depends on: model name, a digest

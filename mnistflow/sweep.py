@@ -74,6 +74,10 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The curves figure of a sweep adds a panel with the second half of training when there are more epochs than this.
+ZOOM_AFTER_EPOCHS = 6
+
+
 def epoch_curves(records: Mapping[tuple[str, int], dict], metric: str = "val_accuracy") -> list[dict]:
     """Per factor, in increasing order of the factor: its label, the per-epoch `metric` of each replicate
     (in replicate order) and their mean."""

@@ -1,6 +1,6 @@
-"""Figure rules for training curves: training and validation accuracy per epoch."""
+"""Figure rules for training curves: training and validation values per epoch, one panel per metric."""
 
 from mnistflow import io, plots
 
 with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    plots.history_plot(io.read_json(snakemake.input.metrics)["history"], snakemake.output.figure, metric=snakemake.params.metric, ylabel=snakemake.params.metric)  # noqa: F821
+    plots.history_plot(io.read_json(snakemake.input.metrics)["history"], snakemake.output.figure, metrics=snakemake.params.metrics)  # noqa: F821

@@ -1,6 +1,10 @@
-"""Rule plot_sweep_curves: validation accuracy per epoch, one line per L2 factor, with the replicates' range."""
+"""Rule plot_sweep_curves: validation accuracy and loss per epoch, one line per L2 factor, with the
+replicates' range; the curves drawn are saved as JSON beside the figure."""
 
-from mnistflow import io, plots
+from mnistflow import io, plots, sweep
 
 with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    plots.factor_curves_plot(io.read_json(snakemake.input.curves), snakemake.output.figure, ylabel="validation accuracy")  # noqa: F821
+    records = {tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics)}  # noqa: F821
+    panels = {"validation accuracy": sweep.epoch_curves(records, "val_accuracy"), "validation loss": sweep.epoch_curves(records, "val_loss")}
+    io.write_json(snakemake.output.data, panels)  # noqa: F821
+    plots.factor_curves_plot(panels, snakemake.output.figure)  # noqa: F821

@@ -16,6 +16,7 @@ from mnistflow import evaluation, io, sweep
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCES = REPO / "workflow" / "report" / "references.yaml"
+ASSIGNMENT = REPO / "workflow" / "report" / "assignment.yaml"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
 PNG = bytes.fromhex(  # a 1x1 grey PNG
     "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
@@ -116,7 +117,8 @@ def _record(rng, *, val, test, layers, settings, backend, threads, seed, n_train
 
 def _timing(rng, epochs):
     seconds = rng.uniform(0.5, 2.0, epochs).tolist()
-    return {"epoch_seconds": seconds, "fit_seconds": float(sum(seconds)), "backend": "jax", "threads": 1}
+    return {"epoch_seconds": seconds, "fit_seconds": float(sum(seconds)), "backend": "jax", "threads": 1,
+            "host": "synthetic-host", "cpu_model": "Synthetic CPU 9000", "cpus": 2, "memory_gib": 8.0}
 
 
 def _accuracy(n: int, p: float) -> float:
@@ -137,7 +139,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     rng = np.random.default_rng(numbers.seed)
     nb = numbers
     root = Path(root)
-    inputs: dict = {"references": str(REFERENCES)}
+    inputs: dict = {"references": str(REFERENCES), "assignment": str(ASSIGNMENT)}
 
     def path(name):
         p = root / name
@@ -217,6 +219,8 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     io.write_csv(inputs.setdefault("sweep_runs", path("sweep/runs.csv")), runs)
     io.write_csv(inputs.setdefault("sweep_summary", path("sweep/summary.csv")), sweep.summary_table(runs))
     io.write_json(inputs.setdefault("sweep_curves", path("sweep/curves.json")), sweep.epoch_curves(records))
+    io.write_json(inputs.setdefault("sweep_curves_data", path("figures/sweep_curves.json")),
+                  {"validation accuracy": sweep.epoch_curves(records), "validation loss": sweep.epoch_curves(records, "val_loss")})
 
     # the Hinton study: each variant's runs, paired with the 2D runs at the chosen factor
     h = config["hinton_study"]
@@ -338,6 +342,8 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                       "accuracy_denoised": float(denoised.mean()), "noisy_only": int(np.sum(noisy & ~denoised)),
                       "denoised_only": int(np.sum(denoised & ~noisy))})
     io.write_csv(inputs.setdefault("denoising_table", path("denoising/levels.csv")), pd.DataFrame(table))
+    # named under a caption (and fingerprinted by the history), not read by the report
+    io.write_npz(inputs.setdefault("denoising_examples", path("denoising/examples.npz")), levels=np.asarray(levels, dtype=float))
     per = config["generation"]["per_class"]
     recognised = nb.recognised or [_accuracy(per, v) for v in rng.uniform(0, 1, 10)]
     n_gen = 10 * per

@@ -529,8 +529,31 @@ def test_hinton_sentence_and_summary_flip(tmp_path, tests, verdict):
     context, html = render(tmp_path, config, synthetic.Numbers(n_test=10_000, sweep_test={"1e-4": tests}))
     assert context["claims"]["hinton"].verdict == verdict
     summary = text_of(re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1))
-    assert ("outside our one-run interval" in summary) == (verdict == "below")
-    assert ("inside our one-run interval" in summary) == (verdict == "consistent")
+    assert ("is beyond what one run of this procedure gives" in summary) == (verdict == "below")
+    assert ("lies within what one run of this procedure gives" in summary) == (verdict == "consistent")
+    check_report(context, html)
+
+
+SUMMARY_QUESTIONS = ["1", "2A", "2B", "2C", "2D", "3A", "3B", "4A", "4B", "4C", "4D"]
+
+
+def summary_rows(html: str) -> list[list[str]]:
+    table = re.search(r'<section id="summary">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    return [[text_of(cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+
+
+@pytest.mark.parametrize("numbers", [synthetic.Numbers(), synthetic.Numbers(seed=7, sweep_test={"1e-4": [0.9700, 0.9702, 0.9701]})])
+def test_summary_has_a_takeaway_per_question_and_cells_that_read_alone(tmp_path, numbers):
+    """Each question has a row whose takeaway is a sentence, and whose number cell says what the number is
+    (words, not only figures separated by slashes)."""
+    context, html = render(tmp_path, _config(), numbers)
+    rows = summary_rows(html)
+    assert [r[0] for r in rows] == SUMMARY_QUESTIONS
+    for question, takeaway, this_run, earlier, target in rows:
+        assert takeaway.endswith(".") and len(takeaway.split()) >= 8, (question, takeaway)
+        assert re.search(r"[a-z]{4,}", this_run), (question, this_run)  # the number is named in its own cell
+        assert " / " not in this_run, (question, this_run)
     check_report(context, html)
 
 

@@ -60,13 +60,14 @@ def test_factor_curves_plot_draws_one_line_per_factor_in_order(tmp_path):
     curves = [{"label": label, "factor": float(label), "runs": [[0.9 + 0.001 * e + 0.01 * i for e in range(40)] for i in range(3)],
                "mean": [0.91 + 0.001 * e for e in range(40)]} for label in ("0", "1e-6", "1e-4", "1e-3")]
     path = tmp_path / "curves.svg"
-    plots.factor_curves_plot(curves, path, ylabel="validation accuracy")
+    plots.factor_curves_plot({"validation accuracy": curves, "validation loss": curves}, path)
     text = path.read_text()
     order = [text.index(f"{label} (3 runs)") for label in ("0", "1e-6", "1e-4", "1e-3")]
     assert order == sorted(order)  # the legend follows the factor, not the string order
-    assert "epochs 21-40, own scale" in text  # the second half on its own scale
+    assert text.count("epochs 21-40, own scale") == 2  # the second half on its own scale, for each metric
+    assert "validation loss" in text
     short = tmp_path / "short.svg"
-    plots.factor_curves_plot([{**c, "runs": [r[:2] for r in c["runs"]], "mean": c["mean"][:2]} for c in curves], short, ylabel="v")
+    plots.factor_curves_plot({"v": [{**c, "runs": [r[:2] for r in c["runs"]], "mean": c["mean"][:2]} for c in curves]}, short)
     assert "own scale" not in short.read_text()
 
 

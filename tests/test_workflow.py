@@ -16,7 +16,7 @@ SMOKE = ["--configfile", str(REPO / "config" / "smoke.yaml")]
 # no data directory and every download sent to a closed port
 OFFLINE = {"MNIST_DIR": "", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
            "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
-SECTIONS = ["summary", "changes", "q1", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b", "q4a", "q4b", "q4c", "q4d", "provenance"]
+SECTIONS = ["summary", "changes", "q1", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b", "q4a", "q4b", "q4c", "q4d", "provenance", "appendix"]
 
 
 @pytest.fixture(scope="module")
@@ -513,6 +513,53 @@ def test_pdf_has_pages_numbers_and_every_heading(smoke_run):
         assert entry, f"no contents entry for {label}"
         heading = heading_texts(section(html, anchor))[0]
         assert heading in re.sub(r"\s+", " ", texts[int(entry.group(1)) - 1]), (label, entry.group(1))
+
+
+def test_pdf_layout_reads_as_a_document(smoke_run):
+    """The PDF as a reader pages through it (read back with pdfplumber): no page but the last more than
+    half empty, no heading left at the foot of a page without its text, nothing printed smaller than
+    7 pt, and no table footer repeated on a second page (the job table's total is printed once)."""
+    from mnistflow import layout
+
+    workdir, _, _ = smoke_run
+    pages = layout.read(workdir / "report" / "report.pdf")
+    half_empty = [(p.number, round(p.filled, 2)) for p in pages[:-1] if p.filled < 0.5]
+    assert not half_empty, f"pages more than half empty (page, filled share): {half_empty}"
+    orphans = [(p.number, p.headings[-1][0]) for p in pages if p.headings and not p.content_after_last_heading]
+    assert not orphans, f"headings at the foot of a page without their text: {orphans}"
+    small = [(p.number, p.smallest_text) for p in pages if p.smallest_text is not None and p.smallest_text < 6.95]
+    assert not small, f"text smaller than 7 pt (page, size): {small}"
+    text = " ".join(p.text for p in pages)
+    assert text.count("sum of these jobs' times") == 1
+
+
+def test_provenance_says_on_what_how_long_and_how_to_rebuild(smoke_run):
+    """The provenance names the CPU the jobs ran on and its memory, the build's wall-clock time, the
+    rebuild command, and saves the configuration it names (loading it gives this run's config)."""
+    import yaml
+
+    from mnistflow import runtime
+
+    workdir, repo, _ = smoke_run
+    prov = section((workdir / "report" / "report.html").read_text(), "provenance")
+    cpu = runtime.cpu_identity().get("cpu_model")
+    if cpu:
+        assert cpu in prov
+    assert f"{runtime.memory_gib():.1f}" in prov
+    assert re.search(r"minutes of wall-clock time", prov)
+    assert "snakemake report --cores 4 --configfile report/config.yaml" in prov
+    saved = yaml.safe_load((workdir / "report" / "config.yaml").read_text())
+    expected = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+
+    def merge(base, extra):
+        for key, value in extra.items():
+            base[key] = merge(dict(base.get(key) or {}), value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+        return base
+
+    merge(expected, yaml.safe_load((repo / "config" / "smoke.yaml").read_text()))
+    for key in ("seed", "data", "dense", "sweep", "autoencoder", "denoising"):
+        assert saved[key] == expected[key], key
+    assert "Settings that differ from the assignment" in prov
 
 
 def test_html_is_valid_and_loads_nothing(smoke_run):

@@ -27,7 +27,7 @@ rule plot_dense_history:
     output:
         figure=report("results/figures/dense_accuracy.svg", caption="../report/captions/dense_accuracy.rst", category="2 Dense networks"),
     params:
-        metric="accuracy",
+        metrics=["accuracy", "loss"],
         code=script_code("plot_history"),
     log:
         "logs/figures/dense_accuracy.log",
@@ -61,12 +61,15 @@ rule plot_sweep:
 
 
 rule plot_sweep_curves:
-    """Question 2D: validation accuracy per epoch for each factor (mean over replicates)."""
+    """Question 2D: validation accuracy and loss per epoch for each factor (mean and range over
+    replicates), read from every sweep run; the curves drawn are saved beside the figure."""
     input:
-        curves=rules.aggregate_sweep.output.curves,
+        metrics=for_each_sweep_job(rules.train_sweep.output.metrics),
     output:
         figure=report("results/figures/sweep_curves.svg", caption="../report/captions/sweep_curves.rst", category="2 Dense networks"),
+        data="results/figures/sweep_curves.json",
     params:
+        jobs=SWEEP_JOBS,
         code=script_code("plot_sweep_curves"),
     log:
         "logs/figures/sweep_curves.log",
@@ -86,7 +89,7 @@ rule plot_cnn_history:
     output:
         figure=report("results/figures/cnn_accuracy.svg", caption="../report/captions/cnn_accuracy.rst", category="3 Convolutional network"),
     params:
-        metric="accuracy",
+        metrics=["accuracy", "loss"],
         code=script_code("plot_history"),
     log:
         "logs/figures/cnn_accuracy.log",
@@ -126,7 +129,7 @@ rule plot_autoencoder_loss:
     output:
         figure=report("results/figures/autoencoder_loss.svg", caption="../report/captions/autoencoder_loss.rst", category="4 Autoencoder"),
     params:
-        metric="loss",
+        metrics=["loss"],
         code=script_code("plot_history"),
     log:
         "logs/figures/autoencoder_loss.log",
