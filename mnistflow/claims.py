@@ -344,6 +344,10 @@ def _losses(cells: dict, cell: str, shift: int) -> np.ndarray:
     return cells[cell][0] - cells[cell][shift]
 
 
+_SHIFT_PAIRED_RULE = (f"{LEVEL_WORDS} interval: each control shares its replicates' seeds with the network it controls, so each "
+                      "network's part of the contrast is taken per replicate (paired), and the two networks' parts are compared with a "
+                      "Welch interval; a difference counts when its interval excludes 0, and no verdict is drawn from one run per model")
+
 _SHIFT_RULE = (f"{LEVEL_WORDS} Welch interval over the replicates of the models compared (independent training runs); a difference "
                "counts when its interval excludes 0, and no verdict is drawn from one run per model")
 
@@ -391,7 +395,9 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
     coefficients = {"augmentation": [0.5, -0.5, 0.5, -0.5], "architecture": [0.5, 0.5, -0.5, -0.5], "main": [0, 1, -1, 0],
                     "interaction": [1, -1, -1, 1]}
     estimate = {k: float(sum(c * means[o] for c, o in zip(v, order))) for k, v in coefficients.items()}
-    intervals = {k: st.contrast(losses, v) for k, v in coefficients.items()}
+    # a control shares each replicate's seed with the network it controls: pair them (dense with dense
+    # augmented, CNN without augmentation with CNN), then compare the two networks' per-replicate combinations
+    intervals = {k: st.family_contrast([losses[:2], losses[2:]], [v[:2], v[2:]]) for k, v in coefficients.items()}
     total = means["dense"] - means["cnn"]
     values = {"shift": shift, "losses": means, "total": total, "augmentation": estimate["augmentation"],
               "architecture": estimate["architecture"], "main": estimate["main"], "interaction": estimate["interaction"],
@@ -406,15 +412,15 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
     for name, key in ((names[0], "augmentation"), (names[1], "architecture")):
         interval = intervals[key]
         verdict = "single_run" if interval is None else _direction(interval, "reduces_loss", "increases_loss", "no_measurable_effect")
-        out.append(Claim(name, verdict, f"{split}; {_SHIFT_RULE}", values, interval))
+        out.append(Claim(name, verdict, f"{split}; {_SHIFT_PAIRED_RULE}", values, interval))
     interval = intervals["main"]
     verdict = "single_run" if interval is None else _direction(interval, "architecture", "augmentation", "undecided")
-    out.append(Claim(names[2], verdict, f"architecture's part minus augmentation's part, which equals L_d1 - L_c0; {_SHIFT_RULE}",
+    out.append(Claim(names[2], verdict, f"architecture's part minus augmentation's part, which equals L_d1 - L_c0; {_SHIFT_PAIRED_RULE}",
                      values, interval))
     interval = intervals["interaction"]
     verdict = "single_run" if interval is None else _direction(interval, "helps_dense_more", "helps_cnn_more", "no_measurable_interaction")
     out.append(Claim(names[3], verdict, "the interaction, augmentation's effect on the dense network's loss minus its effect on the CNN's, "
-                     f"(L_d0 - L_d1) - (L_c0 - L_c1); {_SHIFT_RULE}", values, interval))
+                     f"(L_d0 - L_d1) - (L_c0 - L_c1); {_SHIFT_PAIRED_RULE}", values, interval))
     return tuple(out)
 
 

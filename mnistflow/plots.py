@@ -268,7 +268,8 @@ def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
         for i in range(k):
             for j in range(k):
                 if i != j and off[i, j] > 0:
-                    ax.text(j, i, f"{off[i, j]:.3g}", ha="center", va="center", fontsize=8,
+                    v = float(off[i, j])  # a mean over replicates: two figures below 10, whole numbers above
+                    ax.text(j, i, f"{v:.0f}" if v >= 10 else f"{v:.2g}", ha="center", va="center", fontsize=7.5,
                             color="white" if off[i, j] > 0.6 * off.max() else "black")
         ax.set_xticks(range(k))
         ax.set_yticks(range(k))

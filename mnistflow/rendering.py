@@ -85,6 +85,11 @@ def fmt_interval_points(interval, digits: int = 1) -> str:
     return f"[{100 * interval.low:+.{digits}f}, {100 * interval.high:+.{digits}f}] percentage points"
 
 
+def fmt_interval_pct(interval, digits: int = 2) -> str:
+    """An interval of a rate in percent: [0.17%, 1.33%]."""
+    return f"[{100 * interval.low:.{digits}f}%, {100 * interval.high:.{digits}f}%]"
+
+
 def fmt_plural(count, suffix: str = "s") -> str:
     """The plural ending for a count: 1 epoch, 2 epochs; 1 class, 2 classes with suffix "es"."""
     return "" if count == 1 else suffix
@@ -98,7 +103,7 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         trim_blocks=False,  # keep the newline after a block tag: it is the space between sentences
         lstrip_blocks=True,
     )
-    env.filters.update(ci=fmt_interval, ci_signed=fmt_interval_signed, ci_points=fmt_interval_points, plural=fmt_plural,
+    env.filters.update(ci=fmt_interval, ci_signed=fmt_interval_signed, ci_points=fmt_interval_points, ci_pct=fmt_interval_pct, plural=fmt_plural,
                        acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, points=fmt_points, fixed=fmt_acc, shape=fmt_shape, seconds=fmt_seconds)
     return env
 

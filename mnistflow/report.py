@@ -448,7 +448,7 @@ def differences_from_assignment(run: Mapping, assignment: Mapping) -> list[dict]
         if not same:
             rows.append({"question": entry["question"], "setting": entry["setting"], "assignment": theirs,
                          "this_run": describe_setting(ours)})
-    return rows
+    return rows + [dict(entry) for entry in assignment.get("by_design", [])]
 
 
 def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict, benchmarks: list[str] = (),

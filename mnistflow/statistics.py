@@ -183,6 +183,34 @@ def contrast(groups: Sequence[Sequence[float]], coefficients: Sequence[float], l
     return Interval(estimate - half, estimate + half, f"Welch interval over {n_runs} runs ({df:.1f} df)", level)
 
 
+def family_contrast(families: Sequence[Sequence[Sequence[float]]], coefficients: Sequence[Sequence[float]],
+                    level: float = LEVEL) -> Interval | None:
+    """Interval of sum_f sum_i c_fi mean(group_fi) where the groups of a family are paired by replicate
+    (a network and its control: replicate r of each shares its seed) and the families are independent
+    (different networks). Each family's combination is taken per replicate first, so what the shared
+    seed makes common cancels; the families' per-replicate combinations are then compared with a Welch
+    interval (`contrast`). A family whose groups differ in length cannot be paired: its groups then
+    enter as independent groups. None when a used group has fewer than two values."""
+    groups, weights = [], []
+    for family, cs in zip(families, coefficients, strict=True):
+        used = [(_finite(g), float(c)) for g, c in zip(family, cs, strict=True) if c != 0]
+        if not used:
+            continue
+        if len({len(g) for g, _ in used}) == 1:
+            groups.append(sum(c * g for g, c in used))
+            weights.append(1.0)
+        else:
+            groups += [g for g, _ in used]
+            weights += [c for _, c in used]
+    if not groups:
+        return None
+    interval = contrast(groups, weights, level)
+    if interval is None:
+        return None
+    return Interval(interval.low, interval.high, interval.method.replace("Welch interval", "Welch interval of the per-replicate paired combinations", 1),
+                    interval.level)
+
+
 def error_homogeneity(errors: Sequence[int], sizes: Sequence[int], draws: int = 20_000, seed: int = 0) -> tuple[float, float]:
     """Do error rates differ between groups? The chi-square statistic of the (errors, right) table by
     group and its p-value by Monte Carlo simulation under the null, conditional on the margins: the

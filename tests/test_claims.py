@@ -758,6 +758,23 @@ def test_shift_claims_need_replicates_and_augmentation():
     assert claims.robustness("robustness_max", plain, 1).verdict == "cnn_loses_less"
 
 
+def test_family_contrast_pairs_within_a_family_and_welch_between():
+    a, b = np.array([0.91, 0.95, 0.88]), np.array([0.90, 0.93, 0.87])  # replicate r of a and b share a seed
+    c, d = np.array([0.80, 0.84, 0.79, 0.83]), np.array([0.78, 0.80, 0.78, 0.80])
+    one = st.family_contrast([[a, b]], [[1, -1]])
+    ci = stats.ttest_rel(a, b).confidence_interval(0.95)
+    assert one.low == pytest.approx(ci.low) and one.high == pytest.approx(ci.high)  # one family: the paired t-interval
+    both = st.family_contrast([[a, b], [c, d]], [[1, -1], [-1, 1]])
+    ci = stats.ttest_ind(a - b, c - d, equal_var=False).confidence_interval(0.95)
+    assert both.low == pytest.approx(ci.low) and both.high == pytest.approx(ci.high)
+    unpaired = st.contrast([a, b, c, d], [1, -1, -1, 1])
+    assert both.high - both.low < unpaired.high - unpaired.low  # the shared seeds' common part cancels
+    # a family whose groups differ in length cannot be paired: independent groups, as contrast
+    loose = st.family_contrast([[a, b[:2]], [c, d]], [[1, -1], [-1, 1]])
+    assert loose.high - loose.low > 0 and "paired" in loose.method
+    assert st.family_contrast([[a[:1], b[:1]]], [[1, -1]]) is None
+
+
 def test_contrast_matches_welch_for_two_groups():
     a, b = [0.91, 0.93, 0.92, 0.95], [0.90, 0.89, 0.91]
     interval = st.contrast([a, b], [1, -1])
