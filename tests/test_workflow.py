@@ -129,12 +129,15 @@ def test_template_change_rerenders_only_the_report(smoke_run):
         ("cnn:\n  design_study:\n    candidates:\n      longer: {description: reworded}\n"
          "hinton_study:\n  variants:\n    longer: {description: reworded}\n", {"report": 1}),
         # the oneDNN cap reaches every TensorFlow job (the CNNs, the design study, the unaugmented CNN control, the
-        # evaluations that run a CNN) and what depends on them, no JAX job (the augmented dense control is one)
+        # evaluations that run a CNN) and what depends on them; of the JAX jobs only the augmented dense control, through the design choice
         ("onednn_max_isa: AVX2\n",
          {"train_cnn": 2, "train_cnn_earlier": 1, "train_cnn_candidate": 3, "select_cnn_design": 1, "train_cnn_unaugmented": 2,
           "aggregate_cnn": 1, "diagnose_cnn": 1, "plot_cnn_diagnostics": 1, "plot_cnn_history": 1,
           "select_classifier": 1, "evaluate_shift": 1, "plot_shift": 1, "evaluate_denoising": 1, "plot_denoising": 1,
-          "generate_digits": 1, "plot_generated": 1, "report": 1}),
+          "generate_digits": 1, "plot_generated": 1, "report": 1,
+          # the augmented dense control (JAX) takes the chosen design's augmentation: the design's choice file is
+          # rewritten, so a dry run cannot know the control stays the same
+          "train_dense_augmented": 2}),
     ],
 )
 def test_setting_change_reruns_only_what_depends_on_it(smoke_run, tmp_path, override, expected):
@@ -317,7 +320,9 @@ def report_inputs(workdir, repo):
         "autoencoder_metrics": w("results/autoencoder/metrics.json"), "autoencoder_timing": w("results/autoencoder/timing.json"),
         "autoencoder_loss_figure": w("results/figures/autoencoder_loss.svg"),
         "autoencoder_diagram_figure": w("results/figures/autoencoder_diagram.svg"),
-        "denoising_table": w("results/denoising/levels.csv"),
+        "denoising_table": w("results/denoising/levels.csv"), "denoising_examples": w("results/denoising/examples.npz"),
+        "sweep_curves_data": w("results/figures/sweep_curves.json"),
+        "assignment": str(repo / "workflow/report/assignment.yaml"),
         "denoising_examples_figure": w("results/figures/denoising_examples.png"),
         "denoising_mse_figure": w("results/figures/denoising_mse.svg"),
         "denoising_accuracy_figure": w("results/figures/denoising_accuracy.svg"),
@@ -465,6 +470,10 @@ def test_report_hinton_study(smoke_run):
     assert set(summary["variants"]) == {"all_data", "momentum", "longer"}
     assert summary["variants"]["all_data"]["train_samples"] > read(workdir, "results/sweep/l2_0/rep0/metrics.json")["train_samples"]
     assert summary["variants"]["momentum"]["rechosen"] and summary["variants"]["longer"]["epochs"] == 2
+    smoke = __import__("yaml").safe_load((repo / "config" / "smoke.yaml").read_text())
+    defaults = __import__("yaml").safe_load((repo / "config" / "config.yaml").read_text())
+    for name, variant in summary["variants"].items():  # the report adds each variant's description from the config
+        variant["description"] = {**defaults["hinton_study"]["variants"], **smoke["hinton_study"]["variants"]}[name]["description"]
     rows, reproduced, most = claims.hinton_study(summary, 0.9847, read(workdir, "results/data/summary.json")["splits"]["test"]["count"])
     for row in rows:
         assert f"<code>{row['name']}</code>" in q2d and f"{row['mean']:.4f}" in q2d
