@@ -249,12 +249,6 @@ def augmentation_words(model: dict) -> list[str]:
 def setting_differences(dense: dict, cnn: dict) -> list[str]:
     """What differs between the dense network's and the CNN's settings besides their layers and
     augmentation, in words ("epochs (40 against 15)"): in 3B the "architecture" factor carries these too."""
-    def optimiser(training: dict) -> str:
-        o = training["optimizer"]
-        name = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}.get(o["name"], o["name"])
-        return f"{name} at learning rate {o['learning_rate']:g}" + (
-            f", momentum {o['momentum']:g}" if o.get("momentum") else "")
-
     def regularisation(model: dict) -> str:
         parts = [f"L2 {model['l2']:g}"] if model.get("l2") else []
         parts += [f"dropout {model[k]:g} {where}" for k, where in (("conv_dropout", "after the convolutions"), ("dense_dropout", "in the dense layers"))
@@ -262,7 +256,7 @@ def setting_differences(dense: dict, cnn: dict) -> list[str]:
         return ", ".join(parts) or "none"
 
     a, b = dense["training"], cnn["training"]
-    pairs = [("optimiser", optimiser(a), optimiser(b)),
+    pairs = [("optimiser", describe_setting(a["optimizer"]), describe_setting(b["optimizer"])),
              ("learning-rate schedule", a.get("schedule", "constant"), b.get("schedule", "constant")),
              ("epochs", a["epochs"], b["epochs"]), ("batch size", a["batch_size"], b["batch_size"]),
              ("arithmetic", a.get("precision", "float32"), b.get("precision", "float32")),
@@ -422,6 +416,8 @@ def describe_setting(value) -> str:
         name = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}.get(value["name"], value["name"])
         rate = f" at learning rate {value['learning_rate']:g}" if "learning_rate" in value else ""
         return name + rate + (f", momentum {value['momentum']:g}" if value.get("momentum") else "")
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {describe_setting(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(describe_setting(v) for v in value)
     if value is None:

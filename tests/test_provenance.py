@@ -82,6 +82,7 @@ def test_the_default_configuration_names_its_departures():
     assert not [r for r in rows if r["question"] in ("2A-2C", "4", "4B-4C")]
     words = {r["setting"]: r["this_run"] for r in rows if r["question"] == "3A"}
     assert words["optimiser (earlier answer's CNN)"] == "Adam at learning rate 0.003"
+    assert report.describe_setting({"train": 2000, "test": 1000}) == "train 2000, test 1000"
 
 
 def test_rebuild_command_keeps_the_threads_of_the_widest_job():
