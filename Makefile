@@ -3,6 +3,7 @@
 #   make test     set up .venv and run the test suite
 #   make plan     the jobs a `make report` would run, why, and about how long it would take
 #   make diff     what changed between the last two report builds (history/)
+#   make lint     ruff, snakefmt and snakemake --lint: fails on any finding (CI runs it)
 # ARGS adds Snakemake arguments to report, smoke and plan, e.g. ARGS="--configfile my.yaml".
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,7 +16,7 @@ export MNIST_DIR
 
 ARGS   ?=
 
-.PHONY: venv report test smoke plan diff lint clean bench bench-build
+.PHONY: venv report test smoke plan diff lint format clean bench bench-build
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -47,8 +48,17 @@ bench: venv
 bench-build: venv
 	$(BIN)/python bench/full_build.py --cores $(CORES)
 
+# Fails on any formatting or lint finding (CI runs it before the tests); `make format` fixes formatting.
 lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/snakefmt Snakefile workflow/rules
 
 clean:
 	rm -rf results report logs .snakemake .cache

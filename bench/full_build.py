@@ -20,7 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mnistflow import benchmark, io, report  # noqa: E402
+import throughput  # noqa: E402  (bench/, this script's folder)
+
+from mnistflow import io, report  # noqa: E402
 
 
 def timed(cmd: list[str], workdir: Path, log: Path) -> float:
@@ -68,10 +70,10 @@ def main() -> None:
     if args.configfile:
         snakemake += ["--configfile", *[str(Path(f).resolve()) for f in args.configfile]]
     print(f"building in {workdir} (log: {log})", flush=True)
-    result = {"machine": benchmark.machine(), "cores": args.cores, "configfiles": args.configfile,
+    result = {"machine": throughput.machine(), "cores": args.cores, "configfiles": args.configfile,
               "command": " ".join(["snakemake", "--cores", str(args.cores), "report"])}
     print("GEMM peak ...", flush=True)
-    result["gemm"] = benchmark._child(["gemm", "--config", str(REPO / "config" / "config.yaml"), "--threads", str(args.cores)], sys.stderr)
+    result["gemm"] = throughput._child(["gemm", "--config", str(REPO / "config" / "config.yaml"), "--threads", str(args.cores)], sys.stderr)
     print(f"  {result['gemm']['gflops']:.1f} GFLOP/s on {args.cores} threads", flush=True)
     result["full_build_seconds"] = timed(snakemake, workdir, log)
     result["noop_rerun_seconds"] = timed(snakemake, workdir, log)
@@ -85,11 +87,12 @@ def main() -> None:
     finally:
         template.write_bytes(original)
     timed(snakemake, workdir, log)
-    benchmarks = sorted((workdir / "results" / "benchmarks").rglob("*.tsv"))
-    result["jobs"] = report.benchmark_table([str(p) for p in benchmarks])
+    folder = workdir / "results" / "benchmarks"
+    benchmarks = {p.relative_to(folder).with_suffix("").as_posix(): str(p) for p in sorted(folder.rglob("*.tsv"))}
+    result["jobs"] = report.benchmark_table(benchmarks)
     result["job_seconds_total"] = sum(j["seconds"] for j in result["jobs"])
     result["results"] = headline(workdir)
-    flops = benchmark.build_flops(workdir / "results")
+    flops = throughput.build_flops(workdir / "results")
     result["training_flops"] = flops["total"]
     result["flop_floor_seconds"] = flops["total"] / (result["gemm"]["gflops"] * 1e9)
     result["fraction_of_floor"] = result["flop_floor_seconds"] / result["full_build_seconds"]

@@ -16,14 +16,16 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mnistflow import benchmark, io  # noqa: E402
+import throughput  # noqa: E402  (bench/, this script's folder)
+
+from mnistflow import io  # noqa: E402
 from mnistflow.config import resolve_data_dir  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=str(REPO / "config" / "config.yaml"))
-    parser.add_argument("--models", nargs="+", default=list(benchmark.MODELS), choices=list(benchmark.MODELS))
+    parser.add_argument("--models", nargs="+", default=list(throughput.MODELS), choices=list(throughput.MODELS))
     parser.add_argument("--epochs", type=int, default=3, help="epochs per model; the first (compilation) is not counted")
     parser.add_argument("--threads", type=int, help="threads per process (default: the config's threads)")
     parser.add_argument("--out", default="results/bench/throughput.json")
@@ -35,7 +37,7 @@ def main() -> None:
     if data_dir is None:
         sys.exit("the benchmark reads the IDX files: set MNIST_DIR (or data.dir in the config) to their directory")
     threads = args.threads or config["threads"]
-    result = benchmark.run(config_path=args.config, data_dir=str(data_dir), models=args.models, epochs=args.epochs,
+    result = throughput.run(config_path=args.config, data_dir=str(data_dir), models=args.models, epochs=args.epochs,
                            threads=threads)
     result["command"] = " ".join([Path(sys.executable).name, *sys.argv])
     io.write_json(args.out, result)

@@ -87,6 +87,9 @@ def choose_classifiers(names: Sequence[str], metrics_paths: Sequence[str], model
     }
 
 
+#: The architecture of each of the four models (cells) of 3B.
+SHIFT_CELLS = {"dense": "dense", "dense_augmented": "dense", "cnn": "cnn", "cnn_unaugmented": "cnn"}
+
 #: 3B's models by evaluate_shift's cell names, in the order the report lists them.
 SHIFT_CELL_NAMES = {"dense": "dense network (2D)", "dense_augmented": "dense network with the CNN's augmentation",
                     "cnn_unaugmented": "CNN without augmentation", "cnn": "CNN (3A)"}
@@ -164,3 +167,35 @@ def choose_design(jobs: Sequence[Sequence], records: Sequence[dict], candidates:
     order = [name for name in candidates if name in per]
     best = max(order, key=lambda name: (per[name]["correct"], -order.index(name)))
     return {"name": best, **settings[best], "candidates": {name: per[name] for name in order}, **({"base": dict(base)} if base else {})}
+
+
+def misclassified(predictions: np.ndarray, labels: np.ndarray, val_accuracy: Sequence[float], examples: int) -> dict:
+    """3A diagnostics from replicates' test predictions (R, N): the replicate with the best final
+    validation accuracy (`chosen`), the indices of the test digits it misclassifies, the first
+    `examples` of them (`shown`) with their true and predicted labels, and how many replicates miss each."""
+    predictions, labels = np.asarray(predictions), np.asarray(labels)
+    chosen = int(np.argmax(val_accuracy))
+    wrong = np.flatnonzero(predictions[chosen] != labels)
+    shown = wrong[:examples]
+    return {"chosen": chosen, "misclassified": wrong, "shown": shown, "true": labels[shown],
+            "predicted": predictions[chosen][shown], "missed_by": (predictions[:, shown] != labels[shown]).sum(axis=0)}
+
+
+def denoising_scores(clean: np.ndarray, versions: Mapping[str, np.ndarray], correct: Mapping[str, np.ndarray],
+                     mean_image_errors: np.ndarray) -> dict:
+    """4B and 4C at one noise level, for flattened clean images and their `versions` ("noisy",
+    "denoised"), with `correct` the classifier's per-image hits on each version: per version the mean
+    squared distance to the clean images, its PSNR (peak value 1) and the accuracy; the standard error
+    of the per-image difference between the denoised images' squared error and the mean image's
+    (`mean_image_errors`, paired by image); and the images only one version gets right (paired, 4C)."""
+    row = {}
+    for name, images in versions.items():
+        mse = float(np.mean((images - clean) ** 2))
+        row[f"mse_{name}"] = mse
+        row[f"psnr_{name}"] = float(10 * np.log10(1.0 / mse)) if mse > 0 else float("inf")
+        row[f"accuracy_{name}"] = float(np.mean(correct[name]))
+    gap = np.mean((versions["denoised"] - clean) ** 2, axis=1) - mean_image_errors
+    row["mse_gap_se"] = float(np.std(gap, ddof=1) / np.sqrt(len(gap)))
+    row["noisy_only"] = int(np.sum(correct["noisy"] & ~correct["denoised"]))
+    row["denoised_only"] = int(np.sum(correct["denoised"] & ~correct["noisy"]))
+    return row

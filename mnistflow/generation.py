@@ -86,3 +86,23 @@ def interpolate(a: np.ndarray, b: np.ndarray, steps: int) -> np.ndarray:
     """`steps` points on the straight line from latent code a to b, both ends included."""
     t = np.linspace(0.0, 1.0, steps)[:, None]
     return ((1 - t) * a[None, :] + t * b[None, :]).astype(np.float32)
+
+
+def recognition(probs: np.ndarray, confident: float, intended: np.ndarray | None = None) -> tuple[dict, np.ndarray]:
+    """A classifier's verdict on images from its class probabilities (N, K): how many images, the share
+    predicted with top probability >= `confident`, the mean top probability, and with `intended`
+    classes the share recognised as intended and the mean probability of the intended class; and the
+    predicted classes."""
+    probs = np.asarray(probs)
+    predicted = probs.argmax(axis=1)
+    top = probs.max(axis=1)
+    row = {"samples": int(len(probs)), "confident": float(np.mean(top >= confident)), "mean_top_probability": float(np.mean(top))}
+    if intended is not None:
+        row.update(recognised=float(np.mean(predicted == intended)), confidence=float(np.mean(probs[np.arange(len(probs)), intended])))
+    return row, predicted
+
+
+def distance_summary(distances: dict[str, np.ndarray]) -> dict:
+    """Median, quartiles and count of each image set's nearest-training-image distances."""
+    return {k: {"median": float(np.median(v)), "quartiles": [float(q) for q in np.percentile(v, [25, 75])], "samples": int(len(v))}
+            for k, v in distances.items()}

@@ -1,4 +1,6 @@
-"""What a training rule does, end to end, so that each rule script is a single call.
+"""What a compute rule does, end to end, so that each rule script is a single call: configure the
+runtime, load the inputs, call the library (models, training, evaluation, noise, generation), write
+the outputs and record where the job ran. The maths lives in those modules, not here.
 
 Keras is imported only inside these functions, after `runtime.configure`.
 """
@@ -11,6 +13,7 @@ import platform
 import numpy as np
 
 from . import data, io, runtime
+from .noise import flatten, noisy_pairs
 
 
 def where_it_ran(backend: str, threads: int) -> dict:
@@ -133,10 +136,6 @@ def load_model(path: str):
     return keras.saving.load_model(path, compile=False)
 
 
-#: The architecture of each of the four models of 3B.
-SHIFT_CELLS = {"dense": "dense", "dense_augmented": "dense", "cnn": "cnn", "cnn_unaugmented": "cnn"}
-
-
 def evaluate_shift(*, npz: str, cells: dict[str, list[str]], max_shift: int, seed: int, threads: int, backend: str,
                    out_table: str, onednn_max_isa: str | None = None) -> None:
     """Question 3B: test accuracy against translation of every replicate (model files in replicate
@@ -151,7 +150,7 @@ def evaluate_shift(*, npz: str, cells: dict[str, list[str]], max_shift: int, see
     for cell, paths in cells.items():
         for replicate, path in enumerate(paths):
             for row in evaluation.shift_accuracy(load_model(path), arrays["x_test"], arrays["labels_test"], max_shift):
-                rows.append({"cell": cell, "architecture": SHIFT_CELLS[cell], "replicate": replicate,
+                rows.append({"cell": cell, "architecture": evaluation.SHIFT_CELLS[cell], "replicate": replicate,
                              "model": path, **{k: v for k, v in row.items() if k != "correct"}})
             print(f"{cell}, replicate {replicate}: done")
     io.write_csv(out_table, pd.DataFrame(rows))
@@ -167,27 +166,12 @@ def diagnose_classifier(*, npz: str, models: list[str], metrics: list[str], exam
     arrays = data.preprocess(io.read_npz(npz))
     labels = arrays["labels_test"]
     predictions = np.stack([evaluation.predict_labels(load_model(path), arrays["x_test"]) for path in models])
-    val = [io.read_json(path)["history"]["val_accuracy"][-1] for path in metrics]
-    chosen = int(np.argmax(val))
-    wrong = np.flatnonzero(predictions[chosen] != labels)
-    shown = wrong[:examples]
+    found = evaluation.misclassified(predictions, labels, [io.read_json(path)["history"]["val_accuracy"][-1] for path in metrics], examples)
+    images = arrays["x_test"][found["shown"]]
     io.write_npz(out, confusion=np.stack([evaluation.confusion_matrix(labels, p, data.NUM_CLASSES) for p in predictions]),
-                 chosen=np.array(chosen), misclassified=wrong, images=arrays["x_test"][shown][..., 0] if arrays["x_test"].ndim == 4 else arrays["x_test"][shown],
-                 true=labels[shown], predicted=predictions[chosen][shown], missed_by=(predictions[:, shown] != labels[shown]).sum(axis=0))
-    print(f"replicate {chosen} (best on validation) misclassifies {len(wrong)} of {len(labels)} test digits")
-
-
-def _flat(x):
-    return x.reshape(len(x), -1)
-
-
-def noisy_pairs(arrays: dict, split: str, level: float, seed: int):
-    """(noisy, clean) flattened images of a split; the noise seed is derived per split."""
-    from .config import derive_seed
-    from .noise import salt_and_pepper
-
-    clean = _flat(arrays[f"x_{split}"])
-    return salt_and_pepper(clean, level, derive_seed(seed, split)), clean
+                 chosen=np.array(found["chosen"]), misclassified=found["misclassified"], images=images[..., 0] if images.ndim == 4 else images,
+                 true=found["true"], predicted=found["predicted"], missed_by=found["missed_by"])
+    print(f"replicate {found['chosen']} (best on validation) misclassifies {len(found['misclassified'])} of {len(labels)} test digits")
 
 
 def train_autoencoder(*, npz: str, model_args: dict, training: dict, noise_level: float, noise_seed: int, seed: int,
@@ -231,11 +215,11 @@ def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[
 
     arrays = data.preprocess(io.read_npz(npz))
     shape = arrays["x_test"].shape
-    clean = _flat(arrays["x_test"])
+    clean = flatten(arrays["x_test"])
     labels = arrays["labels_test"]
     ae = load_model(autoencoder)
     classifier = load_model(io.read_json(choice)["best"]["model"])
-    mean_image = _flat(arrays["x_train"]).mean(axis=0, keepdims=True)
+    mean_image = flatten(arrays["x_train"]).mean(axis=0, keepdims=True)
     baseline_per_image = np.mean((clean - mean_image) ** 2, axis=1)
     baseline = float(np.mean(baseline_per_image))
     pick = np.random.default_rng(seed).choice(len(clean), size=examples, replace=False)
@@ -243,20 +227,10 @@ def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[
     for level in levels:
         noisy = noisy_pairs(arrays, "test", level, noise_seed)[0]
         denoised = np.asarray(ae.predict(noisy, batch_size=1000, verbose=0))
-        row = {"level": level, "mse_mean_image": baseline, "images": len(labels)}
-        correct = {}
-        for name, images in (("noisy", noisy), ("denoised", denoised)):
-            mse = float(np.mean((images - clean) ** 2))
-            row[f"mse_{name}"] = mse
-            row[f"psnr_{name}"] = float(10 * np.log10(1.0 / mse)) if mse > 0 else float("inf")  # peak value 1
-            correct[name] = evaluation.predict_labels(classifier, images.reshape(shape)) == labels
-            row[f"accuracy_{name}"] = float(np.mean(correct[name]))
-        # the paired comparison of 4B: per image, squared error of the denoised image minus that of the mean image
-        gap = np.mean((denoised - clean) ** 2, axis=1) - baseline_per_image
-        row["mse_gap_se"] = float(np.std(gap, ddof=1) / np.sqrt(len(gap)))
-        # the paired comparison of 4C: images only one of the two versions gets right
-        row["noisy_only"] = int(np.sum(correct["noisy"] & ~correct["denoised"]))
-        row["denoised_only"] = int(np.sum(correct["denoised"] & ~correct["noisy"]))
+        versions = {"noisy": noisy, "denoised": denoised}
+        correct = {name: evaluation.predict_labels(classifier, images.reshape(shape)) == labels for name, images in versions.items()}
+        row = {"level": level, "mse_mean_image": baseline, "images": len(labels),
+               **evaluation.denoising_scores(clean, versions, correct, baseline_per_image)}
         rows.append(row)
         noisy_ex.append(noisy[pick])
         denoised_ex.append(denoised[pick])
@@ -294,12 +268,7 @@ def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_cl
 
     def judge(images, intended=None):
         probs = np.asarray(classifier.predict(images.reshape(-1, *shape), batch_size=1000, verbose=0))
-        predicted = probs.argmax(axis=1)
-        top = probs.max(axis=1)
-        row = {"samples": int(len(images)), "confident": float(np.mean(top >= confident)), "mean_top_probability": float(np.mean(top))}
-        if intended is not None:
-            row.update(recognised=float(np.mean(predicted == intended)), confidence=float(np.mean(probs[np.arange(len(images)), intended])))
-        return row, predicted
+        return generation.recognition(probs, confident, intended)
 
     latents, labels = encode("train"), arrays["labels_train"]
     low, high = generation.code_bounds(latents)
@@ -318,7 +287,7 @@ def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_cl
     print(f"generated: {overall}\nclass-agnostic Gaussian: {agnostic}\nreal validation codes: {real}")
 
     # novelty: distance of each image to its nearest clean training image
-    train_flat = _flat(arrays["x_train"])
+    train_flat = flatten(arrays["x_train"])
     rng = np.random.default_rng(seed + 3)
     n_ref = min(len(images), len(val_decoded))
     val_pick = rng.choice(len(val_decoded), size=n_ref, replace=False)
@@ -328,7 +297,7 @@ def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_cl
         "generated": nn_distance,
         "decoded_train": generation.nearest_neighbours(decode(latents[train_pick]), train_flat)[1],
         "decoded_val": generation.nearest_neighbours(val_decoded[val_pick], train_flat)[1],
-        "clean_val": generation.nearest_neighbours(_flat(arrays["x_val"])[val_pick], train_flat)[1],
+        "clean_val": generation.nearest_neighbours(flatten(arrays["x_val"])[val_pick], train_flat)[1],
     }
     print("median distance to the nearest training image: " + ", ".join(f"{k} {np.median(v):.3f}" for k, v in distances.items()))
 
@@ -349,8 +318,7 @@ def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_cl
         "references": {"class_agnostic": agnostic, "real_validation": real},
         "clipped_share": {"per_class": clipped, "class_agnostic": agnostic_clipped},
         "fitted_on": {"images": int(len(latents)), "noise_level": noise_level},
-        "nearest_distance": {k: {"median": float(np.median(v)), "quartiles": [float(q) for q in np.percentile(v, [25, 75])],
-                                 "samples": int(len(v))} for k, v in distances.items()},
+        "nearest_distance": generation.distance_summary(distances),
         "latent_dim": int(latents.shape[1]),
         "dead_latent_dims": int(np.sum(high <= 0)),
         "interpolation": {"from": int(a), "to": int(b), "steps": interpolation_steps},

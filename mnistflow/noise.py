@@ -1,4 +1,5 @@
-"""Salt-and-pepper noise: the one function every rule uses to corrupt images."""
+"""Salt-and-pepper noise: the one function every rule uses to corrupt images, and the (noisy, clean)
+pairs of a data split that the autoencoder trains and is judged on."""
 
 from __future__ import annotations
 
@@ -17,3 +18,17 @@ def salt_and_pepper(images: np.ndarray, level: float, seed: int) -> np.ndarray:
     replaced = rng.random(images.shape) < level
     values = (rng.random(images.shape) < 0.5).astype(images.dtype)
     return np.where(replaced, values, images).astype(images.dtype, copy=False)
+
+
+def flatten(images: np.ndarray) -> np.ndarray:
+    """Images (N, ...) as rows of pixels (N, pixels)."""
+    return images.reshape(len(images), -1)
+
+
+def noisy_pairs(arrays: dict, split: str, level: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(noisy, clean) flattened images of split `split` of preprocessed `arrays`; the noise seed is
+    derived from `seed` per split, so every split gets its own noise and each is the same every time."""
+    from .config import derive_seed
+
+    clean = flatten(arrays[f"x_{split}"])
+    return salt_and_pepper(clean, level, derive_seed(seed, split)), clean

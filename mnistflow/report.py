@@ -8,7 +8,7 @@ import math
 import os
 import subprocess
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -341,12 +341,11 @@ def git_state(repo: str | os.PathLike) -> dict:
         return {"commit": None, "dirty": None}
 
 
-def benchmark_table(paths: list[str]) -> list[dict]:
-    """Run time and peak memory of each job, from Snakemake's benchmark files."""
+def benchmark_table(benchmarks: Mapping[str, str]) -> list[dict]:
+    """Run time and peak memory of each job, from Snakemake's benchmark files named by job."""
     rows = []
-    for path in paths:
+    for name, path in benchmarks.items():
         bench = pd.read_csv(path, sep="\t")
-        name = Path(path).as_posix().split("benchmarks/", 1)[-1].removesuffix(".tsv")
         rows.append({"job": name, "seconds": float(bench["s"].iloc[-1]), "max_rss_mb": float(bench["max_rss"].iloc[-1]),
                      "finished": _dt.datetime.fromtimestamp(os.path.getmtime(path), _dt.timezone.utc).isoformat()})
     return rows
@@ -447,12 +446,12 @@ def differences_from_assignment(run: Mapping, assignment: Mapping) -> list[dict]
     return rows + [dict(entry) for entry in assignment.get("by_design", [])]
 
 
-def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict, benchmarks: list[str] = (),
+def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict, benchmarks: Mapping[str, str] | None = None,
                models: list[dict] = (), refs: dict | None = None, timings: list[dict] = (),
                assignment: dict | None = None, trained_cnn: dict | None = None) -> dict:
     """Where, when, from what and how the report was made. `trained_cnn` holds the settings 3A trained
     (the design study's choice where it ran), compared with the assignment in place of config["cnn"]."""
-    jobs = benchmark_table(list(benchmarks))
+    jobs = benchmark_table(benchmarks or {})
     run = {**config, "cnn": {**config.get("cnn", {}), **(trained_cnn or {})}}
     return {
         "jobs": jobs,
@@ -502,16 +501,19 @@ def generation_distances(path: str) -> dict[str, np.ndarray]:
         return {key[len("distance_"):]: npz[key] for key in npz.files if key.startswith("distance_")}
 
 
-def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, repo: str | os.PathLike,
+def build_context(inputs: Mapping[str, str], config: dict, *, figures: Sequence[str], timings: Sequence[str],
+                  benchmarks: Mapping[str, str], versions: dict, repo: str | os.PathLike,
                   config_path: str = "report/config.yaml") -> dict:
-    """Everything the template shows, read from the report rule's named inputs; `config_path` is where
-    the report rule saves this run's configuration (named in the rebuild command)."""
+    """Everything the template shows, read from the report rule's named inputs. The rule also names
+    which inputs are `figures` (embedded, as figures.<input name>) and which are the training jobs'
+    `timings` records, and gives each job's benchmark file by job name (`benchmarks`); `config_path`
+    is where the report rule saves this run's configuration (named in the rebuild command)."""
     refs = yaml.safe_load(Path(inputs["references"]).read_text())
     info = read_json(inputs["data_info"])
     data = data_context(read_json(inputs["data_summary"]), info)
     n_val, n_test = int(data["splits"]["val"]["count"]), int(data["splits"]["test"]["count"])
     dense_metrics = read_json(inputs["dense_metrics"])
-    figures = {key[: -len("_figure")]: data_uri(path) for key, path in inputs.items() if key.endswith("_figure")}
+    figures = {key: data_uri(inputs[key]) for key in figures}
     dense_name = "dense " + "-".join(map(str, dense_metrics["settings"]["model"]["hidden_units"]))
     dense = {
         "name": dense_name,
@@ -595,8 +597,8 @@ def build_context(inputs: Mapping[str, str], config: dict, *, versions: dict, re
         models.append({"model": "the earlier answer's CNN (3A)", "backend": earlier_metrics["backend"], "threads": earlier_metrics["threads"]})
     models.append({"model": "autoencoder (4)", "backend": autoencoder_metrics["backend"], "threads": autoencoder_metrics["threads"]})
     prov = provenance(
-        config, versions, repo, info, _as_list(inputs.get("benchmarks", [])), models, refs,
-        timings=[read_json(p) for key, value in inputs.items() if key.endswith("_timing") for p in _as_list(value)],
+        config, versions, repo, info, benchmarks, models, refs,
+        timings=[read_json(p) for key in timings for p in _as_list(inputs[key])],
         assignment=yaml.safe_load(Path(inputs["assignment"]).read_text()) if "assignment" in inputs else None,
         trained_cnn={k: cnn["settings"][k] for k in ("model", "training") if k in cnn["settings"]})
     prov.update(command=rebuild_command(prov, config_path), config_path=config_path)

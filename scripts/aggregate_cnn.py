@@ -2,5 +2,5 @@
 
 from mnistflow import evaluation, io
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    io.write_json(snakemake.output.summary, evaluation.summarise_replicates([io.read_json(p) for p in snakemake.input.metrics]))  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    io.write_json(snakemake.output.summary, evaluation.summarise_replicates([io.read_json(p) for p in snakemake.input.metrics]))

@@ -2,12 +2,12 @@
 
 from mnistflow import io, sweep
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    records = {tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics)}  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    records = {tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics)}
     runs = sweep.runs_table(records)
-    io.write_csv(snakemake.output.runs, runs)  # noqa: F821
-    io.write_csv(snakemake.output.summary, sweep.summary_table(runs))  # noqa: F821
-    io.write_json(snakemake.output.curves, sweep.epoch_curves(records))  # noqa: F821
+    io.write_csv(snakemake.output.runs, runs)
+    io.write_csv(snakemake.output.summary, sweep.summary_table(runs))
+    io.write_json(snakemake.output.curves, sweep.epoch_curves(records))
     n_val = next(iter(records.values()))["val_samples"]
-    io.write_json(snakemake.output.choice, sweep.choose_factor(runs, n_val))  # noqa: F821
-    io.write_json(snakemake.output.choice_with_decay, sweep.choose_factor(sweep.with_decay(runs), n_val))  # noqa: F821
+    io.write_json(snakemake.output.choice, sweep.choose_factor(runs, n_val))
+    io.write_json(snakemake.output.choice_with_decay, sweep.choose_factor(sweep.with_decay(runs), n_val))

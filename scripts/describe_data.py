@@ -2,5 +2,5 @@
 
 from mnistflow import data, io
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    io.write_json(snakemake.output.summary, data.describe(io.read_npz(snakemake.input.npz)))  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    io.write_json(snakemake.output.summary, data.describe(io.read_npz(snakemake.input.npz)))

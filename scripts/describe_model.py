@@ -2,6 +2,6 @@
 
 from mnistflow import io, jobs
 
-p = snakemake.params  # noqa: F821 (injected by Snakemake)
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    jobs.describe_classifier(builder=p.builder, model_args=p.model, backend=p.backend, out_layers=snakemake.output.layers)  # noqa: F821
+p = snakemake.params
+with io.redirect_output(snakemake.log[0]):
+    jobs.describe_classifier(builder=p.builder, model_args=p.model, backend=p.backend, out_layers=snakemake.output.layers)

@@ -2,10 +2,10 @@
 
 from mnistflow import io, jobs
 
-p = snakemake.params  # noqa: F821 (injected by Snakemake)
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    jobs.generate_digits(npz=snakemake.input.npz, encoder=snakemake.input.encoder, decoder=snakemake.input.decoder,  # noqa: F821
-                         choice=snakemake.input.choice, per_class=p.per_class, interpolation_steps=p.interpolation_steps,  # noqa: F821
-                         noise_level=p.noise_level, noise_seed=p.noise_seed, confident=p.confident,  # noqa: F821
-                         seed=p.seed, threads=snakemake.threads, backend=p.backend, onednn_max_isa=p.onednn_max_isa,  # noqa: F821
-                         out_images=snakemake.output.images, out_scores=snakemake.output.scores)  # noqa: F821
+p = snakemake.params
+with io.redirect_output(snakemake.log[0]):
+    jobs.generate_digits(npz=snakemake.input.npz, encoder=snakemake.input.encoder, decoder=snakemake.input.decoder,
+                         choice=snakemake.input.choice, per_class=p.per_class, interpolation_steps=p.interpolation_steps,
+                         noise_level=p.noise_level, noise_seed=p.noise_seed, confident=p.confident,
+                         seed=p.seed, threads=snakemake.threads, backend=p.backend, onednn_max_isa=p.onednn_max_isa,
+                         out_images=snakemake.output.images, out_scores=snakemake.output.scores)

@@ -2,7 +2,7 @@
 
 from mnistflow import data, io, plots
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    arrays = io.read_npz(snakemake.input.npz)  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    arrays = io.read_npz(snakemake.input.npz)
     idx = data.first_of_each_class(arrays["y_train"])
-    plots.image_grid(arrays["x_train"][idx], snakemake.output.figure, titles=[f"label {c}" for c in range(len(idx))])  # noqa: F821
+    plots.image_grid(arrays["x_train"][idx], snakemake.output.figure, titles=[f"label {c}" for c in range(len(idx))])

@@ -12,15 +12,15 @@ DISTANCE_SETS = {  # npz key -> legend label
     "distance_clean_val": "validation digits as they are",
 }
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    g = io.read_npz(snakemake.input.images)  # noqa: F821
-    n = snakemake.params.pairs  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    g = io.read_npz(snakemake.input.images)
+    n = snakemake.params.pairs
     classes = np.unique(g["classes"])
     pick = np.concatenate([np.flatnonzero(g["classes"] == k)[:n] for k in classes])
     plots.nearest_pairs_grid(g["images"][pick], g["nearest_image"][pick], g["distance_generated"][pick],
-                             [f"class {k}" for k in classes], snakemake.output.grid, pairs=n)  # noqa: F821
-    plots.distributions_plot({label: g[key] for key, label in DISTANCE_SETS.items()}, snakemake.output.novelty,  # noqa: F821
+                             [f"class {k}" for k in classes], snakemake.output.grid, pairs=n)
+    plots.distributions_plot({label: g[key] for key, label in DISTANCE_SETS.items()}, snakemake.output.novelty,
                              xlabel="Euclidean distance to the nearest training image (pixel values 0-1)")
     a, b = g["interpolation_ends"]
-    plots.image_grid(g["interpolation"].reshape(-1, 28, 28), snakemake.output.interpolation, cell=0.8,  # noqa: F821
+    plots.image_grid(g["interpolation"].reshape(-1, 28, 28), snakemake.output.interpolation, cell=0.8,
                      titles=[f"from {a}"] + [""] * (len(g["interpolation"]) - 2) + [f"to {b}"])

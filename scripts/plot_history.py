@@ -2,5 +2,5 @@
 
 from mnistflow import io, plots
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    plots.history_plot(io.read_json(snakemake.input.metrics)["history"], snakemake.output.figure, metrics=snakemake.params.metrics)  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    plots.history_plot(io.read_json(snakemake.input.metrics)["history"], snakemake.output.figure, metrics=snakemake.params.metrics)

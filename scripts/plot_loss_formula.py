@@ -2,5 +2,5 @@
 
 from mnistflow import io, plots
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    plots.formula(plots.cross_entropy_tex(snakemake.params.num_classes), snakemake.output.figure)  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    plots.formula(plots.cross_entropy_tex(snakemake.params.num_classes), snakemake.output.figure)

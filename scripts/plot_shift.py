@@ -5,7 +5,7 @@ import pandas as pd
 
 from mnistflow import evaluation, io, plots
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    table = pd.read_csv(snakemake.input.table)  # noqa: F821
-    plots.band_plot(evaluation.shift_curves(table, snakemake.params.names), snakemake.output.figure,  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    table = pd.read_csv(snakemake.input.table)
+    plots.band_plot(evaluation.shift_curves(table, snakemake.params.names), snakemake.output.figure,
                     xlabel="shift of the test images (pixels, mean over 4 directions)", ylabel="test accuracy")

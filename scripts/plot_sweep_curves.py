@@ -3,8 +3,8 @@ replicates' range; the curves drawn are saved as JSON beside the figure."""
 
 from mnistflow import io, plots, sweep
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    records = {tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics)}  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    records = {tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics)}
     panels = {"validation accuracy": sweep.epoch_curves(records, "val_accuracy"), "validation loss": sweep.epoch_curves(records, "val_loss")}
-    io.write_json(snakemake.output.data, panels)  # noqa: F821
-    plots.factor_curves_plot(panels, snakemake.output.figure)  # noqa: F821
+    io.write_json(snakemake.output.data, panels)
+    plots.factor_curves_plot(panels, snakemake.output.figure)

@@ -2,9 +2,9 @@
 
 from mnistflow import config, data, io
 
-p = snakemake.params  # noqa: F821 (injected by Snakemake)
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    raw = data.load_mnist(config.resolve_data_dir(snakemake.config)[0], p.checksums)  # noqa: F821
+p = snakemake.params
+with io.redirect_output(snakemake.log[0]):
+    raw = data.load_mnist(config.resolve_data_dir(snakemake.config)[0], p.checksums)
     arrays = data.split(raw, validation_size=p.validation_size, seed=p.seed, subset=p.subset)
-    io.write_npz(snakemake.output.npz, **arrays)  # noqa: F821
-    io.write_json(snakemake.output.info, data.dataset_info(raw, arrays, validation_size=p.validation_size, seed=p.seed, subset=p.subset))  # noqa: F821
+    io.write_npz(snakemake.output.npz, **arrays)
+    io.write_json(snakemake.output.info, data.dataset_info(raw, arrays, validation_size=p.validation_size, seed=p.seed, subset=p.subset))

@@ -5,14 +5,15 @@ from pathlib import Path
 
 from mnistflow import history, io, rendering, report, runtime
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    inputs = {k: v for k, v in snakemake.input.items() if k != "templates"}  # noqa: F821
-    repo = Path(snakemake.scriptdir).parent  # noqa: F821
-    context = report.build_context(inputs, snakemake.params.config, versions=runtime.versions(), repo=repo,  # noqa: F821
-                                   config_path=snakemake.output.config)  # noqa: F821
-    snap, context["changes"] = history.record(context, inputs, snakemake.params.history, repo)  # noqa: F821
-    rendering.render_to_file(Path(snakemake.input.references).parent, "report.html.j2", context, snakemake.output.html)  # noqa: F821
-    io.write_text(snakemake.output.config, report.config_file_text(context["provenance"], snakemake.output.config))  # noqa: F821
-    pages = rendering.html_to_pdf(snakemake.output.html, snakemake.output.pdf)  # noqa: F821
-    saved = history.save(snakemake.params.history, snap)  # noqa: F821
-    print(f"{snakemake.output.html}; {snakemake.output.pdf}: {pages} pages; build recorded in {saved}")  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    inputs = {k: v for k, v in snakemake.input.items() if k != "templates"}
+    repo = Path(snakemake.scriptdir).parent
+    context = report.build_context(inputs, snakemake.params.config, figures=snakemake.params.figures,
+                                   timings=snakemake.params.timings, benchmarks=snakemake.params.benchmarks,
+                                   versions=runtime.versions(), repo=repo, config_path=snakemake.output.config)
+    snap, context["changes"] = history.record(context, inputs, snakemake.params.history, repo)
+    rendering.render_to_file(Path(snakemake.input.references).parent, "report.html.j2", context, snakemake.output.html)
+    io.write_text(snakemake.output.config, report.config_file_text(context["provenance"], snakemake.output.config))
+    pages = rendering.html_to_pdf(snakemake.output.html, snakemake.output.pdf)
+    saved = history.save(snakemake.params.history, snap)
+    print(f"{snakemake.output.html}; {snakemake.output.pdf}: {pages} pages; build recorded in {saved}")

@@ -2,6 +2,6 @@
 
 from mnistflow import evaluation, io
 
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    io.write_json(snakemake.output.choice, evaluation.choose_classifiers(  # noqa: F821
-        snakemake.params.names, snakemake.input.metrics, snakemake.input.models))  # noqa: F821
+with io.redirect_output(snakemake.log[0]):
+    io.write_json(snakemake.output.choice, evaluation.choose_classifiers(
+        snakemake.params.names, snakemake.input.metrics, snakemake.input.models))

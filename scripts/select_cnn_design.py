@@ -2,8 +2,8 @@
 
 from mnistflow import evaluation, io
 
-p = snakemake.params  # noqa: F821 (injected by Snakemake)
-with io.redirect_output(snakemake.log[0]):  # noqa: F821
-    choice = evaluation.choose_design(p.jobs, [io.read_json(path) for path in snakemake.input.metrics], p.candidates, p.settings, p.base)  # noqa: F821
+p = snakemake.params
+with io.redirect_output(snakemake.log[0]):
+    choice = evaluation.choose_design(p.jobs, [io.read_json(path) for path in snakemake.input.metrics], p.candidates, p.settings, p.base)
     print(f"chosen: {choice['name']}")
-    io.write_json(snakemake.output.design, choice)  # noqa: F821
+    io.write_json(snakemake.output.design, choice)

@@ -31,6 +31,15 @@ FIGURES = {
     "cnn_misclassified_figure": "cnn_misclassified.png",
 }
 
+TIMINGS = ["dense_timing", "sweep_timing", "cnn_timing", "autoencoder_timing", "cnn_earlier_timing"]
+
+
+def report_roles(inputs: dict, benchmarks: dict | None = None) -> dict:
+    """What the report rule names besides its inputs (build_context's figures, timings and benchmarks):
+    the figure inputs, the timing records among `inputs`, and the benchmark files by job name."""
+    return {"figures": [k for k in FIGURES if k in inputs], "timings": [k for k in TIMINGS if k in inputs],
+            "benchmarks": benchmarks or {}}
+
 
 def base_config() -> dict:
     return yaml.safe_load((REPO / "config" / "config.yaml").read_text())

@@ -7,19 +7,21 @@ import sys
 import pytest
 
 from conftest import REPO, mnist_dir
-from mnistflow import benchmark
+
+sys.path.insert(0, str(REPO / "bench"))
+import throughput  # noqa: E402  (bench/throughput.py: a tool, not part of the library)
 
 
 def test_training_flops_of_the_500_300_network():
     macs = 784 * 500 + 500 * 300 + 300 * 10  # Dense layers, per image
-    flops = benchmark.training_flops(macs, n_train=55_000, n_val=5_000)
+    flops = throughput.training_flops(macs, n_train=55_000, n_val=5_000)
     # forward + backward (2x forward) for each training image, forward only for validation
     assert flops == 2 * macs * (3 * 55_000 + 5_000)
     assert 185e9 < flops < 186e9
 
 
 def test_gemm_peak_is_measured():
-    peak = benchmark.gemm_peak(threads=1, size=128, seconds=0.05)
+    peak = throughput.gemm_peak(threads=1, size=128, seconds=0.05)
     assert peak["runs"] >= 3 and peak["best_seconds"] > 0
     assert peak["gflops"] == pytest.approx(2 * 128**3 / peak["best_seconds"] / 1e9)
 
@@ -78,22 +80,22 @@ def test_flop_counter_matches_a_hand_count(keras_jax, section):
         model = models.cnn_classifier(**config["cnn"]["model"])
     else:
         model = models.dense_classifier(**config[section]["model"])
-    assert benchmark._macs(model) == HAND_MACS[section]
+    assert throughput._macs(model) == HAND_MACS[section]
 
 
 def test_build_flops_counts_every_training_record(tmp_path):
     layers = [{"macs": 1000}, {"macs": 24}]
     record = {"layers": layers, "epochs": 3, "train_samples": 100, "val_samples": 10}
-    assert benchmark.record_flops(record) == 2 * 1024 * (3 * 100 + 10) * 3
+    assert throughput.record_flops(record) == 2 * 1024 * (3 * 100 + 10) * 3
     autoencoder = {"encoder_layers": layers[:1], "decoder_layers": layers[1:], "epochs": 3, "train_samples": 100, "val_samples": 10}
-    assert benchmark.record_flops(autoencoder) == benchmark.record_flops(record)
-    assert benchmark.record_flops({"test": {"accuracy": 0.9}}) is None
+    assert throughput.record_flops(autoencoder) == throughput.record_flops(record)
+    assert throughput.record_flops({"test": {"accuracy": 0.9}}) is None
     for name, content in {"a/metrics.json": record, "b/rep0/metrics.json": record, "c/metrics.json": {"x": 1}}.items():
         (tmp_path / name).parent.mkdir(parents=True)
         (tmp_path / name).write_text(json.dumps(content))
-    counted = benchmark.build_flops(tmp_path)
-    assert counted["jobs"] == {"a": benchmark.record_flops(record), "b/rep0": benchmark.record_flops(record)}
-    assert counted["total"] == 2 * benchmark.record_flops(record)
+    counted = throughput.build_flops(tmp_path)
+    assert counted["jobs"] == {"a": throughput.record_flops(record), "b/rep0": throughput.record_flops(record)}
+    assert counted["total"] == 2 * throughput.record_flops(record)
 
 
 def test_full_build_benchmark_runs_on_the_smoke_config(tmp_path):

@@ -313,7 +313,7 @@ _DEFAULT_BRANCH = {
 
 def render(tmp_path, config, numbers):
     inputs = synthetic.write(tmp_path, config, numbers)
-    context = report.build_context(inputs, config, versions={"keras": "test"}, repo=REPO)
+    context = report.build_context(inputs, config, **synthetic.report_roles(inputs), versions={"keras": "test"}, repo=REPO)
     context["changes"] = history.record(context, inputs, tmp_path / "history", REPO)[1]
     return context, rendering.render(TEMPLATES, "report.html.j2", context)
 
@@ -608,7 +608,7 @@ def test_settings_come_from_the_run_not_the_config(tmp_path):
     config = _config()
     inputs = synthetic.write(tmp_path, config, synthetic.Numbers())
     later = _config(sweep__training__optimizer={"name": "adam", "learning_rate": 0.002}, autoencoder__noise_level=0.7)
-    context = report.build_context(inputs, later, versions={}, repo=REPO)
+    context = report.build_context(inputs, later, **synthetic.report_roles(inputs), versions={}, repo=REPO)
     context["changes"] = history.record(context, inputs, tmp_path / "history", REPO)[1]
     html = rendering.render(TEMPLATES, "report.html.j2", context)
     q2d = text_of(re.search(r'<section id="q2d">(.*?)</section>', html, re.S).group(1))

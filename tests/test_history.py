@@ -25,7 +25,7 @@ def build(tmp_path, name, numbers, config=None):
     """A snapshot of a report built from synthetic files (no training)."""
     config = config or synthetic.base_config()
     inputs = synthetic.write(tmp_path / name, config, numbers)
-    context = report.build_context(inputs, config, versions={}, repo=REPO)
+    context = report.build_context(inputs, config, **synthetic.report_roles(inputs), versions={}, repo=REPO)
     return context, inputs, history.snapshot(context, inputs, repo=REPO)
 
 

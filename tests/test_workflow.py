@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+import synthetic
 from conftest import REPO, copy_workflow, mnist_dir, run_snakemake
 
 pytestmark = pytest.mark.workflow
@@ -354,7 +355,7 @@ def test_report_shows_whatever_the_metrics_files_say(smoke_run, tmp_path):
         summary["test_accuracy"]["mean"] = cnn_acc
         io.write_json(copy / "results/cnn/summary.json", summary)
         inputs = report_inputs(copy, repo)
-        context = report.build_context(inputs, config, versions={"keras": "x"}, repo=REPO)
+        context = report.build_context(inputs, config, **synthetic.report_roles(inputs), versions={"keras": "x"}, repo=REPO)
         context["changes"] = history.record(context, inputs, tmp_path / "history", REPO)[1]
         html[name] = rendering.render(repo / "workflow/report", "report.html.j2", context)
     assert "0.9123" in section(html["a"], "q2c") and "0.9123" not in html["b"]

@@ -1,4 +1,5 @@
-# Question 4: the denoising autoencoder, denoising across noise levels, generated digits.
+# Question 4: the denoising autoencoder (4A), denoising across noise levels judged by distance (4B)
+# and by the best classifier (4C, selection.smk), and generated digits (4D).
 
 AE = config["autoencoder"]
 DENOISING = config["denoising"]
@@ -36,6 +37,49 @@ rule train_autoencoder:
     script:
         "../../scripts/train_autoencoder.py"
 
+add_benchmarks(rules.train_autoencoder)
+
+
+rule plot_autoencoder_loss:
+    """Question 4A: training and validation loss per epoch of the autoencoder."""
+    input:
+        metrics=rules.train_autoencoder.output.metrics,
+    output:
+        figure=report("results/figures/autoencoder_loss.svg", caption="../report/captions/autoencoder_loss.rst", category="4 Autoencoder"),
+    params:
+        metrics=["loss"],
+        code=script_code("plot_history"),
+    log:
+        "logs/figures/autoencoder_loss.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_history.py"
+
+
+rule plot_autoencoder_diagram:
+    """Question 4A: a diagram of the autoencoder drawn from the trained model's layers."""
+    input:
+        metrics=rules.train_autoencoder.output.metrics,
+    output:
+        figure=report("results/figures/autoencoder_diagram.svg", caption="../report/captions/autoencoder_diagram.rst", category="4 Autoencoder"),
+    params:
+        code=script_code("plot_autoencoder_diagram"),
+    log:
+        "logs/figures/autoencoder_diagram.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_autoencoder_diagram.py"
+
 
 rule evaluate_denoising:
     """Questions 4B/4C: noisy and denoised test sets at every level: distances and accuracies."""
@@ -52,8 +96,8 @@ rule evaluate_denoising:
         examples=DENOISING["examples"],
         noise_seed=job_seed("noise", "test"),
         seed=job_seed("denoising"),
-        backend=backend_of(CNN),
-        onednn_max_isa=onednn_cap(backend_of(CNN)),
+        backend=EVALUATION_BACKEND,
+        onednn_max_isa=onednn_cap(EVALUATION_BACKEND),
         code=script_code("evaluate_denoising"),
     threads: config["threads"]
     resources:
@@ -67,6 +111,31 @@ rule evaluate_denoising:
         CONDA_ENV
     script:
         "../../scripts/evaluate_denoising.py"
+
+add_benchmarks(rules.evaluate_denoising)
+
+
+rule plot_denoising:
+    """Questions 4B/4C: example digits across noise levels; distances and accuracies per level."""
+    input:
+        examples=rules.evaluate_denoising.output.examples,
+        table=rules.evaluate_denoising.output.table,
+    output:
+        examples=report("results/figures/denoising_examples.png", caption="../report/captions/denoising_examples.rst", category="4 Autoencoder"),
+        mse=report("results/figures/denoising_mse.svg", caption="../report/captions/denoising_mse.rst", category="4 Autoencoder"),
+        accuracy=report("results/figures/denoising_accuracy.svg", caption="../report/captions/denoising_accuracy.rst", category="4 Autoencoder"),
+    params:
+        code=script_code("plot_denoising"),
+    log:
+        "logs/figures/denoising.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_denoising.py"
 
 
 rule generate_digits:
@@ -88,8 +157,8 @@ rule generate_digits:
         noise_level=rules.train_autoencoder.params.noise_level,
         noise_seed=rules.train_autoencoder.params.noise_seed,
         seed=job_seed("generation"),
-        backend=backend_of(CNN),
-        onednn_max_isa=onednn_cap(backend_of(CNN)),
+        backend=EVALUATION_BACKEND,
+        onednn_max_isa=onednn_cap(EVALUATION_BACKEND),
         code=script_code("generate_digits"),
     threads: config["threads"]
     resources:
@@ -103,3 +172,28 @@ rule generate_digits:
         CONDA_ENV
     script:
         "../../scripts/generate_digits.py"
+
+add_benchmarks(rules.generate_digits)
+
+
+rule plot_generated:
+    """Question 4D: generated digits beside their nearest training images, nearest-image distances, a latent interpolation."""
+    input:
+        images=rules.generate_digits.output.images,
+    output:
+        grid=report("results/figures/generated.png", caption="../report/captions/generated.rst", category="4 Autoencoder"),
+        interpolation=report("results/figures/interpolation.png", caption="../report/captions/interpolation.rst", category="4 Autoencoder"),
+        novelty=report("results/figures/generated_novelty.svg", caption="../report/captions/generated_novelty.rst", category="4 Autoencoder"),
+    params:
+        pairs=5,
+        code=script_code("plot_generated"),
+    log:
+        "logs/figures/generated.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_generated.py"

@@ -1,16 +1,8 @@
-# Question 3: the convolutional network (replicate jobs), the optional earlier-answer CNN,
-# the choice of the best classifier, and the translation-robustness experiment.
+# Question 3A: the CNN design study (candidates compared on validation), the chosen design's replicate
+# jobs, the earlier answer's CNN as a comparison point, and the diagnostics of the final classifier.
+# CNN, CNN_REPLICATES, DESIGNS, DESIGN_JOBS and chosen_design are in common.smk (3B reads them too).
 
-CNN = config["cnn"]
-CNN_REPLICATES = list(range(CNN["replicates"]))
 CNN_EARLIER = config["cnn_earlier"]
-STUDY = CNN.get("design_study") or {"enabled": False}
-DESIGNS = STUDY["candidates"] if STUDY["enabled"] else {}
-DESIGN_JOBS = [(name, r) for name in DESIGNS for r in range(STUDY.get("replicates", 1))]
-
-
-wildcard_constraints:
-    design=r"[A-Za-z0-9_]+",
 
 
 rule train_cnn_candidate:
@@ -42,6 +34,8 @@ rule train_cnn_candidate:
         CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
+add_benchmarks(rules.train_cnn_candidate, [dict(design=d, replicate=r) for d, r in DESIGN_JOBS])
 
 
 rule select_cnn_design:
@@ -99,6 +93,8 @@ rule train_cnn:
     script:
         "../../scripts/train_classifier.py"
 
+add_benchmarks(rules.train_cnn, [dict(replicate=r) for r in CNN_REPLICATES])
+
 
 rule train_cnn_earlier:
     """Train the earlier answer's CNN as a comparison point (when cnn_earlier.enabled)."""
@@ -129,6 +125,9 @@ rule train_cnn_earlier:
     script:
         "../../scripts/train_classifier.py"
 
+if CNN_EARLIER["enabled"]:
+    add_benchmarks(rules.train_cnn_earlier)
+
 
 rule describe_cnn_earlier:
     """The earlier answer's CNN built (not trained): its layers, parameters and MACs for 3A/3B."""
@@ -141,6 +140,7 @@ rule describe_cnn_earlier:
         code=script_code("describe_model"),
     log:
         "logs/cnn_earlier/describe.log",
+    localrule: True
     resources:
         mem_mb=2000,
         runtime=5,
@@ -160,6 +160,7 @@ rule aggregate_cnn:
         code=script_code("aggregate_cnn"),
     log:
         "logs/cnn/aggregate.log",
+    localrule: True
     resources:
         mem_mb=1000,
         runtime=5,
@@ -167,6 +168,27 @@ rule aggregate_cnn:
         CONDA_ENV
     script:
         "../../scripts/aggregate_cnn.py"
+
+
+rule plot_cnn_history:
+    """Question 3A: training and validation accuracy per epoch of the first CNN replicate."""
+    input:
+        metrics=rules.train_cnn.output.metrics.format(replicate=0),
+    output:
+        figure=report("results/figures/cnn_accuracy.svg", caption="../report/captions/cnn_accuracy.rst", category="3 Convolutional network"),
+    params:
+        metrics=["accuracy", "loss"],
+        code=script_code("plot_history"),
+    log:
+        "logs/figures/cnn_accuracy.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_history.py"
 
 
 rule diagnose_cnn:
@@ -195,6 +217,8 @@ rule diagnose_cnn:
     script:
         "../../scripts/diagnose_cnn.py"
 
+add_benchmarks(rules.diagnose_cnn)
+
 
 rule plot_cnn_diagnostics:
     """3A figures: the confusion matrix (mean over replicates) and the misclassified test digits."""
@@ -216,151 +240,3 @@ rule plot_cnn_diagnostics:
         CONDA_ENV
     script:
         "../../scripts/plot_cnn_diagnostics.py"
-
-
-# Every trained classifier of questions 2-3 by name: (metrics file, model file).
-CLASSIFIERS = {
-    "dense " + "-".join(map(str, config["dense"]["model"]["hidden_units"])): classifier_files(rules.train_dense),
-    **{
-        f"{'-'.join(map(str, config['sweep']['model']['hidden_units']))}, L2 {f}, replicate {r}": classifier_files(rules.train_sweep, factor=f, replicate=r)
-        for f, r in SWEEP_JOBS
-    },
-    **{f"CNN, replicate {r}": classifier_files(rules.train_cnn, replicate=r) for r in CNN_REPLICATES},
-}
-
-
-rule select_classifier:
-    """The best classifier of questions 2-3 by final validation accuracy (used by 3B and 4C)."""
-    input:
-        metrics=[metrics for metrics, _ in CLASSIFIERS.values()],
-        models=[model for _, model in CLASSIFIERS.values()],
-    output:
-        choice="results/best_classifier.json",
-    params:
-        names=list(CLASSIFIERS),
-        code=script_code("select_classifier"),
-    log:
-        "logs/select_classifier.log",
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        CONDA_ENV
-    script:
-        "../../scripts/select_classifier.py"
-
-
-# 3B separates architecture from augmentation with two controls, each with the seeds of the runs it
-# controls: the dense network of 2D at the factor chosen on validation, trained with the CNN's
-# augmentation, and the CNN trained without it. Without augmentation in the CNN there is nothing to separate.
-AUGMENTATION = {key: CNN["model"].get(key, 0) for key in AUGMENTATION_KEYS}
-AUGMENTS = any(
-    design_settings(CNN, c)["model"].get(key) for c in [{}, *DESIGNS.values()] for key in AUGMENTATION_KEYS
-)
-SWEEP_REPLICATES = list(range(config["sweep"]["replicates"]))
-# The augmented dense control trains on the 2D networks' backend unless a design could rotate or zoom:
-# Keras marks its rotation and zoom layers as not jit-compatible, so on JAX the whole model then trains
-# eagerly (13 s an epoch against about 1.2 s on TensorFlow); the shift alone compiles
-# (models.SeparableRandomTranslation) and runs as fast as the plain 2D network.
-SLOW_AUGMENTATION = any(
-    design_settings(CNN, c)["model"].get(key) for c in [{}, *DESIGNS.values()] for key in ("augment_rotation", "augment_zoom")
-)
-DENSE_AUGMENTED_BACKEND = backend_of(CNN) if SLOW_AUGMENTATION else backend_of(config["sweep"])
-
-
-rule train_dense_augmented:
-    """3B control: replicate {replicate} of the 2D network at the chosen L2 factor, trained with the CNN's augmentation."""
-    input:
-        unpack(chosen_design),
-        npz=rules.prepare_data.output.npz,
-        l2_choice=rules.aggregate_sweep.output.choice,
-    output:
-        model="results/shift/dense_augmented/rep{replicate}/model.keras",
-        metrics="results/shift/dense_augmented/rep{replicate}/metrics.json",
-        timing="results/shift/dense_augmented/rep{replicate}/timing.json",
-    params:
-        builder="dense_classifier",
-        model={**config["sweep"]["model"], **AUGMENTATION},
-        design_part="augmentation",  # the chosen design's augmentation, when the study is on
-        training=config["sweep"]["training"],
-        seed=lambda w: job_seed("sweep", w.replicate),  # the seed of the 2D replicate it controls
-        backend=DENSE_AUGMENTED_BACKEND,
-        onednn_max_isa=onednn_cap(DENSE_AUGMENTED_BACKEND),
-        code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=3000,
-        runtime=60,
-    log:
-        "logs/shift/dense_augmented/rep{replicate}.log",
-    benchmark:
-        "results/benchmarks/shift/dense_augmented_rep{replicate}.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../../scripts/train_classifier.py"
-
-
-rule train_cnn_unaugmented:
-    """3B control: replicate {replicate} of our CNN trained without augmentation."""
-    input:
-        unpack(chosen_design),
-        npz=rules.prepare_data.output.npz,
-    output:
-        model="results/shift/cnn_unaugmented/rep{replicate}/model.keras",
-        metrics="results/shift/cnn_unaugmented/rep{replicate}/metrics.json",
-        timing="results/shift/cnn_unaugmented/rep{replicate}/timing.json",
-    params:
-        builder="cnn_classifier",
-        model={**CNN["model"], **{key: 0 for key in AUGMENTATION}},
-        design_part="without_augmentation",  # of the chosen design, when the study is on
-        training=CNN["training"],
-        seed=lambda w: job_seed("cnn", w.replicate),  # the seed of the 3A replicate it controls
-        backend=backend_of(CNN),
-        onednn_max_isa=onednn_cap(backend_of(CNN)),
-        code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    log:
-        "logs/shift/cnn_unaugmented/rep{replicate}.log",
-    benchmark:
-        "results/benchmarks/shift/cnn_unaugmented_rep{replicate}.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../../scripts/train_classifier.py"
-
-
-rule evaluate_shift:
-    """Question 3B: accuracy on shifted test images of every replicate of the 2D network (chosen factor),
-    the CNN and, where the CNN augments, the two controls."""
-    input:
-        npz=rules.prepare_data.output.npz,
-        l2_choice=rules.aggregate_sweep.output.choice,
-        dense=for_each_sweep_job(rules.train_sweep.output.model),
-        cnn=expand(rules.train_cnn.output.model, replicate=CNN_REPLICATES),
-        dense_augmented=expand(rules.train_dense_augmented.output.model, replicate=SWEEP_REPLICATES) if AUGMENTS else [],
-        cnn_unaugmented=expand(rules.train_cnn_unaugmented.output.model, replicate=CNN_REPLICATES) if AUGMENTS else [],
-    output:
-        table=report("results/shift/accuracy.csv", caption="../report/captions/shift_table.rst", category="3 Convolutional network"),
-    params:
-        sweep_jobs=SWEEP_JOBS,
-        max_shift=config["shift"]["max_shift"],
-        seed=job_seed("shift"),
-        backend=backend_of(CNN),
-        onednn_max_isa=onednn_cap(backend_of(CNN)),
-        code=script_code("evaluate_shift"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    log:
-        "logs/shift.log",
-    benchmark:
-        "results/benchmarks/evaluate_shift.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../../scripts/evaluate_shift.py"

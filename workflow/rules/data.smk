@@ -1,4 +1,5 @@
-# Data: raw IDX files -> one prepared uint8 .npz (train/validation/test) -> description.
+# Question 1: raw IDX files -> one prepared uint8 .npz (train/validation/test) -> its description
+# and an example of every class.
 
 
 rule prepare_data:
@@ -18,6 +19,8 @@ rule prepare_data:
         code=script_code("prepare_data"),
     log:
         "logs/prepare_data.log",
+    benchmark:
+        "results/benchmarks/prepare_data.tsv"
     resources:
         mem_mb=2000,
         runtime=10,
@@ -25,6 +28,8 @@ rule prepare_data:
         CONDA_ENV
     script:
         "../../scripts/prepare_data.py"
+
+add_benchmarks(rules.prepare_data)
 
 
 rule describe_data:
@@ -37,6 +42,7 @@ rule describe_data:
         code=script_code("describe_data"),
     log:
         "logs/describe_data.log",
+    localrule: True
     resources:
         mem_mb=2000,
         runtime=5,
@@ -44,3 +50,23 @@ rule describe_data:
         CONDA_ENV
     script:
         "../../scripts/describe_data.py"
+
+
+rule plot_examples:
+    """Question 1: one example image per class."""
+    input:
+        npz=rules.prepare_data.output.npz,
+    output:
+        figure=report("results/figures/examples.png", caption="../report/captions/examples.rst", category="1 Data"),
+    params:
+        code=script_code("plot_examples"),
+    log:
+        "logs/figures/examples.log",
+    localrule: True
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_examples.py"

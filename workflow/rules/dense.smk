@@ -1,4 +1,4 @@
-# Questions 2A-2C: the base dense network.
+# Questions 2A-2C: the base dense network, its learning curves and the loss formula of 2B.
 
 
 rule train_dense:
@@ -29,3 +29,45 @@ rule train_dense:
         CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
+add_benchmarks(rules.train_dense)
+
+
+rule plot_dense_history:
+    """Question 2C: training and validation accuracy per epoch."""
+    input:
+        metrics=rules.train_dense.output.metrics,
+    output:
+        figure=report("results/figures/dense_accuracy.svg", caption="../report/captions/dense_accuracy.rst", category="2 Dense networks"),
+    params:
+        metrics=["accuracy", "loss"],
+        code=script_code("plot_history"),
+    log:
+        "logs/figures/dense_accuracy.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_history.py"
+
+
+rule plot_loss_formula:
+    """Question 2B: the loss formula as an SVG, for the PDF report (WeasyPrint does not draw MathML)."""
+    output:
+        figure=report("results/figures/loss_formula.svg", caption="../report/captions/loss_formula.rst", category="2 Dense networks"),
+    params:
+        num_classes=NUM_CLASSES,
+        code=script_code("plot_loss_formula"),
+    log:
+        "logs/figures/loss_formula.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_loss_formula.py"

@@ -1,12 +1,7 @@
-# Question 2D: the 500-300 network under an L2 weight-decay sweep.
-# One job per (factor, replicate); an aggregation rule collects them.
-
-SWEEP = config["sweep"]
-
-
-wildcard_constraints:
-    factor=FACTOR_PATTERN,
-    replicate=r"[0-9]+",
+# Question 2D: the 500-300 network under an L2 weight-decay sweep, one job per (factor, replicate)
+# (SWEEP_JOBS, common.smk); an aggregation rule collects them, two figure rules draw them. Then the
+# Hinton study, an addition to 2D: training variants of the same network, paired with the 2D
+# replicates by seed.
 
 
 rule train_sweep:
@@ -39,6 +34,8 @@ rule train_sweep:
     script:
         "../../scripts/train_classifier.py"
 
+add_benchmarks(rules.train_sweep, [dict(factor=f, replicate=r) for f, r in SWEEP_JOBS])
+
 
 rule aggregate_sweep:
     """All sweep jobs in one per-run table and one per-factor summary (mean, std)."""
@@ -56,6 +53,7 @@ rule aggregate_sweep:
         code=script_code("aggregate_sweep"),
     log:
         "logs/sweep/aggregate.log",
+    localrule: True
     resources:
         mem_mb=1000,
         runtime=5,
@@ -65,9 +63,52 @@ rule aggregate_sweep:
         "../../scripts/aggregate_sweep.py"
 
 
-# An addition to 2D: training variants of the same network, each paired with the 2D replicates by seed.
+rule plot_sweep:
+    """Question 2D: final validation accuracy against the L2 factor, mean +- std, Hinton's result."""
+    input:
+        summary=rules.aggregate_sweep.output.summary,
+        references=REPORT_DIR / "references.yaml",
+    output:
+        figure=report("results/figures/sweep_factor.svg", caption="../report/captions/sweep_factor.rst", category="2 Dense networks"),
+    params:
+        code=script_code("plot_sweep"),
+    log:
+        "logs/figures/sweep_factor.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_sweep.py"
+
+
+rule plot_sweep_curves:
+    """Question 2D: validation accuracy and loss per epoch for each factor (mean and range over
+    replicates), read from every sweep run; the curves drawn are saved beside the figure."""
+    input:
+        metrics=for_each_sweep_job(rules.train_sweep.output.metrics),
+    output:
+        figure=report("results/figures/sweep_curves.svg", caption="../report/captions/sweep_curves.rst", category="2 Dense networks"),
+        data="results/figures/sweep_curves.json",
+    params:
+        jobs=SWEEP_JOBS,
+        code=script_code("plot_sweep_curves"),
+    log:
+        "logs/figures/sweep_curves.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/plot_sweep_curves.py"
+
+
+
 HINTON = config["hinton_study"]
-SWEEP_LABELS = factor_labels(SWEEP["factors"])
 VARIANTS = HINTON["variants"] if HINTON["enabled"] else {}
 # A variant that continues the 2D runs loads their saved models only where that is exact; otherwise it
 # trains afresh, with the 2D seed, for all its epochs (config.continuation_is_exact).
@@ -78,6 +119,16 @@ HINTON_JOBS = [
     for factor in (factor_labels(variant["factors"]) if variant.get("factors") else ["chosen"])
     for r in range(HINTON["replicates"])
 ]
+
+
+def hinton_inputs(wildcards):
+    """The prepared data, and the factor chosen in 2D for a variant that uses it."""
+    inputs = {"npz": rules.prepare_data.output.npz}
+    if wildcards.factor == "chosen":
+        inputs["l2_choice"] = rules.aggregate_sweep.output.choice_with_decay
+    if CONTINUES_2D[wildcards.variant]:  # the 2D models of this replicate; the job takes the chosen factor's
+        inputs["continue_models"] = [rules.train_sweep.output.model.format(factor=f, replicate=wildcards.replicate) for f in SWEEP_LABELS]
+    return inputs
 
 
 rule train_hinton:
@@ -115,6 +166,8 @@ rule train_hinton:
         CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
+add_benchmarks(rules.train_hinton, [dict(variant=v, factor=f, replicate=r) for v, f, r in HINTON_JOBS])
 
 
 rule aggregate_hinton:

@@ -2,7 +2,7 @@
 time of each model of the default config, as a fraction of that peak.
 
 Each measurement runs in its own process (a Keras backend and thread pools are fixed once per
-process): `python -m mnistflow.benchmark gemm|model NAME ...` prints one JSON object; `run`
+process): `python bench/throughput.py gemm|model NAME ...` prints one JSON object; `run`
 starts them all and collects the results. `bench/run.py` is the command line.
 """
 
@@ -37,7 +37,7 @@ def training_flops(macs_per_image: int, n_train: int, n_val: int) -> float:
 def gemm_peak(*, threads: int, size: int = 2048, seconds: float = 3.0) -> dict:
     """Best fp32 GFLOP/s of NumPy's matrix product of two size x size matrices, over repeated
     products for about `seconds` (after one warm-up product)."""
-    from .runtime import limit_native_threads
+    from mnistflow.runtime import limit_native_threads
 
     limit_native_threads(threads)
     import numpy as np
@@ -57,7 +57,7 @@ def gemm_peak(*, threads: int, size: int = 2048, seconds: float = 3.0) -> dict:
 
 def load_arrays(config: dict, data_dir: str | os.PathLike) -> dict:
     """The prepared float32 arrays of the full data set (the config's split, no subset)."""
-    from . import data
+    from mnistflow import data
 
     raw = data.load_mnist_files({role: Path(data_dir) / name for role, name in data.IDX_FILES.items()},
                                 config["data"]["sha256"])
@@ -68,7 +68,7 @@ def load_arrays(config: dict, data_dir: str | os.PathLike) -> dict:
 def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads: int) -> dict:
     """Train model `name` of the config for `epochs` epochs with the workflow's own fit function
     and report its per-epoch seconds and throughput."""
-    from . import runtime
+    from mnistflow import runtime
 
     section_name, builder = MODELS[name]
     section = config[section_name]
@@ -77,8 +77,8 @@ def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads
     keras.mixed_precision.set_global_policy(section["training"].get("precision", "float32"))
     import numpy as np
 
-    from . import jobs, models
-    from . import training as train_lib
+    from mnistflow import jobs, models
+    from mnistflow import training as train_lib
 
     arrays = load_arrays(config, data_dir)
     settings = dict(section["training"], epochs=epochs)
@@ -135,7 +135,7 @@ def build_flops(results: str | os.PathLike) -> dict:
 def _macs(model) -> int:
     """MACs per image of a model's Dense and Conv2D layers, inside nested models too (the
     autoencoder is an encoder model followed by a decoder model)."""
-    from . import models
+    from mnistflow import models
 
     parts = [layer for layer in model.layers if hasattr(layer, "layers")] or [model]
     return sum(row["macs"] for part in parts for row in models.count_macs(part))
@@ -158,7 +158,7 @@ def machine() -> dict:
 
 
 def _child(args: list[str], log) -> dict:
-    cmd = [sys.executable, "-m", "mnistflow.benchmark", *args]
+    cmd = [sys.executable, str(Path(__file__).resolve()), *args]
     # the child imports this same copy of the package
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
@@ -170,7 +170,7 @@ def _child(args: list[str], log) -> dict:
 
 def run(*, config_path: str, data_dir: str, models: list[str], epochs: int, threads: int, log=None) -> dict:
     """GEMM peak and each model's epochs, each in its own process, with the ratios."""
-    from . import runtime
+    from mnistflow import runtime
 
     log = log or sys.stderr
     common = ["--config", config_path, "--threads", str(threads)]

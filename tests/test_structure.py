@@ -1,0 +1,77 @@
+"""The house rules of the workflow's tree (issue 20), checked on the tree itself: each question's rule
+file stands on its own, every compute job is benchmarked and named, light rules say so themselves, the
+library reads no output path, and resources are set once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from conftest import REPO
+
+RULES = REPO / "workflow" / "rules"
+RULE_FILES = sorted(RULES.glob("*.smk"))
+
+
+def rule_blocks(path: Path) -> dict[str, str]:
+    """Each rule of a file by name: its text up to the next top-level statement."""
+    text = path.read_text()
+    return {m.group(1): m.group(0) for m in re.finditer(r"(?m)^rule (\w+):\n(?:(?: {4}.*)?\n)*", text)}
+
+
+def top_level_names(path: Path) -> set[str]:
+    text = path.read_text()
+    return {a or b for a, b in re.findall(r"(?m)^([A-Za-z_]\w*) =|^def (\w+)", text)}
+
+
+def test_rule_files_read_only_their_own_names_and_common_smk():
+    defined = {path.name: top_level_names(path) for path in RULE_FILES}
+    assert "SWEEP_JOBS" in defined["common.smk"] and "HINTON_JOBS" in defined["sweep.smk"]  # the parse finds names
+    for path in RULE_FILES:
+        text = path.read_text()
+        for other, names in defined.items():
+            if other in (path.name, "common.smk"):
+                continue
+            used = sorted(n for n in names if re.search(rf"\b{n}\b", text))
+            assert not used, f"{path.name} reads {used} from {other}: move them to common.smk or pass them as rule outputs"
+
+
+def test_every_rule_is_either_a_benchmarked_compute_job_or_a_local_rule():
+    seen = {}
+    for path in RULE_FILES:
+        text = path.read_text()
+        for name, block in rule_blocks(path).items():
+            seen[name] = path.name
+            benchmarked, local = "\n    benchmark:" in block, "\n    localrule: True" in block
+            assert benchmarked != local, f"rule {name} ({path.name}): needs exactly one of benchmark: and localrule: True"
+            if benchmarked:  # named in the report's job table: registered in the rule's own file
+                assert f"add_benchmarks(rules.{name}" in text, f"rule {name}: its file does not add_benchmarks(rules.{name}, ...)"
+    assert {"train_sweep", "plot_sweep", "select_classifier", "report"} <= set(seen)
+    assert seen["plot_sweep"] == seen["train_sweep"] == "sweep.smk"  # figure rules beside the rules they plot
+    assert seen["plot_shift"] == seen["evaluate_shift"] and seen["plot_generated"] == seen["generate_digits"]
+    assert seen["report"] == "report.smk"
+
+
+def test_no_separate_localrules_list():
+    for path in [REPO / "Snakefile", *RULE_FILES]:
+        assert not re.search(r"(?m)^localrules:", path.read_text()), path.name
+
+
+def test_the_library_parses_no_output_paths():
+    """Rules hand the report what it needs by name; no library module spells an output folder or
+    picks inputs by the suffix of their names."""
+    for path in sorted((REPO / "mnistflow").glob("*.py")):
+        text = path.read_text()
+        for pattern in (r"results/", r"benchmarks/", r"/l2_", r"/rep", r'endswith\("_(figure|timing)"\)'):
+            assert not re.search(pattern, text), f"mnistflow/{path.name} matches {pattern!r}"
+
+
+def test_resources_are_set_in_the_rules_only():
+    for profile in sorted((REPO / "profiles").glob("*/config.yaml")):
+        settings = yaml.safe_load(profile.read_text())
+        assert "set-resources" not in settings, f"{profile}: per-rule resources belong in the rule"
+    for path in RULE_FILES:
+        for name, block in rule_blocks(path).items():
+            assert "\n    resources:" in block, f"rule {name} ({path.name}) sets no resources"

@@ -1,0 +1,118 @@
+# The report: every question's metrics, figures and claims rendered to HTML and PDF, with the
+# provenance of the build. Included last: it reads every other rule's outputs.
+
+
+def report_templates():
+    """Template and style files: a change to any of them re-renders the report only."""
+    return sorted(str(p) for p in REPORT_DIR.rglob("*") if p.suffix in (".j2", ".css"))
+
+
+def optional_report_inputs(wildcards):
+    """Inputs of the report that exist only when the config asks for them."""
+    inputs = {}
+    if DESIGNS:
+        inputs["cnn_design"] = rules.select_cnn_design.output.design
+    if config["hinton_study"]["enabled"] and config["hinton_study"]["variants"]:
+        inputs["hinton_summary"] = rules.aggregate_hinton.output.summary
+    if config["cnn_earlier"]["enabled"]:
+        inputs["cnn_earlier_metrics"] = rules.train_cnn_earlier.output.metrics
+        inputs["cnn_earlier_timing"] = rules.train_cnn_earlier.output.timing
+    return inputs
+
+
+# The training jobs' timing records among the report's inputs (where each model trained, how fast).
+REPORT_TIMINGS = ["dense_timing", "sweep_timing", "cnn_timing", "autoencoder_timing"]
+if config["cnn_earlier"]["enabled"]:
+    REPORT_TIMINGS.append("cnn_earlier_timing")
+
+
+rule report:
+    """Render the HTML report from every metrics file and figure of this run, and its PDF."""
+    default_target: True
+    input:
+        unpack(optional_report_inputs),
+        references=REPORT_DIR / "references.yaml",
+        assignment=REPORT_DIR / "assignment.yaml",
+        templates=report_templates(),
+        data_info=rules.prepare_data.output.info,
+        data_summary=rules.describe_data.output.summary,
+        examples_figure=rules.plot_examples.output.figure,
+        loss_formula_figure=rules.plot_loss_formula.output.figure,
+        dense_metrics=rules.train_dense.output.metrics,
+        dense_timing=rules.train_dense.output.timing,
+        dense_accuracy_figure=rules.plot_dense_history.output.figure,
+        sweep_runs=rules.aggregate_sweep.output.runs,
+        sweep_summary=rules.aggregate_sweep.output.summary,
+        sweep_factor_figure=rules.plot_sweep.output.figure,
+        sweep_curves_figure=rules.plot_sweep_curves.output.figure,
+        sweep_curves=rules.aggregate_sweep.output.curves,
+        sweep_curves_data=rules.plot_sweep_curves.output.data,
+        cnn_summary=rules.aggregate_cnn.output.summary,
+        cnn_metrics=expand(rules.train_cnn.output.metrics, replicate=CNN_REPLICATES),
+        cnn_timing=expand(rules.train_cnn.output.timing, replicate=CNN_REPLICATES),
+        cnn_accuracy_figure=rules.plot_cnn_history.output.figure,
+        cnn_diagnostics=rules.diagnose_cnn.output.diagnostics,
+        cnn_confusion_figure=rules.plot_cnn_diagnostics.output.confusion,
+        cnn_misclassified_figure=rules.plot_cnn_diagnostics.output.misclassified,
+        classifier_choice=rules.select_classifier.output.choice,
+        cnn_earlier_layers=rules.describe_cnn_earlier.output.layers,
+        shift_table=rules.evaluate_shift.output.table,
+        shift_figure=rules.plot_shift.output.figure,
+        autoencoder_metrics=rules.train_autoencoder.output.metrics,
+        autoencoder_timing=rules.train_autoencoder.output.timing,
+        autoencoder_loss_figure=rules.plot_autoencoder_loss.output.figure,
+        autoencoder_diagram_figure=rules.plot_autoencoder_diagram.output.figure,
+        denoising_table=rules.evaluate_denoising.output.table,
+        denoising_examples=rules.evaluate_denoising.output.examples,
+        denoising_examples_figure=rules.plot_denoising.output.examples,
+        denoising_mse_figure=rules.plot_denoising.output.mse,
+        denoising_accuracy_figure=rules.plot_denoising.output.accuracy,
+        generation_scores=rules.generate_digits.output.scores,
+        generation_images=rules.generate_digits.output.images,
+        generated_figure=rules.plot_generated.output.grid,
+        interpolation_figure=rules.plot_generated.output.interpolation,
+        generated_novelty_figure=rules.plot_generated.output.novelty,
+        sweep_metrics=for_each_sweep_job(rules.train_sweep.output.metrics),
+        sweep_timing=for_each_sweep_job(rules.train_sweep.output.timing),
+        benchmarks=list(BENCHMARKS.values()),
+    output:
+        html="report/report.html",
+        pdf="report/report.pdf",
+        config="report/config.yaml",
+    params:
+        config=config,
+        # the inputs the report embeds as figures (figures.<input name> in the templates), the jobs'
+        # timing records (the machines in the provenance), and the benchmark file of every job by name
+        figures=[
+            "examples_figure",
+            "loss_formula_figure",
+            "dense_accuracy_figure",
+            "sweep_factor_figure",
+            "sweep_curves_figure",
+            "cnn_accuracy_figure",
+            "cnn_confusion_figure",
+            "cnn_misclassified_figure",
+            "shift_figure",
+            "autoencoder_loss_figure",
+            "autoencoder_diagram_figure",
+            "denoising_examples_figure",
+            "denoising_mse_figure",
+            "denoising_accuracy_figure",
+            "generated_figure",
+            "interpolation_figure",
+            "generated_novelty_figure",
+        ],
+        timings=REPORT_TIMINGS,
+        benchmarks=BENCHMARKS,
+        history=config["report"].get("history_dir", "history"),
+        code=script_code("render_report"),
+    log:
+        "logs/report.log",
+    localrule: True
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/render_report.py"
