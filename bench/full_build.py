@@ -5,7 +5,8 @@
 
 The build runs in a fresh working directory (default: a new directory under /tmp, removed
 afterwards unless --keep), so the project's own results/ is left alone. Needs MNIST_DIR (make
-bench-build sets it to ../shared/data/mnist where that exists). Writes wall times, each job's time from its benchmark file and the headline results.
+bench-build sets it to ../shared/data/mnist where that exists). Writes wall times, each job's time from its benchmark
+file and the headline results.
 """
 
 import argparse
@@ -42,11 +43,15 @@ def headline(workdir: Path) -> dict:
     import pandas as pd
 
     summary = pd.read_csv(workdir / "results" / "sweep" / "summary.csv", dtype={"factor_label": str})
-    chosen = io.read_json(workdir / "results" / "sweep" / "choice.json")["label"]  # the workflow's own choice (ties: less decay)
+    # the workflow's own choice (ties: less decay)
+    chosen = io.read_json(workdir / "results" / "sweep" / "choice.json")["label"]
     best = summary.loc[summary["factor_label"] == chosen].iloc[0]
     cnn = io.read_json(workdir / "results" / "cnn" / "summary.json")
-    return {"sweep_best_factor": best["factor_label"], "sweep_best_test_accuracy_mean": float(best["test_accuracy_mean"]),
-            "cnn_test_accuracy_mean": cnn["test_accuracy"]["mean"]}
+    return {
+        "sweep_best_factor": best["factor_label"],
+        "sweep_best_test_accuracy_mean": float(best["test_accuracy_mean"]),
+        "cnn_test_accuracy_mean": cnn["test_accuracy"]["mean"],
+    }
 
 
 def main() -> None:
@@ -65,15 +70,27 @@ def main() -> None:
         sys.exit(f"{workdir} is not empty: the build is timed from nothing")
     log = workdir / "build.log"
     # the target comes first: --configfile takes every value after it
-    snakemake = [str(Path(sys.executable).parent / "snakemake"), "report", "--snakefile", str(REPO / "Snakefile"),
-                 "--cores", str(args.cores)]
+    snakemake = [
+        str(Path(sys.executable).parent / "snakemake"),
+        "report",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--cores",
+        str(args.cores),
+    ]
     if args.configfile:
         snakemake += ["--configfile", *[str(Path(f).resolve()) for f in args.configfile]]
     print(f"building in {workdir} (log: {log})", flush=True)
-    result = {"machine": throughput.machine(), "cores": args.cores, "configfiles": args.configfile,
-              "command": " ".join(["snakemake", "--cores", str(args.cores), "report"])}
+    result = {
+        "machine": throughput.machine(),
+        "cores": args.cores,
+        "configfiles": args.configfile,
+        "command": " ".join(["snakemake", "--cores", str(args.cores), "report"]),
+    }
     print("GEMM peak ...", flush=True)
-    result["gemm"] = throughput._child(["gemm", "--config", str(REPO / "config" / "config.yaml"), "--threads", str(args.cores)], sys.stderr)
+    result["gemm"] = throughput._child(
+        ["gemm", "--config", str(REPO / "config" / "config.yaml"), "--threads", str(args.cores)], sys.stderr
+    )
     print(f"  {result['gemm']['gflops']:.1f} GFLOP/s on {args.cores} threads", flush=True)
     result["full_build_seconds"] = timed(snakemake, workdir, log)
     result["noop_rerun_seconds"] = timed(snakemake, workdir, log)
@@ -96,17 +113,26 @@ def main() -> None:
     result["training_flops"] = flops["total"]
     result["flop_floor_seconds"] = flops["total"] / (result["gemm"]["gflops"] * 1e9)
     result["fraction_of_floor"] = result["flop_floor_seconds"] / result["full_build_seconds"]
-    overheads = [t["start_to_first_step_seconds"] for t in (io.read_json(p) for p in (workdir / "results").rglob("timing.json"))
-                 if t.get("start_to_first_step_seconds") is not None]
-    result["start_to_first_step_seconds"] = {"median": float(sorted(overheads)[len(overheads) // 2]) if overheads else None,
-                                             "jobs": len(overheads)}
+    overheads = [
+        t["start_to_first_step_seconds"]
+        for t in (io.read_json(p) for p in (workdir / "results").rglob("timing.json"))
+        if t.get("start_to_first_step_seconds") is not None
+    ]
+    result["start_to_first_step_seconds"] = {
+        "median": float(sorted(overheads)[len(overheads) // 2]) if overheads else None,
+        "jobs": len(overheads),
+    }
     result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     io.write_json(args.out, result)
     print(json.dumps({k: v for k, v in result.items() if k != "jobs"}, indent=1))
-    print(f"training work {result['training_flops'] / 1e12:.1f} TFLOP; floor {result['flop_floor_seconds'] / 60:.1f} min at "
-          f"{result['gemm']['gflops']:.0f} GFLOP/s; build {result['full_build_seconds'] / 60:.1f} min = "
-          f"{100 * result['fraction_of_floor']:.0f}% of the floor; process start to first training step "
-          f"{result['start_to_first_step_seconds']['median']} s (median of {result['start_to_first_step_seconds']['jobs']} jobs)")
+    print(
+        f"training work {result['training_flops'] / 1e12:.1f} TFLOP; floor "
+        f"{result['flop_floor_seconds'] / 60:.1f} min at "
+        f"{result['gemm']['gflops']:.0f} GFLOP/s; build {result['full_build_seconds'] / 60:.1f} min = "
+        f"{100 * result['fraction_of_floor']:.0f}% of the floor; process start to first training step "
+        f"{result['start_to_first_step_seconds']['median']} s (median of "
+        f"{result['start_to_first_step_seconds']['jobs']} jobs)"
+    )
     print(f"written: {args.out}")
     if not args.keep and not args.workdir:
         import shutil

@@ -35,7 +35,8 @@ record = jobs.train_classifier(npz={npz!r}, builder="cnn_classifier", model_args
 import keras
 weights = keras.saving.load_model(out + "/model.keras", compile=False).get_weights()
 timing = json.load(open(out + "/timing.json"))
-print("RESULT " + json.dumps({{"weights_sha256": hashlib.sha256(b"".join(w.tobytes() for w in weights)).hexdigest()[:16],
+print("RESULT " + json.dumps({{"weights_sha256": hashlib.sha256(b"".join(w.tobytes() for w in
+weights)).hexdigest()[:16],
     "test_accuracy": record["test"]["accuracy"], "fit_seconds": timing["fit_seconds"]}}))
 """
 
@@ -64,7 +65,9 @@ def main() -> None:
     parser.add_argument("--config", default=str(REPO / "config" / "config.yaml"))
     parser.add_argument("--npz", default="results/data/mnist.npz", help="prepared data (rule prepare_data's output)")
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--settings", nargs="+", default=["default", "default", "one-cpu", "AVX512_CORE", "AVX2", "no-onednn"])
+    parser.add_argument(
+        "--settings", nargs="+", default=["default", "default", "one-cpu", "AVX512_CORE", "AVX2", "no-onednn"]
+    )
     parser.add_argument("--out", default="results/bench/kernels.json")
     args = parser.parse_args()
     if not Path(args.npz).is_file():
@@ -74,9 +77,14 @@ def main() -> None:
     for setting in args.settings:
         row = run(setting, args)
         rows.append(row)
-        print(f"{row['setting']:<14} {row['weights_sha256']:<18} {row['test_accuracy']:>9.4f} {row['fit_seconds']:>7.1f}", flush=True)
+        print(
+            f"{row['setting']:<14} {row['weights_sha256']:<18} {row['test_accuracy']:>9.4f} {row['fit_seconds']:>7.1f}",
+            flush=True,
+        )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"epochs": args.epochs, "command": " ".join(sys.argv), "rows": rows}, indent=1))
+    Path(args.out).write_text(
+        json.dumps({"epochs": args.epochs, "command": " ".join(sys.argv), "rows": rows}, indent=1)
+    )
     print(f"written: {args.out}")
 
 

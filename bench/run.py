@@ -26,7 +26,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=str(REPO / "config" / "config.yaml"))
     parser.add_argument("--models", nargs="+", default=list(throughput.MODELS), choices=list(throughput.MODELS))
-    parser.add_argument("--epochs", type=int, default=3, help="epochs per model; the first (compilation) is not counted")
+    parser.add_argument(
+        "--epochs", type=int, default=3, help="epochs per model; the first (compilation) is not counted"
+    )
     parser.add_argument("--threads", type=int, help="threads per process (default: the config's threads)")
     parser.add_argument("--out", default="results/bench/throughput.json")
     args = parser.parse_args()
@@ -37,15 +39,18 @@ def main() -> None:
     if data_dir is None:
         sys.exit("the benchmark reads the IDX files: set MNIST_DIR (or data.dir in the config) to their directory")
     threads = args.threads or config["threads"]
-    result = throughput.run(config_path=args.config, data_dir=str(data_dir), models=args.models, epochs=args.epochs,
-                           threads=threads)
+    result = throughput.run(
+        config_path=args.config, data_dir=str(data_dir), models=args.models, epochs=args.epochs, threads=threads
+    )
     result["command"] = " ".join([Path(sys.executable).name, *sys.argv])
     io.write_json(args.out, result)
     print(f"\nfp32 GEMM peak: {result['gemm']['gflops']:.1f} GFLOP/s ({threads} threads)")
     print(f"{'model':<15} {'backend':<11} {'s/epoch':>8} {'GFLOP/s':>8} {'of peak':>8} {'config epochs':>14}")
     for row in result["models"]:
-        print(f"{row['model']:<15} {row['backend']:<11} {row['median_epoch_seconds']:>8.2f} {row['gflops']:>8.1f} "
-              f"{100 * row['fraction_of_peak']:>7.0f}% {row['config_epochs']:>5} = {row['config_epochs_seconds']:>5.0f} s")
+        print(
+            f"{row['model']:<15} {row['backend']:<11} {row['median_epoch_seconds']:>8.2f} {row['gflops']:>8.1f} "
+            f"{100 * row['fraction_of_peak']:>7.0f}% {row['config_epochs']:>5} = {row['config_epochs_seconds']:>5.0f} s"
+        )
     print(f"written: {args.out}")
 
 

@@ -37,8 +37,23 @@ NODES = (1, 2, 4, 8, 16)
 def dag(workdir: Path, override: dict, cores: int, configfiles: list[str] = ()) -> list[plan.Job]:
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as fh:
         yaml.safe_dump(override, fh)
-    cmd = [sys.executable, "-m", "snakemake", "report", "--snakefile", str(REPO / "Snakefile"), "-d", str(workdir),
-           "--cores", str(cores), "--dry-run", "--forceall", "--configfile", *configfiles, fh.name]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "report",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--cores",
+        str(cores),
+        "--dry-run",
+        "--forceall",
+        "--configfile",
+        *configfiles,
+        fh.name,
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     Path(fh.name).unlink()
     if result.returncode:
@@ -79,7 +94,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", required=True, type=Path)
     parser.add_argument("--cores", type=int, default=2)
-    parser.add_argument("--configfile", nargs="+", default=[], help="config files the build used, after config/config.yaml")
+    parser.add_argument(
+        "--configfile", nargs="+", default=[], help="config files the build used, after config/config.yaml"
+    )
     parser.add_argument("--out", default="results/bench/scaling.json")
     args = parser.parse_args()
     workdir = args.workdir.resolve()
@@ -89,39 +106,65 @@ def main() -> None:
     for extra in args.configfile:
         update_config(config, yaml.safe_load(Path(extra).read_text()))
     configfiles = [str(Path(f).resolve()) for f in args.configfile]
-    factors, replicates, epochs = config["sweep"]["factors"], config["sweep"]["replicates"], config["sweep"]["training"]["epochs"]
+    factors, replicates, epochs = (
+        config["sweep"]["factors"],
+        config["sweep"]["replicates"],
+        config["sweep"]["training"]["epochs"],
+    )
     a, b = sweep_model(dag(workdir, {}, args.cores, configfiles), workdir)
     more_factors = sorted(set(factors) | {3e-5, 3e-6, 3e-3, 1e-2, 3e-2, 1e-1})[: 2 * len(factors)]
     # a Hinton variant that continues the 2D runs must train longer than they do: its epochs double with theirs
-    continued = {name: {"training": {"epochs": 2 * variant["training"]["epochs"]}}
-                 for name, variant in ((config.get("hinton_study") or {}).get("variants") or {}).items() if variant.get("continue_2d")}
+    continued = {
+        name: {"training": {"epochs": 2 * variant["training"]["epochs"]}}
+        for name, variant in ((config.get("hinton_study") or {}).get("variants") or {}).items()
+        if variant.get("continue_2d")
+    }
     longer = {"hinton_study": {"variants": continued}} if continued else {}
     variants = [
         ("default", {}),
         ("2x factors", {"sweep": {"factors": more_factors}}),
         ("2x replicates", {"sweep": {"replicates": 2 * replicates}}),
         ("2x epochs", {"sweep": {"training": {"epochs": 2 * epochs}}, **longer}),
-        ("2x factors, replicates and epochs", {"sweep": {"factors": more_factors, "replicates": 2 * replicates,
-                                                         "training": {"epochs": 2 * epochs}}, **longer}),
+        (
+            "2x factors, replicates and epochs",
+            {
+                "sweep": {"factors": more_factors, "replicates": 2 * replicates, "training": {"epochs": 2 * epochs}},
+                **longer,
+            },
+        ),
     ]
     rows = []
     for name, override in variants:
         sweep = {**config["sweep"], **override.get("sweep", {})}
         run_epochs = override.get("sweep", {}).get("training", {}).get("epochs", epochs)
         jobs = estimate(dag(workdir, override, args.cores, configfiles), workdir, a, b, run_epochs)
-        row = {"variant": name, "factors": len(sweep["factors"]), "replicates": sweep["replicates"], "epochs": run_epochs,
-               "jobs": len(jobs), "job_seconds": sum(j.seconds or 0 for j in jobs),
-               "sweep_job_seconds": sum(j.seconds or 0 for j in jobs if j.rule == "train_sweep"),
-               "critical_path_seconds": plan.simulate(jobs, 10_000),
-               "laptop_seconds": plan.simulate(jobs, args.cores),
-               "slurm_seconds": {n: plan.simulate(jobs, 2 * n) for n in NODES},
-               "unknown": [j.name for j in jobs if j.seconds is None]}
+        row = {
+            "variant": name,
+            "factors": len(sweep["factors"]),
+            "replicates": sweep["replicates"],
+            "epochs": run_epochs,
+            "jobs": len(jobs),
+            "job_seconds": sum(j.seconds or 0 for j in jobs),
+            "sweep_job_seconds": sum(j.seconds or 0 for j in jobs if j.rule == "train_sweep"),
+            "critical_path_seconds": plan.simulate(jobs, 10_000),
+            "laptop_seconds": plan.simulate(jobs, args.cores),
+            "slurm_seconds": {n: plan.simulate(jobs, 2 * n) for n in NODES},
+            "unknown": [j.name for j in jobs if j.seconds is None],
+        }
         rows.append(row)
-        print(f"{name:<36} {row['jobs']:>4} jobs  job time {plan.duration(row['job_seconds']):>12}  critical path "
-              f"{plan.duration(row['critical_path_seconds']):>10}  {args.cores} cores {plan.duration(row['laptop_seconds']):>12}  "
-              + "  ".join(f"{n} node{'s' if n > 1 else ''} {plan.duration(s)}" for n, s in row["slurm_seconds"].items()),
-              flush=True)
-    out = {"workdir": str(workdir), "sweep_job_seconds_model": {"a": a, "b_per_epoch": b}, "cores": args.cores, "rows": rows}
+        print(
+            f"{name:<36} {row['jobs']:>4} jobs  job time {plan.duration(row['job_seconds']):>12}  critical path "
+            f"{plan.duration(row['critical_path_seconds']):>10}  {args.cores} cores "
+            f"{plan.duration(row['laptop_seconds']):>12}  "
+            + "  ".join(f"{n} node{'s' if n > 1 else ''} {plan.duration(s)}" for n, s in row["slurm_seconds"].items()),
+            flush=True,
+        )
+    out = {
+        "workdir": str(workdir),
+        "sweep_job_seconds_model": {"a": a, "b_per_epoch": b},
+        "cores": args.cores,
+        "rows": rows,
+    }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=1))
     print(f"sweep job = {a:.1f} s + {b:.2f} s x epochs; written: {args.out}")

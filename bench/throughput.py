@@ -59,8 +59,9 @@ def load_arrays(config: dict, data_dir: str | os.PathLike) -> dict:
     """The prepared float32 arrays of the full data set (the config's split, no subset)."""
     from mnistflow import data
 
-    raw = data.load_mnist_files({role: Path(data_dir) / name for role, name in data.IDX_FILES.items()},
-                                config["data"]["sha256"])
+    raw = data.load_mnist_files(
+        {role: Path(data_dir) / name for role, name in data.IDX_FILES.items()}, config["data"]["sha256"]
+    )
     arrays = data.split(raw, validation_size=config["data"]["validation_size"], seed=config["seed"])
     return data.preprocess(arrays)
 
@@ -94,19 +95,35 @@ def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads
         model = getattr(models, builder)(**model_args)
         train, val = (arrays["x_train"], arrays["y_train"]), (arrays["x_val"], arrays["y_val"])
         metrics = ("accuracy",)
-    _, timing = train_lib.fit(model, train=train, val=val, optimizer=settings["optimizer"], loss=settings["loss"],
-                              epochs=epochs, batch_size=settings["batch_size"], metrics=metrics,
-                              schedule=settings.get("schedule", "constant"))
+    _, timing = train_lib.fit(
+        model,
+        train=train,
+        val=val,
+        optimizer=settings["optimizer"],
+        loss=settings["loss"],
+        epochs=epochs,
+        batch_size=settings["batch_size"],
+        metrics=metrics,
+        schedule=settings.get("schedule", "constant"),
+    )
     macs = _macs(model)
     steady = timing["epoch_seconds"][1:] or timing["epoch_seconds"]
     seconds = float(np.median(steady))
     flops = training_flops(macs, len(train[0]), len(val[0]))
     return {
-        "model": name, "backend": backend, "threads": threads, "batch_size": settings["batch_size"],
-        "train_samples": len(train[0]), "val_samples": len(val[0]), "macs_per_image": macs,
-        "epoch_seconds": timing["epoch_seconds"], "first_epoch_seconds": timing["epoch_seconds"][0],
-        "median_epoch_seconds": seconds, "config_epochs": section["training"]["epochs"],
-        "flops_per_epoch": flops, "gflops": flops / seconds / 1e9,
+        "model": name,
+        "backend": backend,
+        "threads": threads,
+        "batch_size": settings["batch_size"],
+        "train_samples": len(train[0]),
+        "val_samples": len(val[0]),
+        "macs_per_image": macs,
+        "epoch_seconds": timing["epoch_seconds"],
+        "first_epoch_seconds": timing["epoch_seconds"][0],
+        "median_epoch_seconds": seconds,
+        "config_epochs": section["training"]["epochs"],
+        "flops_per_epoch": flops,
+        "gflops": flops / seconds / 1e9,
     }
 
 
@@ -142,7 +159,12 @@ def _macs(model) -> int:
 
 
 def machine() -> dict:
-    info = {"host": platform.node(), "cpus": os.cpu_count(), "platform": platform.platform(), "python": sys.version.split()[0]}
+    info = {
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+    }
     try:
         info["cpus_usable"] = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -184,10 +206,20 @@ def run(*, config_path: str, data_dir: str, models: list[str], epochs: int, thre
         row["fraction_of_peak"] = row["gflops"] / peak["gflops"]
         row["config_epochs_seconds"] = row["median_epoch_seconds"] * row["config_epochs"]
         results.append(row)
-        print(f"  {row['median_epoch_seconds']:.2f} s/epoch ({row['backend']}), {row['gflops']:.1f} GFLOP/s = "
-              f"{100 * row['fraction_of_peak']:.0f}% of the GEMM peak", file=sys.stderr, flush=True)
-    return {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "versions": runtime.versions(),
-            "gemm": peak, "models": results, "epochs_measured": epochs}
+        print(
+            f"  {row['median_epoch_seconds']:.2f} s/epoch ({row['backend']}), {row['gflops']:.1f} GFLOP/s = "
+            f"{100 * row['fraction_of_peak']:.0f}% of the GEMM peak",
+            file=sys.stderr,
+            flush=True,
+        )
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": machine(),
+        "versions": runtime.versions(),
+        "gemm": peak,
+        "models": results,
+        "epochs_measured": epochs,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

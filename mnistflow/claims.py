@@ -9,8 +9,8 @@ The templates turn verdicts into sentences; they compare no numbers themselves
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -52,10 +52,28 @@ VERDICTS = {
     "shift_models_accuracy": ("single_run", "cnn_better", "dense_better", "no_measurable_difference"),
     "robustness_mid": ("single_run", "cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
     "robustness_max": ("single_run", "cnn_loses_less", "dense_loses_less", "no_measurable_difference"),
-    "shift_augmentation_effect": ("not_applicable", "single_run", "reduces_loss", "increases_loss", "no_measurable_effect"),
-    "shift_architecture_effect": ("not_applicable", "single_run", "reduces_loss", "increases_loss", "no_measurable_effect"),
+    "shift_augmentation_effect": (
+        "not_applicable",
+        "single_run",
+        "reduces_loss",
+        "increases_loss",
+        "no_measurable_effect",
+    ),
+    "shift_architecture_effect": (
+        "not_applicable",
+        "single_run",
+        "reduces_loss",
+        "increases_loss",
+        "no_measurable_effect",
+    ),
     "shift_main_factor": ("not_applicable", "single_run", "architecture", "augmentation", "undecided"),
-    "shift_interaction": ("not_applicable", "single_run", "helps_dense_more", "helps_cnn_more", "no_measurable_interaction"),
+    "shift_interaction": (
+        "not_applicable",
+        "single_run",
+        "helps_dense_more",
+        "helps_cnn_more",
+        "no_measurable_interaction",
+    ),
     "noisy_below_criterion": ("never", "from_lowest_level", "at_level"),
     "denoised_below_criterion": ("never", "from_lowest_level", "at_level"),
     "denoising_fails": ("never", "from_lowest_level", "at_level"),
@@ -98,9 +116,12 @@ BALANCE_RATIO = 1.5
 def class_balance(counts: Sequence[int]) -> Claim:
     counts = np.asarray(counts)
     ratio = float(counts.max() / counts.min()) if counts.min() > 0 else math.inf
-    return Claim("class_balance", "balanced" if ratio < BALANCE_RATIO else "unbalanced",
-                 f"balanced when the most frequent class has fewer than {BALANCE_RATIO} times the images of the rarest",
-                 {"ratio": ratio, "threshold": BALANCE_RATIO})
+    return Claim(
+        "class_balance",
+        "balanced" if ratio < BALANCE_RATIO else "unbalanced",
+        f"balanced when the most frequent class has fewer than {BALANCE_RATIO} times the images of the rarest",
+        {"ratio": ratio, "threshold": BALANCE_RATIO},
+    )
 
 
 #: An untrained network's loss counts as "near the uniform guess" within this many nats of ln K.
@@ -110,9 +131,12 @@ UNIFORM_TOLERANCE = 0.2
 def initial_loss(loss: float, num_classes: int) -> Claim:
     uniform = math.log(num_classes)
     near = abs(loss - uniform) < UNIFORM_TOLERANCE
-    return Claim("initial_loss", "near_uniform" if near else "away_from_uniform",
-                 f"near the uniform guess when within {UNIFORM_TOLERANCE} of ln {num_classes} = {uniform:.4f}",
-                 {"loss": loss, "uniform": uniform, "tolerance": UNIFORM_TOLERANCE})
+    return Claim(
+        "initial_loss",
+        "near_uniform" if near else "away_from_uniform",
+        f"near the uniform guess when within {UNIFORM_TOLERANCE} of ln {num_classes} = {uniform:.4f}",
+        {"loss": loss, "uniform": uniform, "tolerance": UNIFORM_TOLERANCE},
+    )
 
 
 #: Epochs over which the end-of-training trend of the validation accuracy is judged.
@@ -123,26 +147,48 @@ def validation_trend(val_accuracy: Sequence[float], n_val: int) -> Claim:
     """Is validation accuracy still moving at the end? The change over the last epochs against a
     conservative 95% interval of a difference of two accuracies on the validation set."""
     if len(val_accuracy) < 2:
-        return Claim("validation_trend", "one_epoch", "a trend needs at least two epochs", {"epochs": len(val_accuracy)})
+        return Claim(
+            "validation_trend", "one_epoch", "a trend needs at least two epochs", {"epochs": len(val_accuracy)}
+        )
     window = min(TREND_WINDOW, len(val_accuracy) - 1)
     before, after = float(val_accuracy[-1 - window]), float(val_accuracy[-1])
     interval = st.two_proportion_difference(before, after, n_val)
     verdict = _direction(interval, "rising", "falling", "level")
-    return Claim("validation_trend", verdict,
-                 f"the change of validation accuracy over the last {window} epoch{'s' if window > 1 else ''} counts as a rise or a fall "
-                 f"only when its {LEVEL_WORDS} interval ({interval.method}) excludes 0",
-                 {"window": window, "before": before, "after": after, "change": after - before, "from_epoch": len(val_accuracy) - window},
-                 interval)
+    return Claim(
+        "validation_trend",
+        verdict,
+        f"the change of validation accuracy over the last {window} epoch{'s' if window > 1 else ''} counts as a "
+        f"rise or a fall "
+        f"only when its {LEVEL_WORDS} interval ({interval.method}) excludes 0",
+        {
+            "window": window,
+            "before": before,
+            "after": after,
+            "change": after - before,
+            "from_epoch": len(val_accuracy) - window,
+        },
+        interval,
+    )
 
 
 def overfitting(val_loss: Sequence[float], train_loss: Sequence[float]) -> Claim:
-    """The usual sign of overfitting: the validation loss rising from its minimum while the training loss keeps falling."""
-    rule = "overfitting is suggested only when the validation loss has risen from its lowest value while the training loss kept falling"
+    """The usual sign of overfitting: the validation loss rising from its minimum while the training loss
+    keeps falling."""
+    rule = (
+        "overfitting is suggested only when the validation loss has risen from its lowest value while the "
+        "training loss kept falling"
+    )
     if len(val_loss) < 2:
         return Claim("overfitting", "one_epoch", rule, {"epochs": len(val_loss)})
     best = int(np.argmin(val_loss))
-    values = {"best_epoch": best + 1, "lowest": float(val_loss[best]), "final": float(val_loss[-1]), "epochs": len(val_loss),
-              "train_at_best": float(train_loss[best]), "train_final": float(train_loss[-1])}
+    values = {
+        "best_epoch": best + 1,
+        "lowest": float(val_loss[best]),
+        "final": float(val_loss[-1]),
+        "epochs": len(val_loss),
+        "train_at_best": float(train_loss[best]),
+        "train_final": float(train_loss[-1]),
+    }
     if best == len(val_loss) - 1:
         verdict = "val_loss_lowest_at_end"
     elif train_loss[-1] < train_loss[best]:
@@ -154,15 +200,24 @@ def overfitting(val_loss: Sequence[float], train_loss: Sequence[float]) -> Claim
 
 # -- question 2D -----------------------------------------------------------------------------------
 
+
 def factor_choice(runs, n_val: int) -> Claim:
     """The L2 factor chosen on validation: the most correct validation answers summed over its
     replicates (the same as the highest mean final validation accuracy, without float noise);
     a tie goes to the smaller factor, the one with less decay."""
-    rule = ("the factor whose replicates get the most validation images right in their final epoch, in total; a tie goes to the "
-            "smaller factor (less decay)")
+    rule = (
+        "the factor whose replicates get the most validation images right in their final epoch, in total; a tie "
+        "goes to the "
+        "smaller factor (less decay)"
+    )
     chosen = sweep.choose_factor(runs, n_val)
-    values = {"best": chosen["label"], "correct": chosen["correct"], "answers": chosen["answers"], "tied": chosen["tied"],
-              "factors": chosen["factors"]}
+    values = {
+        "best": chosen["label"],
+        "correct": chosen["correct"],
+        "answers": chosen["answers"],
+        "tied": chosen["tied"],
+        "factors": chosen["factors"],
+    }
     verdict = "single_factor" if chosen["factors"] == 1 else ("tie" if chosen["tied"] else "unique")
     return Claim("factor_choice", verdict, rule, values)
 
@@ -170,9 +225,14 @@ def factor_choice(runs, n_val: int) -> Claim:
 def decay_effect(runs, best_label: str) -> Claim:
     """Weight decay against none, on the test set (held out from the choice of the factor, which was
     made on validation), paired by replicate: replicate r has the same seed at every factor."""
-    rule = (f"the test accuracy of the factor chosen on validation minus that of no decay, paired by replicate (replicate r shares its seed "
-            f"across factors); a gain or loss only when the {LEVEL_WORDS} paired t-interval excludes 0. The test set played no part in "
-            f"choosing the factor, so no correction for the choice is needed; the interval covers seed-to-seed variation on this test set")
+    rule = (
+        f"the test accuracy of the factor chosen on validation minus that of no decay, paired by replicate "
+        f"(replicate r shares its seed "
+        f"across factors); a gain or loss only when the {LEVEL_WORDS} paired t-interval excludes 0. The test set "
+        f"played no part in "
+        f"choosing the factor, so no correction for the choice is needed; the interval covers seed-to-seed "
+        f"variation on this test set"
+    )
     labels = set(runs["factor_label"])
     if "0" not in labels:
         return Claim("decay_effect", "no_baseline", rule, {})
@@ -186,15 +246,20 @@ def decay_effect(runs, best_label: str) -> Claim:
     interval = st.paired_difference(a, b)
     if interval is None:
         return Claim("decay_effect", "single_run", rule, values)
-    return Claim("decay_effect", _direction(interval, "gain", "loss", "no_measurable_difference"), rule, values, interval)
+    return Claim(
+        "decay_effect", _direction(interval, "gain", "loss", "no_measurable_difference"), rule, values, interval
+    )
 
 
 def other_factors(runs, best_label: str) -> Claim:
     """Every factor against no decay on the test set, paired by replicate: shown beside the choice,
     never used to make one. No verdict of benefit is drawn from them (they are several comparisons
     with no correction, and none of them was chosen on validation)."""
-    rule = (f"each factor's test accuracy minus that of no decay, paired by replicate, with its {LEVEL_WORDS} paired t-interval; "
-            "not corrected for comparing several factors, so an interval above 0 here is a lead to test, not a finding")
+    rule = (
+        f"each factor's test accuracy minus that of no decay, paired by replicate, with its {LEVEL_WORDS} paired "
+        f"t-interval; "
+        "not corrected for comparing several factors, so an interval above 0 here is a lead to test, not a finding"
+    )
     labels = [label for label in dict.fromkeys(runs.sort_values("factor")["factor_label"]) if label != "0"]
     if "0" not in set(runs["factor_label"]) or not labels:
         return Claim("other_factors", "not_applicable", rule, {})
@@ -208,8 +273,12 @@ def other_factors(runs, best_label: str) -> Claim:
             return Claim("other_factors", "not_applicable", rule, {})
         intervals[label] = interval
     above = [label for label, ci in intervals.items() if ci.above(0.0)]
-    return Claim("other_factors", "some_above_zero_uncorrected" if above else "none_above_zero", rule,
-                 {"intervals": intervals, "above": above})
+    return Claim(
+        "other_factors",
+        "some_above_zero_uncorrected" if above else "none_above_zero",
+        rule,
+        {"intervals": intervals, "above": above},
+    )
 
 
 def hinton(test_values: Sequence[float], reference: float, n_test: int, name: str = "hinton") -> Claim:
@@ -218,9 +287,14 @@ def hinton(test_values: Sequence[float], reference: float, n_test: int, name: st
     replicates' spread only (the test set's sampling error is common to his figure and ours)."""
     values = {"reference": reference, "mean": float(np.mean(test_values)), "replicates": len(test_values)}
     interval = st.prediction_interval_same_items(test_values)
-    rule = (f"consistent when the reference lies inside the {LEVEL_WORDS} prediction interval for one run of our procedure on the "
-            f"same {n_test:,} test images (the replicates' spread, Student's t with n - 1 degrees of freedom for n replicates; "
-            "the reference was measured on the same MNIST test set, so the test set's sampling error is shared and left out)")
+    rule = (
+        f"consistent when the reference lies inside the {LEVEL_WORDS} prediction interval for one run of our "
+        f"procedure on the "
+        f"same {n_test:,} test images (the replicates' spread, Student's t with n - 1 degrees of freedom for n "
+        f"replicates; "
+        "the reference was measured on the same MNIST test set, so the test set's sampling error is shared and "
+        "left out)"
+    )
     if interval is None:
         return Claim(name, "single_run", rule, values)
     verdict = "consistent" if interval.contains(reference) else ("below" if interval.below(reference) else "above")
@@ -237,47 +311,81 @@ def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[l
         off = "the Hinton study is off in this configuration"
         return [], Claim("hinton_reproduced", "not_run", off), Claim("hinton_closes_most", "not_run", off)
     base = summary["baseline"]
-    base_test = dict(zip(base["replicates"], base["test"]))
+    base_test = dict(zip(base["replicates"], base["test"], strict=True))
     rows = []
     for name, v in summary["variants"].items():
         common = [r for r in v["replicates"] if r in base_test]
-        mine = dict(zip(v["replicates"], v["test"]))
+        mine = dict(zip(v["replicates"], v["test"], strict=True))
         gain = st.paired_difference([mine[r] for r in common], [base_test[r] for r in common]) if common else None
-        rows.append({"name": name, **v, "mean": float(np.mean(v["test"])), "interval": st.mean_interval(v["test"]),
-                     "hinton": hinton(v["test"], reference, n_test, name="hinton_variant"),
-                     "gain": float(np.mean([mine[r] - base_test[r] for r in common])) if common else None,
-                     "gain_interval": gain, "pairs": len(common)})
+        rows.append(
+            {
+                "name": name,
+                **v,
+                "mean": float(np.mean(v["test"])),
+                "interval": st.mean_interval(v["test"]),
+                "hinton": hinton(v["test"], reference, n_test, name="hinton_variant"),
+                "gain": float(np.mean([mine[r] - base_test[r] for r in common])) if common else None,
+                "gain_interval": gain,
+                "pairs": len(common),
+            }
+        )
     baseline_claim = hinton(base["test"], reference, n_test, name="hinton_variant")
     agreeing = [r["name"] for r in rows if r["hinton"].verdict in ("consistent", "above")]
     if baseline_claim.verdict in ("consistent", "above"):
         agreeing.insert(0, "2D")
-    rule = (f"his figure is reproduced when it is consistent with one run of some tested procedure (the 2D runs or a variant), "
-            f"or below it, by the prediction-interval rule of 2D")
+    rule = (
+        "his figure is reproduced when it is consistent with one run of some tested procedure (the 2D runs or a "
+        "variant), "
+        "or below it, by the prediction-interval rule of 2D"
+    )
     if all(r["hinton"].verdict == "single_run" for r in rows) and baseline_claim.verdict == "single_run":
         reproduced = Claim("hinton_reproduced", "single_run", rule, {"agreeing": []})
     else:
-        reproduced = Claim("hinton_reproduced", "reproduced" if agreeing else "not_reproduced", rule, {"agreeing": agreeing})
+        reproduced = Claim(
+            "hinton_reproduced", "reproduced" if agreeing else "not_reproduced", rule, {"agreeing": agreeing}
+        )
     gap = reference - float(np.mean(base["test"]))
     with_gain = [r for r in rows if r["gain"] is not None]
     best = max(with_gain, key=lambda r: r["gain"]) if with_gain else None
-    rule = (f"the variant with the largest mean gain in test accuracy over the 2D runs with the same seeds; the gain counts when its "
-            f"{LEVEL_WORDS} paired t-interval lies above 0")
+    rule = (
+        f"the variant with the largest mean gain in test accuracy over the 2D runs with the same seeds; the gain "
+        f"counts when its "
+        f"{LEVEL_WORDS} paired t-interval lies above 0"
+    )
     values = {"gap": gap, "baseline_mean": float(np.mean(base["test"]))}
     if best is None or best["gain_interval"] is None:
         return rows, reproduced, Claim("hinton_closes_most", "single_run", rule, values)
-    values.update(name=best["name"], description=best["description"], gain=best["gain"],
-                  share=best["gain"] / gap if gap > 0 else None, mean=best["mean"])
-    return rows, reproduced, Claim("hinton_closes_most", "measurable" if best["gain_interval"].above(0.0) else "none_measurable",
-                                   rule, values, best["gain_interval"])
+    values.update(
+        name=best["name"],
+        description=best["description"],
+        gain=best["gain"],
+        share=best["gain"] / gap if gap > 0 else None,
+        mean=best["mean"],
+    )
+    return (
+        rows,
+        reproduced,
+        Claim(
+            "hinton_closes_most",
+            "measurable" if best["gain_interval"].above(0.0) else "none_measurable",
+            rule,
+            values,
+            best["gain_interval"],
+        ),
+    )
 
 
 # -- question 3 ------------------------------------------------------------------------------------
+
 
 def mean_against_target(name: str, test_values: Sequence[float], target: float, n_test: int) -> Claim:
     """A mean test accuracy over replicates against a fixed target."""
     values = {"target": target, "mean": float(np.mean(test_values)), "replicates": len(test_values)}
     interval = st.mean_interval(test_values)
-    rule = f"reached when the whole {LEVEL_WORDS} t-interval of the mean over replicates lies above the target, missed when it lies below"
+    rule = (
+        f"reached when the whole {LEVEL_WORDS} t-interval of the mean over replicates lies above the target, "
+        f"missed when it lies below"
+    )
     if interval is None:
         single = st.wilson(float(test_values[0]), n_test)
         return Claim(name, "single_run", rule, dict(values, single_interval=single))
@@ -290,7 +398,12 @@ def size_comparison(name: str, ours: int, other: int, words: tuple[str, str, str
     smaller, larger, same = words
     verdict = same if ours == other else (smaller if ours < other else larger)
     ratio = (max(ours, other) / min(ours, other)) if min(ours, other) > 0 else math.inf
-    return Claim(name, verdict, "counted from the models' layers (exact, no sampling error)", {"ours": ours, "other": other, "ratio": ratio})
+    return Claim(
+        name,
+        verdict,
+        "counted from the models' layers (exact, no sampling error)",
+        {"ours": ours, "other": other, "ratio": ratio},
+    )
 
 
 def design_choice(study: dict | None) -> Claim:
@@ -305,12 +418,19 @@ def design_choice(study: dict | None) -> Claim:
     if len(ranked) < 2:
         return Claim("design_choice", "single_candidate", "one candidate: nothing to compare", values)
     name, runner = next((n, c) for n, c in ranked if n != study["name"])
-    interval = st.two_proportion_difference(runner["correct"] / runner["answers"], best["correct"] / best["answers"], best["answers"],
-                                            n2=runner["answers"])
-    values.update(runner_up=name, runner_up_accuracy=runner["correct"] / runner["answers"],
-                  difference=best["correct"] / best["answers"] - runner["correct"] / runner["answers"])
-    rule = (f"the chosen design's validation accuracy minus the runner-up's, with a {LEVEL_WORDS} normal interval for two proportions "
-            "(conservative on the same validation images); the lead is clear when the interval lies above 0")
+    interval = st.two_proportion_difference(
+        runner["correct"] / runner["answers"], best["correct"] / best["answers"], best["answers"], n2=runner["answers"]
+    )
+    values.update(
+        runner_up=name,
+        runner_up_accuracy=runner["correct"] / runner["answers"],
+        difference=best["correct"] / best["answers"] - runner["correct"] / runner["answers"],
+    )
+    rule = (
+        f"the chosen design's validation accuracy minus the runner-up's, with a {LEVEL_WORDS} normal interval for "
+        f"two proportions "
+        "(conservative on the same validation images); the lead is clear when the interval lies above 0"
+    )
     return Claim("design_choice", "clear" if interval.above(0.0) else "within_noise", rule, values, interval)
 
 
@@ -321,13 +441,22 @@ def class_errors_differ(confusion: np.ndarray) -> Claim:
     matrix = np.asarray(confusion)
     sizes = matrix.sum(axis=1)
     errors = sizes - np.diag(matrix)
-    rule = ("a chi-square test of homogeneity of the per-class error counts of the replicate chosen on validation over its test images, "
-            "its p-value simulated under equal error rates (the same number of errors spread over the test images at random, "
-            "20,000 seeded draws), which holds however few errors per class are expected, unlike the chi-square approximation; "
-            "the classes differ when p < 0.05")
+    rule = (
+        "a chi-square test of homogeneity of the per-class error counts of the replicate chosen on validation "
+        "over its test images, "
+        "its p-value simulated under equal error rates (the same number of errors spread over the test images at "
+        "random, "
+        "20,000 seeded draws), which holds however few errors per class are expected, unlike the chi-square "
+        "approximation; "
+        "the classes differ when p < 0.05"
+    )
     statistic, p_value = st.error_homogeneity(errors, sizes)
-    values = {"p_value": p_value, "errors": int(errors.sum()), "statistic": statistic,
-              "expected_per_class": float(errors.sum() / len(sizes))}
+    values = {
+        "p_value": p_value,
+        "errors": int(errors.sum()),
+        "statistic": statistic,
+        "expected_per_class": float(errors.sum() / len(sizes)),
+    }
     return Claim("class_errors_differ", "differ" if p_value < 0.05 else "no_evidence", rule, values)
 
 
@@ -335,8 +464,13 @@ def shift_cells(table) -> dict[str, dict[int, np.ndarray]]:
     """3B's accuracy table (evaluate_shift) as cell -> shift -> accuracy of each replicate (mean over the
     four directions), replicates in order."""
     means = table.groupby(["cell", "shift", "replicate"])["accuracy"].mean()
-    return {cell: {int(shift): means[cell][shift].sort_index().to_numpy() for shift in means[cell].index.get_level_values(0).unique()}
-            for cell in means.index.get_level_values(0).unique()}
+    return {
+        cell: {
+            int(shift): means[cell][shift].sort_index().to_numpy()
+            for shift in means[cell].index.get_level_values(0).unique()
+        }
+        for cell in means.index.get_level_values(0).unique()
+    }
 
 
 def _losses(cells: dict, cell: str, shift: int) -> np.ndarray:
@@ -344,21 +478,35 @@ def _losses(cells: dict, cell: str, shift: int) -> np.ndarray:
     return cells[cell][0] - cells[cell][shift]
 
 
-_SHIFT_PAIRED_RULE = (f"{LEVEL_WORDS} interval: each control shares its replicates' seeds with the network it controls, so each "
-                      "network's part of the contrast is taken per replicate (paired), and the two networks' parts are compared with a "
-                      "Welch interval; a difference counts when its interval excludes 0, and no verdict is drawn from one run per model")
+_SHIFT_PAIRED_RULE = (
+    f"{LEVEL_WORDS} interval: each control shares its replicates' seeds with the network it controls, so each "
+    "network's part of the contrast is taken per replicate (paired), and the two networks' parts are compared with a "
+    "Welch interval; a difference counts when its interval excludes 0, and no verdict is drawn from one run per model"
+)
 
-_SHIFT_RULE = (f"{LEVEL_WORDS} Welch interval over the replicates of the models compared (independent training runs); a difference "
-               "counts when its interval excludes 0, and no verdict is drawn from one run per model")
+_SHIFT_RULE = (
+    f"{LEVEL_WORDS} Welch interval over the replicates of the models compared (independent training runs); a "
+    f"difference "
+    "counts when its interval excludes 0, and no verdict is drawn from one run per model"
+)
 
 
 def shift_models_accuracy(cells: dict) -> Claim:
     """3B: the CNN's mean test accuracy (unshifted) minus the dense network's, over their replicates."""
     dense, cnn = cells["dense"][0], cells["cnn"][0]
     interval = st.contrast([dense, cnn], [-1, 1])
-    verdict = "single_run" if interval is None else _direction(interval, "cnn_better", "dense_better", "no_measurable_difference")
-    return Claim("shift_models_accuracy", verdict, f"the CNN's mean test accuracy minus the dense network's, {_SHIFT_RULE}",
-                 {"difference": float(cnn.mean() - dense.mean()), "dense": float(dense.mean()), "cnn": float(cnn.mean())}, interval)
+    verdict = (
+        "single_run"
+        if interval is None
+        else _direction(interval, "cnn_better", "dense_better", "no_measurable_difference")
+    )
+    return Claim(
+        "shift_models_accuracy",
+        verdict,
+        f"the CNN's mean test accuracy minus the dense network's, {_SHIFT_RULE}",
+        {"difference": float(cnn.mean() - dense.mean()), "dense": float(dense.mean()), "cnn": float(cnn.mean())},
+        interval,
+    )
 
 
 def robustness(name: str, cells: dict, shift: int) -> Claim:
@@ -366,13 +514,29 @@ def robustness(name: str, cells: dict, shift: int) -> Claim:
     pixels: the dense network's mean loss minus the CNN's."""
     dense, cnn = _losses(cells, "dense", shift), _losses(cells, "cnn", shift)
     interval = st.contrast([dense, cnn], [1, -1])
-    verdict = "single_run" if interval is None else _direction(interval, "cnn_loses_less", "dense_loses_less", "no_measurable_difference")
-    return Claim(name, verdict, f"the accuracy each network loses at a shift (unshifted minus shifted, per replicate), the dense network's "
-                 f"mean loss minus the CNN's, {_SHIFT_RULE}",
-                 {"shift": shift, "dense_loss": float(dense.mean()), "cnn_loss": float(cnn.mean()), "difference": float(dense.mean() - cnn.mean()),
-                  **{f"{k}_loss_se": float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else None for k, v in (("dense", dense), ("cnn", cnn))},
-                  **{f"{k}_loss_df": len(v) - 1 if len(v) > 1 else None for k, v in (("dense", dense), ("cnn", cnn))}},
-                 interval)
+    verdict = (
+        "single_run"
+        if interval is None
+        else _direction(interval, "cnn_loses_less", "dense_loses_less", "no_measurable_difference")
+    )
+    return Claim(
+        name,
+        verdict,
+        f"the accuracy each network loses at a shift (unshifted minus shifted, per replicate), the dense network's "
+        f"mean loss minus the CNN's, {_SHIFT_RULE}",
+        {
+            "shift": shift,
+            "dense_loss": float(dense.mean()),
+            "cnn_loss": float(cnn.mean()),
+            "difference": float(dense.mean() - cnn.mean()),
+            **{
+                f"{k}_loss_se": float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else None
+                for k, v in (("dense", dense), ("cnn", cnn))
+            },
+            **{f"{k}_loss_df": len(v) - 1 if len(v) > 1 else None for k, v in (("dense", dense), ("cnn", cnn))},
+        },
+        interval,
+    )
 
 
 def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim, Claim, Claim, Claim]:
@@ -391,47 +555,94 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
         return tuple(Claim(n, "not_applicable", rule, {"shift": shift}) for n in names)
     order = ("dense", "dense_augmented", "cnn_unaugmented", "cnn")
     losses = [_losses(cells, c, shift) for c in order]
-    means = {c: float(x.mean()) for c, x in zip(order, losses)}
-    coefficients = {"augmentation": [0.5, -0.5, 0.5, -0.5], "architecture": [0.5, 0.5, -0.5, -0.5], "main": [0, 1, -1, 0],
-                    "interaction": [1, -1, -1, 1]}
-    estimate = {k: float(sum(c * means[o] for c, o in zip(v, order))) for k, v in coefficients.items()}
+    means = {c: float(x.mean()) for c, x in zip(order, losses, strict=True)}
+    coefficients = {
+        "augmentation": [0.5, -0.5, 0.5, -0.5],
+        "architecture": [0.5, 0.5, -0.5, -0.5],
+        "main": [0, 1, -1, 0],
+        "interaction": [1, -1, -1, 1],
+    }
+    estimate = {k: float(sum(c * means[o] for c, o in zip(v, order, strict=True))) for k, v in coefficients.items()}
     # a control shares each replicate's seed with the network it controls: pair them (dense with dense
     # augmented, CNN without augmentation with CNN), then compare the two networks' per-replicate combinations
     intervals = {k: st.family_contrast([losses[:2], losses[2:]], [v[:2], v[2:]]) for k, v in coefficients.items()}
     total = means["dense"] - means["cnn"]
-    values = {"shift": shift, "losses": means, "total": total, "augmentation": estimate["augmentation"],
-              "architecture": estimate["architecture"], "main": estimate["main"], "interaction": estimate["interaction"],
-              "augmentation_on_dense": means["dense"] - means["dense_augmented"], "augmentation_on_cnn": means["cnn_unaugmented"] - means["cnn"],
-              "architecture_without_augmentation": means["dense"] - means["cnn_unaugmented"],
-              "architecture_with_augmentation": means["dense_augmented"] - means["cnn"], "intervals": intervals}
-    split = ("at a shift, the accuracy lost (unshifted minus shifted, per replicate) by the dense network (d0), the dense network with "
-             "the CNN's augmentation (d1), the CNN without it (c0) and the CNN (c1); the difference L_d0 - L_c1 splits exactly into "
-             "augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2 and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2, each factor's "
-             "effect averaged over the two levels of the other")
+    values = {
+        "shift": shift,
+        "losses": means,
+        "total": total,
+        "augmentation": estimate["augmentation"],
+        "architecture": estimate["architecture"],
+        "main": estimate["main"],
+        "interaction": estimate["interaction"],
+        "augmentation_on_dense": means["dense"] - means["dense_augmented"],
+        "augmentation_on_cnn": means["cnn_unaugmented"] - means["cnn"],
+        "architecture_without_augmentation": means["dense"] - means["cnn_unaugmented"],
+        "architecture_with_augmentation": means["dense_augmented"] - means["cnn"],
+        "intervals": intervals,
+    }
+    split = (
+        "at a shift, the accuracy lost (unshifted minus shifted, per replicate) by the dense network (d0), the "
+        "dense network with "
+        "the CNN's augmentation (d1), the CNN without it (c0) and the CNN (c1); the difference L_d0 - L_c1 splits "
+        "exactly into "
+        "augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2 and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2, "
+        "each factor's "
+        "effect averaged over the two levels of the other"
+    )
     out = []
     for name, key in ((names[0], "augmentation"), (names[1], "architecture")):
         interval = intervals[key]
-        verdict = "single_run" if interval is None else _direction(interval, "reduces_loss", "increases_loss", "no_measurable_effect")
+        verdict = (
+            "single_run"
+            if interval is None
+            else _direction(interval, "reduces_loss", "increases_loss", "no_measurable_effect")
+        )
         out.append(Claim(name, verdict, f"{split}; {_SHIFT_PAIRED_RULE}", values, interval))
     interval = intervals["main"]
     verdict = "single_run" if interval is None else _direction(interval, "architecture", "augmentation", "undecided")
-    out.append(Claim(names[2], verdict, f"architecture's part minus augmentation's part, which equals L_d1 - L_c0; {_SHIFT_PAIRED_RULE}",
-                     values, interval))
+    out.append(
+        Claim(
+            names[2],
+            verdict,
+            f"architecture's part minus augmentation's part, which equals L_d1 - L_c0; {_SHIFT_PAIRED_RULE}",
+            values,
+            interval,
+        )
+    )
     interval = intervals["interaction"]
-    verdict = "single_run" if interval is None else _direction(interval, "helps_dense_more", "helps_cnn_more", "no_measurable_interaction")
-    out.append(Claim(names[3], verdict, "the interaction, augmentation's effect on the dense network's loss minus its effect on the CNN's, "
-                     f"(L_d0 - L_d1) - (L_c0 - L_c1); {_SHIFT_PAIRED_RULE}", values, interval))
+    verdict = (
+        "single_run"
+        if interval is None
+        else _direction(interval, "helps_dense_more", "helps_cnn_more", "no_measurable_interaction")
+    )
+    out.append(
+        Claim(
+            names[3],
+            verdict,
+            "the interaction, augmentation's effect on the dense network's loss minus its effect on the CNN's, "
+            f"(L_d0 - L_d1) - (L_c0 - L_c1); {_SHIFT_PAIRED_RULE}",
+            values,
+            interval,
+        )
+    )
     return tuple(out)
 
 
 # -- question 4 ------------------------------------------------------------------------------------
 
-def first_level_below(name: str, levels: Sequence[float], accuracies: Sequence[float], n: int, criterion: float, what: str) -> Claim:
+
+def first_level_below(
+    name: str, levels: Sequence[float], accuracies: Sequence[float], n: int, criterion: float, what: str
+) -> Claim:
     """The first noise level at which a classifier's accuracy lies clearly below the criterion."""
     intervals = [st.wilson(a, n) for a in accuracies]
     hits = [i for i, ci in enumerate(intervals) if ci.below(criterion)]
-    rule = (f"the first tested level at which the {LEVEL_WORDS} Wilson interval of the classifier's accuracy on those digits lies wholly "
-            f"below {criterion:.0%} ({n:,} test images per level)")
+    rule = (
+        f"the first tested level at which the {LEVEL_WORDS} Wilson interval of the classifier's accuracy on those "
+        f"digits lies wholly "
+        f"below {criterion:.0%} ({n:,} test images per level)"
+    )
     values = {"criterion": criterion, "lowest_level": float(levels[0]), "accuracy_at_lowest": float(accuracies[0])}
     if not hits:
         return Claim(name, "never", rule, values)
@@ -440,25 +651,48 @@ def first_level_below(name: str, levels: Sequence[float], accuracies: Sequence[f
     return Claim(name, "from_lowest_level" if i == 0 else "at_level", rule, values, intervals[i])
 
 
-def denoising_fails(levels: Sequence[float], mse_denoised: Sequence[float], mse_mean_image: float, gap_se: Sequence[float],
-                    accuracy_denoised: Sequence[float], n: int, num_classes: int) -> tuple[Claim, Claim]:
+def denoising_fails(
+    levels: Sequence[float],
+    mse_denoised: Sequence[float],
+    mse_mean_image: float,
+    gap_se: Sequence[float],
+    accuracy_denoised: Sequence[float],
+    n: int,
+    num_classes: int,
+) -> tuple[Claim, Claim]:
     """The first level at which the denoised images are not measurably closer to the clean ones than
     the mean training image is; and whether the classifier still finds the digit in them there."""
-    rule = (f"the first tested level at which the {LEVEL_WORDS} t-interval of the per-image difference in squared error (denoised image "
-            f"minus the mean training image, a fixed guess that ignores its input; {n:,} test images) does not lie wholly below 0")
+    rule = (
+        f"the first tested level at which the {LEVEL_WORDS} t-interval of the per-image difference in squared "
+        f"error (denoised image "
+        f"minus the mean training image, a fixed guess that ignores its input; {n:,} test images) does not lie "
+        f"wholly below 0"
+    )
     chance = 1 / num_classes
-    intervals = [st.mean_from_standard_error(m - mse_mean_image, se, n) for m, se in zip(mse_denoised, gap_se)]
+    intervals = [
+        st.mean_from_standard_error(m - mse_mean_image, se, n) for m, se in zip(mse_denoised, gap_se, strict=True)
+    ]
     hits = [i for i, ci in enumerate(intervals) if not ci.below(0.0)]
     values = {"mse_mean_image": mse_mean_image, "lowest_level": float(levels[0]), "chance": chance}
-    info_rule = (f"the classifier's accuracy on the denoised images at that level counts as above chance ({chance:.0%}) when its "
-                 f"{LEVEL_WORDS} Wilson interval lies wholly above it")
+    info_rule = (
+        f"the classifier's accuracy on the denoised images at that level counts as above chance ({chance:.0%}) "
+        f"when its "
+        f"{LEVEL_WORDS} Wilson interval lies wholly above it"
+    )
     if not hits:
-        return Claim("denoising_fails", "never", rule, values), Claim("denoising_fails_information", "not_applicable", info_rule)
+        return Claim("denoising_fails", "never", rule, values), Claim(
+            "denoising_fails_information", "not_applicable", info_rule
+        )
     i = hits[0]
     values.update(level=float(levels[i]), mse=float(mse_denoised[i]), gap=float(mse_denoised[i] - mse_mean_image))
     interval = st.wilson(float(accuracy_denoised[i]), n)
-    info = Claim("denoising_fails_information", "above_chance" if interval.above(chance) else "not_above_chance", info_rule,
-                 {"accuracy": float(accuracy_denoised[i]), "chance": chance, "level": float(levels[i])}, interval)
+    info = Claim(
+        "denoising_fails_information",
+        "above_chance" if interval.above(chance) else "not_above_chance",
+        info_rule,
+        {"accuracy": float(accuracy_denoised[i]), "chance": chance, "level": float(levels[i])},
+        interval,
+    )
     return Claim("denoising_fails", "from_lowest_level" if i == 0 else "at_level", rule, values, intervals[i]), info
 
 
@@ -467,51 +701,86 @@ def level_gains(table) -> list[dict]:
     out = []
     for row in table.sort_values("level").to_dict("records"):
         d = st.discordant_differences(int(row["denoised_only"]), int(row["noisy_only"]), int(row["images"]))
-        out.append({"level": float(row["level"]), "gain": float(row["accuracy_denoised"] - row["accuracy_noisy"]),
-                    "interval": st.per_item_difference(d), "noisy": float(row["accuracy_noisy"]),
-                    "denoised": float(row["accuracy_denoised"]), "images": int(row["images"])})
+        out.append(
+            {
+                "level": float(row["level"]),
+                "gain": float(row["accuracy_denoised"] - row["accuracy_noisy"]),
+                "interval": st.per_item_difference(d),
+                "noisy": float(row["accuracy_noisy"]),
+                "denoised": float(row["accuracy_denoised"]),
+                "images": int(row["images"]),
+            }
+        )
     return out
 
 
 def denoising_helps(gains: list[dict], min_gain: float, num_classes: int) -> tuple[Claim, Claim]:
     """Where denoising raises the classifier's accuracy by more than min_gain, and why it stops."""
-    rule = (f"denoising helps at a level when the {LEVEL_WORDS} paired interval of its accuracy gain (denoised minus noisy, image by "
-            f"image on the same test images) lies wholly above {_points(min_gain)}")
+    rule = (
+        f"denoising helps at a level when the {LEVEL_WORDS} paired interval of its accuracy gain (denoised minus "
+        f"noisy, image by "
+        f"image on the same test images) lies wholly above {_points(min_gain)}"
+    )
     helps = [g["interval"].above(min_gain) for g in gains]
     best = max(range(len(gains)), key=lambda i: gains[i]["gain"])
-    values = {"min_gain": min_gain, "min_gain_words": _points(min_gain), "max_gain": gains[best]["gain"], "max_gain_level": gains[best]["level"],
-              "max_gain_interval": gains[best]["interval"]}
+    values = {
+        "min_gain": min_gain,
+        "min_gain_words": _points(min_gain),
+        "max_gain": gains[best]["gain"],
+        "max_gain_level": gains[best]["level"],
+        "max_gain_interval": gains[best]["interval"],
+    }
     chance = 1 / num_classes
-    cause_rule = (f"both accuracies at that level count as at chance ({chance:.0%}) when each one's {LEVEL_WORDS} Wilson interval "
-                  "contains the chance rate or lies below it")
+    cause_rule = (
+        f"both accuracies at that level count as at chance ({chance:.0%}) when each one's {LEVEL_WORDS} Wilson "
+        f"interval "
+        "contains the chance rate or lies below it"
+    )
     if not any(helps):
-        return Claim("denoising_helps", "never", rule, values), Claim("denoising_stop_cause", "not_applicable", cause_rule)
+        return Claim("denoising_helps", "never", rule, values), Claim(
+            "denoising_stop_cause", "not_applicable", cause_rule
+        )
     first = helps.index(True)
     values["helps_from"] = gains[first]["level"]
     after = [i for i in range(first + 1, len(gains)) if not helps[i]]
     if not after:
-        return Claim("denoising_helps", "helps_to_highest_level", rule, values), Claim("denoising_stop_cause", "not_applicable", cause_rule)
+        return Claim("denoising_helps", "helps_to_highest_level", rule, values), Claim(
+            "denoising_stop_cause", "not_applicable", cause_rule
+        )
     stop = gains[after[0]]
     values["stops_helping"] = stop["level"]
     values["stops_at_highest_level"] = after[0] == len(gains) - 1
     at_chance = all(not st.wilson(stop[k], stop["images"]).above(chance) for k in ("noisy", "denoised"))
-    cause = Claim("denoising_stop_cause", "both_at_chance" if at_chance else "not_at_chance", cause_rule,
-                  {"level": stop["level"], "noisy": stop["noisy"], "denoised": stop["denoised"], "chance": chance})
+    cause = Claim(
+        "denoising_stop_cause",
+        "both_at_chance" if at_chance else "not_at_chance",
+        cause_rule,
+        {"level": stop["level"], "noisy": stop["noisy"], "denoised": stop["denoised"], "chance": chance},
+    )
     return Claim("denoising_helps", "helps_then_stops", rule, values), cause
 
 
 def clean_cost(gains: list[dict]) -> Claim:
     """What denoising does to clean digits (level 0), when level 0 was tested."""
-    rule = f"denoised minus clean accuracy at p = 0, image by image; a change only when its {LEVEL_WORDS} paired interval excludes 0"
+    rule = (
+        f"denoised minus clean accuracy at p = 0, image by image; a change only when its {LEVEL_WORDS} paired "
+        f"interval excludes 0"
+    )
     zero = [g for g in gains if g["level"] == 0]
     if not zero:
         return Claim("clean_cost", "not_tested", rule, {})
     g = zero[0]
-    return Claim("clean_cost", _direction(g["interval"], "gains", "costs", "no_measurable_difference"), rule,
-                 {"clean": g["noisy"], "denoised": g["denoised"], "change": g["gain"]}, g["interval"])
+    return Claim(
+        "clean_cost",
+        _direction(g["interval"], "gains", "costs", "no_measurable_difference"),
+        rule,
+        {"clean": g["noisy"], "denoised": g["denoised"], "change": g["gain"]},
+        g["interval"],
+    )
 
 
 # -- all of them -----------------------------------------------------------------------------------
+
 
 def class_ranking(per_class: Sequence[dict]) -> Claim:
     """4D: are the generated digits of the best-recognised class recognised measurably more often than
@@ -519,12 +788,23 @@ def class_ranking(per_class: Sequence[dict]) -> Claim:
     rows = [dict(c, interval=st.wilson(c["recognised"], int(c["samples"]))) for c in per_class]
     best = max(rows, key=lambda c: c["recognised"])
     worst = min(rows, key=lambda c: c["recognised"])
-    values = {"best_class": best["class"], "best_rate": best["recognised"], "best_interval": best["interval"],
-              "worst_class": worst["class"], "worst_rate": worst["recognised"], "worst_interval": worst["interval"],
-              "widest_points": max(c["interval"].high - c["interval"].low for c in rows)}
-    rule = (f"the best-recognised class is measurably above the worst when its {LEVEL_WORDS} Wilson interval lies wholly above "
-            "the worst class's (each over that class's own generated digits)")
-    return Claim("class_ranking", "separated" if worst["interval"].below(best["interval"].low) else "overlapping", rule, values)
+    values = {
+        "best_class": best["class"],
+        "best_rate": best["recognised"],
+        "best_interval": best["interval"],
+        "worst_class": worst["class"],
+        "worst_rate": worst["recognised"],
+        "worst_interval": worst["interval"],
+        "widest_points": max(c["interval"].high - c["interval"].low for c in rows),
+    }
+    rule = (
+        f"the best-recognised class is measurably above the worst when its {LEVEL_WORDS} Wilson interval lies "
+        f"wholly above "
+        "the worst class's (each over that class's own generated digits)"
+    )
+    return Claim(
+        "class_ranking", "separated" if worst["interval"].below(best["interval"].low) else "overlapping", rule, values
+    )
 
 
 def generated_recognition(scores: dict) -> Claim:
@@ -533,11 +813,24 @@ def generated_recognition(scores: dict) -> Claim:
     real = scores["references"]["real_validation"]
     n_gen, n_real = sum(int(c["samples"]) for c in scores["per_class"]), int(real["samples"])
     interval = st.two_proportion_difference(real["recognised"], scores["recognised"], n_real, n2=n_gen)
-    rule = (f"the generated digits' recognised share minus that of the decoded validation digits, with a {LEVEL_WORDS} normal "
-            "interval for two independent proportions; a difference counts when the interval excludes 0")
-    return Claim("generated_recognition", _direction(interval, "above_real", "below_real", "consistent_with_real"), rule,
-                 {"generated": scores["recognised"], "real": real["recognised"], "difference": scores["recognised"] - real["recognised"],
-                  "generated_samples": n_gen, "real_samples": n_real}, interval)
+    rule = (
+        f"the generated digits' recognised share minus that of the decoded validation digits, with a "
+        f"{LEVEL_WORDS} normal "
+        "interval for two independent proportions; a difference counts when the interval excludes 0"
+    )
+    return Claim(
+        "generated_recognition",
+        _direction(interval, "above_real", "below_real", "consistent_with_real"),
+        rule,
+        {
+            "generated": scores["recognised"],
+            "real": real["recognised"],
+            "difference": scores["recognised"] - real["recognised"],
+            "generated_samples": n_gen,
+            "real_samples": n_real,
+        },
+        interval,
+    )
 
 
 def class_conditioning(scores: dict) -> Claim:
@@ -546,46 +839,103 @@ def class_conditioning(scores: dict) -> Claim:
     agnostic = scores["references"]["class_agnostic"]
     n_gen, n_ag = sum(int(c["samples"]) for c in scores["per_class"]), int(agnostic["samples"])
     interval = st.two_proportion_difference(agnostic["confident"], scores["confident"], n_ag, n2=n_gen)
-    rule = (f"the share of per-class samples classified with probability at least {scores['confident_threshold']:g} minus that share "
-            f"for the class-agnostic samples, with a {LEVEL_WORDS} normal interval for two independent proportions; "
-            "a difference counts when the interval excludes 0")
-    return Claim("class_conditioning", _direction(interval, "class_gaussians_clearer", "agnostic_clearer", "no_measurable_difference"),
-                 rule, {"per_class": scores["confident"], "agnostic": agnostic["confident"],
-                        "difference": scores["confident"] - agnostic["confident"]}, interval)
+    rule = (
+        f"the share of per-class samples classified with probability at least {scores['confident_threshold']:g} "
+        f"minus that share "
+        f"for the class-agnostic samples, with a {LEVEL_WORDS} normal interval for two independent proportions; "
+        "a difference counts when the interval excludes 0"
+    )
+    return Claim(
+        "class_conditioning",
+        _direction(interval, "class_gaussians_clearer", "agnostic_clearer", "no_measurable_difference"),
+        rule,
+        {
+            "per_class": scores["confident"],
+            "agnostic": agnostic["confident"],
+            "difference": scores["confident"] - agnostic["confident"],
+        },
+        interval,
+    )
 
 
 def _distance_claim(name: str, distances: dict, reference: str, verdicts: tuple[str, str, str], what: str) -> Claim:
     gen, ref = np.asarray(distances["generated"]), np.asarray(distances[reference])
     interval = st.median_difference(gen, ref)
-    rule = (f"the median distance from a generated digit to its nearest training image minus that median for {what}, with a "
-            f"{LEVEL_WORDS} percentile-bootstrap interval; a difference counts when the interval excludes 0")
-    return Claim(name, _direction(interval, *verdicts), rule,
-                 {"generated": float(np.median(gen)), "reference": float(np.median(ref)),
-                  "difference": float(np.median(gen) - np.median(ref)),
-                  # how far the two distributions overlap: the share of generated digits nearer to the training set than the median reference
-                  "share_below_reference_median": float(np.mean(gen < np.median(ref))),
-                  "share_above_reference_median": float(np.mean(gen > np.median(ref)))}, interval)
+    rule = (
+        f"the median distance from a generated digit to its nearest training image minus that median for {what}, "
+        f"with a "
+        f"{LEVEL_WORDS} percentile-bootstrap interval; a difference counts when the interval excludes 0"
+    )
+    return Claim(
+        name,
+        _direction(interval, *verdicts),
+        rule,
+        {
+            "generated": float(np.median(gen)),
+            "reference": float(np.median(ref)),
+            "difference": float(np.median(gen) - np.median(ref)),
+            # how far the two distributions overlap: the share of generated digits nearer to the training set than
+            # the median reference
+            "share_below_reference_median": float(np.mean(gen < np.median(ref))),
+            "share_above_reference_median": float(np.mean(gen > np.median(ref))),
+        },
+        interval,
+    )
 
 
 def generated_novelty(distances: dict) -> Claim:
     """4D: are the generated digits farther from the training set than copies of training digits through
     the same decoder (a training digit's code decoded) are?"""
-    return _distance_claim("generated_novelty", distances, "decoded_train",
-                           ("farther_than_copies", "closer_than_copies", "no_measurable_difference"),
-                           "training digits passed through the autoencoder (copies)")
+    return _distance_claim(
+        "generated_novelty",
+        distances,
+        "decoded_train",
+        ("farther_than_copies", "closer_than_copies", "no_measurable_difference"),
+        "training digits passed through the autoencoder (copies)",
+    )
 
 
 def generated_vs_new_digits(distances: dict) -> Claim:
     """4D: are the generated digits as far from the training set as unseen real digits (validation digits
     through the same encoder and decoder)?"""
-    return _distance_claim("generated_vs_new_digits", distances, "decoded_val", ("farther", "closer", "no_measurable_difference"),
-                           "validation digits passed through the autoencoder")
+    return _distance_claim(
+        "generated_vs_new_digits",
+        distances,
+        "decoded_val",
+        ("farther", "closer", "no_measurable_difference"),
+        "validation digits passed through the autoencoder",
+    )
 
 
-def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs, factor_choice, gains, hinton_accuracy,
-          cnn_test_values, cnn_target, cnn_goal, cnn_params, cnn_macs, earlier_params, earlier_macs,
-          shift_table, denoising_table, recognisable_accuracy, min_gain, generation_scores, generation_distances,
-          design_study=None, chosen_confusion=None, hinton_summary=None, cnn_augments=True) -> dict[str, Claim]:
+def build(
+    *,
+    class_counts,
+    dense_history,
+    n_val,
+    n_test,
+    num_classes,
+    sweep_runs,
+    factor_choice,
+    gains,
+    hinton_accuracy,
+    cnn_test_values,
+    cnn_target,
+    cnn_goal,
+    cnn_params,
+    cnn_macs,
+    earlier_params,
+    earlier_macs,
+    shift_table,
+    denoising_table,
+    recognisable_accuracy,
+    min_gain,
+    generation_scores,
+    generation_distances,
+    design_study=None,
+    chosen_confusion=None,
+    hinton_summary=None,
+    cnn_augments=True,
+) -> dict[str, Claim]:
     """Every claim of the report, by name, from the numbers the workflow wrote (`factor_choice` and the
     per-level `gains` of level_gains are computed once by the caller, which shows them too)."""
     hist = dense_history
@@ -598,7 +948,11 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
         overfitting(hist["val_loss"], hist["loss"]),
         decay_effect(sweep_runs, sweep_best_label),
         other_factors(sweep_runs, sweep_best_label),
-        hinton(sweep_runs.loc[sweep_runs["factor_label"] == sweep_best_label, "test_accuracy"].tolist(), hinton_accuracy, n_test),
+        hinton(
+            sweep_runs.loc[sweep_runs["factor_label"] == sweep_best_label, "test_accuracy"].tolist(),
+            hinton_accuracy,
+            n_test,
+        ),
         mean_against_target("cnn_target", cnn_test_values, cnn_target, n_test),
         mean_against_target("cnn_goal", cnn_test_values, cnn_goal, n_test),
         size_comparison("cnn_size", cnn_params, earlier_params, ("smaller", "larger", "same")),
@@ -611,19 +965,52 @@ def build(*, class_counts, dense_history, n_val, n_test, num_classes, sweep_runs
     cells = shift_cells(shift_table)
     max_shift = max(cells["dense"])
     mid = 2 if 2 in cells["dense"] else max_shift
-    claims += [shift_models_accuracy(cells), robustness("robustness_mid", cells, mid), robustness("robustness_max", cells, max_shift),
-               *shift_factors(cells, max_shift, cnn_augments)]
+    claims += [
+        shift_models_accuracy(cells),
+        robustness("robustness_mid", cells, mid),
+        robustness("robustness_max", cells, max_shift),
+        *shift_factors(cells, max_shift, cnn_augments),
+    ]
     t = denoising_table.sort_values("level")
     levels, n = t["level"].tolist(), int(t["images"].iloc[0])
-    claims.append(first_level_below("noisy_below_criterion", levels, t["accuracy_noisy"].tolist(), n, recognisable_accuracy,
-                                    "the classifier's accuracy on the noisy digits"))
-    claims.append(first_level_below("denoised_below_criterion", levels, t["accuracy_denoised"].tolist(), n, recognisable_accuracy,
-                                    "the classifier's accuracy on the denoised digits"))
-    claims.extend(denoising_fails(levels, t["mse_denoised"].tolist(), float(t["mse_mean_image"].iloc[0]), t["mse_gap_se"].tolist(),
-                                  t["accuracy_denoised"].tolist(), n, num_classes))
+    claims.append(
+        first_level_below(
+            "noisy_below_criterion",
+            levels,
+            t["accuracy_noisy"].tolist(),
+            n,
+            recognisable_accuracy,
+            "the classifier's accuracy on the noisy digits",
+        )
+    )
+    claims.append(
+        first_level_below(
+            "denoised_below_criterion",
+            levels,
+            t["accuracy_denoised"].tolist(),
+            n,
+            recognisable_accuracy,
+            "the classifier's accuracy on the denoised digits",
+        )
+    )
+    claims.extend(
+        denoising_fails(
+            levels,
+            t["mse_denoised"].tolist(),
+            float(t["mse_mean_image"].iloc[0]),
+            t["mse_gap_se"].tolist(),
+            t["accuracy_denoised"].tolist(),
+            n,
+            num_classes,
+        )
+    )
     claims.extend(denoising_helps(gains, min_gain, num_classes))
     claims.append(clean_cost(gains))
     claims.append(class_ranking(generation_scores["per_class"]))
-    claims += [generated_recognition(generation_scores), class_conditioning(generation_scores),
-               generated_novelty(generation_distances), generated_vs_new_digits(generation_distances)]
+    claims += [
+        generated_recognition(generation_scores),
+        class_conditioning(generation_scores),
+        generated_novelty(generation_distances),
+        generated_vs_new_digits(generation_distances),
+    ]
     return {c.name: c for c in claims}

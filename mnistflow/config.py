@@ -58,7 +58,10 @@ def design_part(design: dict, part: str, model: dict, training: dict) -> tuple[d
 
 def design_settings(cnn: dict, candidate: dict) -> dict:
     """A design-study candidate's model and training: the CNN's, with the candidate's keys replaced."""
-    return {"model": {**cnn["model"], **candidate.get("model", {})}, "training": {**cnn["training"], **candidate.get("training", {})}}
+    return {
+        "model": {**cnn["model"], **candidate.get("model", {})},
+        "training": {**cnn["training"], **candidate.get("training", {})},
+    }
 
 
 def continuation_is_exact(training: dict) -> bool:
@@ -67,7 +70,11 @@ def continuation_is_exact(training: dict) -> bool:
     do not depend on the total number of epochs. A Hinton variant with `continue_2d` continues the
     saved 2D models when this holds, and otherwise trains afresh with the 2D seed for all its epochs."""
     optimizer = training["optimizer"]
-    return optimizer["name"] == "sgd" and not optimizer.get("momentum") and training.get("schedule", "constant") == "constant"
+    return (
+        optimizer["name"] == "sgd"
+        and not optimizer.get("momentum")
+        and training.get("schedule", "constant") == "constant"
+    )
 
 
 def _design_checks(config: dict, schema: dict) -> list[str]:
@@ -79,18 +86,29 @@ def _design_checks(config: dict, schema: dict) -> list[str]:
         merged = {**config["sweep"]["training"], **variant.get("training", {})}
         for error in training_schema.iter_errors(merged):
             where = ".".join(str(p) for p in error.absolute_path)
-            problems.append(f"config key hinton_study.variants.{name}.training{'.' + where if where else ''}: {error.message}")
+            problems.append(
+                f"config key hinton_study.variants.{name}.training{'.' + where if where else ''}: {error.message}"
+            )
         if variant.get("train_on_all") and variant.get("factors"):
-            problems.append(f"config key hinton_study.variants.{name}: a variant trained on the validation images (train_on_all) "
-                            "cannot re-choose its factor on them; drop factors (it uses the factor chosen in 2D)")
+            problems.append(
+                f"config key hinton_study.variants.{name}: a variant trained on the validation images (train_on_all) "
+                "cannot re-choose its factor on them; drop factors (it uses the factor chosen in 2D)"
+            )
         if variant.get("continue_2d"):
             extra = sorted(set(variant.get("training", {})) - {"epochs"})
             if extra or variant.get("factors") or variant.get("train_on_all"):
-                problems.append(f"config key hinton_study.variants.{name}: a variant that continues the 2D runs (continue_2d) sets only "
-                                f"training.epochs, with neither factors nor train_on_all (it has {extra + [k for k in ('factors', 'train_on_all') if variant.get(k)]})")
+                problems.append(
+                    f"config key hinton_study.variants.{name}: a variant that continues the 2D runs (continue_2d) "
+                    f"sets only "
+                    f"training.epochs, with neither factors nor train_on_all (it has "
+                    f"{extra + [k for k in ('factors', 'train_on_all') if variant.get(k)]})"
+                )
             if merged["epochs"] <= config["sweep"]["training"]["epochs"]:
-                problems.append(f"config key hinton_study.variants.{name}.training.epochs: {merged['epochs']} does not continue the "
-                                f"{config['sweep']['training']['epochs']} epochs of the 2D runs")
+                problems.append(
+                    f"config key hinton_study.variants.{name}.training.epochs: {merged['epochs']} does not "
+                    f"continue the "
+                    f"{config['sweep']['training']['epochs']} epochs of the 2D runs"
+                )
         try:
             from .sweep import factor_labels
 
@@ -104,7 +122,10 @@ def _design_checks(config: dict, schema: dict) -> list[str]:
             validator = jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{ref}"})
             for error in validator.iter_errors(merged[part]):
                 where = ".".join(str(p) for p in error.absolute_path)
-                problems.append(f"config key cnn.design_study.candidates.{name}.{part}{'.' + where if where else ''}: {error.message}")
+                problems.append(
+                    f"config key cnn.design_study.candidates.{name}.{part}{'.' + where if where else ''}: "
+                    f"{error.message}"
+                )
     return problems
 
 

@@ -210,7 +210,13 @@ def preprocess(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _describe_array(a: np.ndarray) -> dict:
-    return {"shape": list(a.shape), "dtype": str(a.dtype), "min": float(a.min()), "max": float(a.max()), "mean": float(a.mean())}
+    return {
+        "shape": list(a.shape),
+        "dtype": str(a.dtype),
+        "min": float(a.min()),
+        "max": float(a.max()),
+        "mean": float(a.mean()),
+    }
 
 
 def describe(arrays: dict[str, np.ndarray]) -> dict:
@@ -229,7 +235,9 @@ def describe(arrays: dict[str, np.ndarray]) -> dict:
     return summary
 
 
-def dataset_info(raw: RawMnist, arrays: dict[str, np.ndarray], *, validation_size: int, seed: int, subset: dict | None) -> dict:
+def dataset_info(
+    raw: RawMnist, arrays: dict[str, np.ndarray], *, validation_size: int, seed: int, subset: dict | None
+) -> dict:
     """What the prepared data file holds and where it came from (for the report's provenance)."""
     return {
         "source": raw.source,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -42,10 +42,16 @@ def shift_accuracy(model, x: np.ndarray, labels: np.ndarray, max_shift: int) -> 
 
 def summarise_replicates(records: Sequence[dict]) -> dict:
     """Mean and sample standard deviation over replicate runs of one model."""
+
     def stats(values):
         values = np.asarray(values, dtype=float)
-        return {"mean": float(values.mean()), "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
-                "min": float(values.min()), "max": float(values.max()), "values": values.tolist()}
+        return {
+            "mean": float(values.mean()),
+            "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+            "min": float(values.min()),
+            "max": float(values.max()),
+            "values": values.tolist(),
+        }
 
     return {
         "replicates": len(records),
@@ -68,15 +74,21 @@ def choose_classifiers(names: Sequence[str], metrics_paths: Sequence[str], model
     validation accuracy, each with its model file, validation and test accuracy, size and layers."""
     from .io import read_json
 
-    records = {name: read_json(path) for name, path in zip(names, metrics_paths)}
-    models = dict(zip(names, model_paths))
+    records = {name: read_json(path) for name, path in zip(names, metrics_paths, strict=True)}
+    models = dict(zip(names, model_paths, strict=True))
 
     def describe(name):
         rec = records[name]
         kind = "cnn" if any(layer["type"] == "Conv2D" for layer in rec["layers"]) else "dense"
-        return {"name": name, "kind": kind, "model": models[name], "val_accuracy": rec["history"]["val_accuracy"][-1],
-                "test_accuracy": rec["test"]["accuracy"], "params": rec["total_params"],
-                "layers": rec["layers"]}
+        return {
+            "name": name,
+            "kind": kind,
+            "model": models[name],
+            "val_accuracy": rec["history"]["val_accuracy"][-1],
+            "test_accuracy": rec["test"]["accuracy"],
+            "params": rec["total_params"],
+            "layers": rec["layers"],
+        }
 
     by_kind = {kind: {n: r for n, r in records.items() if describe(n)["kind"] == kind} for kind in ("dense", "cnn")}
     return {
@@ -91,8 +103,12 @@ def choose_classifiers(names: Sequence[str], metrics_paths: Sequence[str], model
 SHIFT_CELLS = {"dense": "dense", "dense_augmented": "dense", "cnn": "cnn", "cnn_unaugmented": "cnn"}
 
 #: 3B's models by evaluate_shift's cell names, in the order the report lists them.
-SHIFT_CELL_NAMES = {"dense": "dense network (2D)", "dense_augmented": "dense network with the CNN's augmentation",
-                    "cnn_unaugmented": "CNN without augmentation", "cnn": "CNN (3A)"}
+SHIFT_CELL_NAMES = {
+    "dense": "dense network (2D)",
+    "dense_augmented": "dense network with the CNN's augmentation",
+    "cnn_unaugmented": "CNN without augmentation",
+    "cnn": "CNN (3A)",
+}
 
 
 def shift_curves(table, names: dict[str, str]) -> dict[str, dict]:
@@ -139,24 +155,43 @@ def per_class_errors(confusions: np.ndarray) -> list[dict]:
         wrong = counts.sum(axis=1) - counts[:, k]
         instead = counts.sum(axis=0).astype(float)
         instead[k] = -1
-        rows.append({"class": k, "images": images, "errors": wrong.tolist(), "error_rates": (wrong / max(images, 1)).tolist(),
-                     "mean_error_rate": float(np.mean(wrong) / max(images, 1)),
-                     "confused_with": int(np.argmax(instead)) if instead.max() > 0 else None})
+        rows.append(
+            {
+                "class": k,
+                "images": images,
+                "errors": wrong.tolist(),
+                "error_rates": (wrong / max(images, 1)).tolist(),
+                "mean_error_rate": float(np.mean(wrong) / max(images, 1)),
+                "confused_with": int(np.argmax(instead)) if instead.max() > 0 else None,
+            }
+        )
     return rows
 
 
-def choose_design(jobs: Sequence[Sequence], records: Sequence[dict], candidates: Mapping[str, dict], settings: Mapping[str, dict],
-                  base: Mapping[str, dict] | None = None) -> dict:
+def choose_design(
+    jobs: Sequence[Sequence],
+    records: Sequence[dict],
+    candidates: Mapping[str, dict],
+    settings: Mapping[str, dict],
+    base: Mapping[str, dict] | None = None,
+) -> dict:
     """3A's design study: the candidate whose runs get the most validation images right in their final
     epoch, in total (a tie goes to the candidate listed first). Returns its name, model and training,
     and every candidate's replaced settings, validation accuracies, counts, parameters and epochs; and
     the base design (`base`: the model and training the candidates' settings replace keys of)."""
     per: dict[str, dict] = {}
-    for (name, _), rec in zip(jobs, records):
+    for (name, _), rec in zip(jobs, records, strict=True):
         if name not in per:
-            per[name] = {"val_accuracies": [], "correct": 0, "answers": 0,
-                         "params": rec["total_params"], "epochs": rec["epochs"],
-                         "replaces": {part: candidates[name][part] for part in ("model", "training") if candidates[name].get(part)}}
+            per[name] = {
+                "val_accuracies": [],
+                "correct": 0,
+                "answers": 0,
+                "params": rec["total_params"],
+                "epochs": rec["epochs"],
+                "replaces": {
+                    part: candidates[name][part] for part in ("model", "training") if candidates[name].get(part)
+                },
+            }
         n_val = int(rec["val_samples"])
         accuracy = rec["history"]["val_accuracy"][-1]
         per[name]["val_accuracies"].append(accuracy)
@@ -166,7 +201,12 @@ def choose_design(jobs: Sequence[Sequence], records: Sequence[dict], candidates:
         raise ValueError("the design study has no candidate runs")
     order = [name for name in candidates if name in per]
     best = max(order, key=lambda name: (per[name]["correct"], -order.index(name)))
-    return {"name": best, **settings[best], "candidates": {name: per[name] for name in order}, **({"base": dict(base)} if base else {})}
+    return {
+        "name": best,
+        **settings[best],
+        "candidates": {name: per[name] for name in order},
+        **({"base": dict(base)} if base else {}),
+    }
 
 
 def misclassified(predictions: np.ndarray, labels: np.ndarray, val_accuracy: Sequence[float], examples: int) -> dict:
@@ -177,12 +217,22 @@ def misclassified(predictions: np.ndarray, labels: np.ndarray, val_accuracy: Seq
     chosen = int(np.argmax(val_accuracy))
     wrong = np.flatnonzero(predictions[chosen] != labels)
     shown = wrong[:examples]
-    return {"chosen": chosen, "misclassified": wrong, "shown": shown, "true": labels[shown],
-            "predicted": predictions[chosen][shown], "missed_by": (predictions[:, shown] != labels[shown]).sum(axis=0)}
+    return {
+        "chosen": chosen,
+        "misclassified": wrong,
+        "shown": shown,
+        "true": labels[shown],
+        "predicted": predictions[chosen][shown],
+        "missed_by": (predictions[:, shown] != labels[shown]).sum(axis=0),
+    }
 
 
-def denoising_scores(clean: np.ndarray, versions: Mapping[str, np.ndarray], correct: Mapping[str, np.ndarray],
-                     mean_image_errors: np.ndarray) -> dict:
+def denoising_scores(
+    clean: np.ndarray,
+    versions: Mapping[str, np.ndarray],
+    correct: Mapping[str, np.ndarray],
+    mean_image_errors: np.ndarray,
+) -> dict:
     """4B and 4C at one noise level, for flattened clean images and their `versions` ("noisy",
     "denoised"), with `correct` the classifier's per-image hits on each version: per version the mean
     squared distance to the clean images, its PSNR (peak value 1) and the accuracy; the standard error

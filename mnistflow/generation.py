@@ -74,11 +74,11 @@ def nearest_neighbours(queries: np.ndarray, reference: np.ndarray, chunk: int = 
     index = np.empty(len(q), dtype=np.int64)
     distance = np.empty(len(q))
     for start in range(0, len(q), chunk):
-        block = q[start:start + chunk]
+        block = q[start : start + chunk]
         d2 = np.einsum("ij,ij->i", block, block)[:, None] + r_sq[None, :] - 2.0 * block @ r.T
         best = np.argmin(d2, axis=1)
-        index[start:start + chunk] = best
-        distance[start:start + chunk] = np.sqrt(np.maximum(d2[np.arange(len(block)), best], 0.0))
+        index[start : start + chunk] = best
+        distance[start : start + chunk] = np.sqrt(np.maximum(d2[np.arange(len(block)), best], 0.0))
     return index, distance
 
 
@@ -96,13 +96,26 @@ def recognition(probs: np.ndarray, confident: float, intended: np.ndarray | None
     probs = np.asarray(probs)
     predicted = probs.argmax(axis=1)
     top = probs.max(axis=1)
-    row = {"samples": int(len(probs)), "confident": float(np.mean(top >= confident)), "mean_top_probability": float(np.mean(top))}
+    row = {
+        "samples": int(len(probs)),
+        "confident": float(np.mean(top >= confident)),
+        "mean_top_probability": float(np.mean(top)),
+    }
     if intended is not None:
-        row.update(recognised=float(np.mean(predicted == intended)), confidence=float(np.mean(probs[np.arange(len(probs)), intended])))
+        row.update(
+            recognised=float(np.mean(predicted == intended)),
+            confidence=float(np.mean(probs[np.arange(len(probs)), intended])),
+        )
     return row, predicted
 
 
 def distance_summary(distances: dict[str, np.ndarray]) -> dict:
     """Median, quartiles and count of each image set's nearest-training-image distances."""
-    return {k: {"median": float(np.median(v)), "quartiles": [float(q) for q in np.percentile(v, [25, 75])], "samples": int(len(v))}
-            for k, v in distances.items()}
+    return {
+        k: {
+            "median": float(np.median(v)),
+            "quartiles": [float(q) for q in np.percentile(v, [25, 75])],
+            "samples": int(len(v)),
+        }
+        for k, v in distances.items()
+    }

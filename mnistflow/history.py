@@ -21,8 +21,8 @@ import json
 import math
 import os
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 from scipy import stats
@@ -42,26 +42,37 @@ VERDICT_WORDS = {
     "removed": "removed",
 }
 
-RULE = (f"A difference is beyond noise when its {st.LEVEL:.0%} interval excludes 0. The interval combines the two builds' "
-        "standard errors as if independent: for a mean over replicates, the replicates' spread (Student's t, "
-        "Welch-Satterthwaite degrees of freedom); for a single run, only the binomial sampling error of its test or "
-        "validation images (normal quantile), so run-to-run training variation is not in it and a single run's "
-        "'beyond noise' does not show that a setting helps; for per-image quantities, their per-image spread. "
-        "With about twenty numbers compared at 95%, about one may come out beyond noise by chance. "
-        "Counts, chosen settings and levels, and single-run losses have no noise estimate: they are only marked "
-        "changed or unchanged, as is a number measured at a different place in the two builds (the level of the "
-        "largest denoising gain).")
+RULE = (
+    f"A difference is beyond noise when its {st.LEVEL:.0%} interval excludes 0. The interval combines the two builds' "
+    "standard errors as if independent: for a mean over replicates, the replicates' spread (Student's t, "
+    "Welch-Satterthwaite degrees of freedom); for a single run, only the binomial sampling error of its test or "
+    "validation images (normal quantile), so run-to-run training variation is not in it and a single run's "
+    "'beyond noise' does not show that a setting helps; for per-image quantities, their per-image spread. "
+    "With about twenty numbers compared at 95%, about one may come out beyond noise by chance. "
+    "Counts, chosen settings and levels, and single-run losses have no noise estimate: they are only marked "
+    "changed or unchanged, as is a number measured at a different place in the two builds (the level of the "
+    "largest denoising gain)."
+)
 
 
 # -- headline numbers --------------------------------------------------------------------------------
 
-def _headline(key: str, section: str, label: str, value, kind: str, se: float | None = None,
-              df: float | None = None, at=None) -> dict:
+
+def _headline(
+    key: str, section: str, label: str, value, kind: str, se: float | None = None, df: float | None = None, at=None
+) -> dict:
     if isinstance(value, (np.floating, np.integer)):
         value = value.item()
-    return {"key": key, "section": section, "label": label, "value": value, "kind": kind,
-            "se": None if se is None else float(se), "df": None if df is None or math.isinf(df) else float(df),
-            "at": at}
+    return {
+        "key": key,
+        "section": section,
+        "label": label,
+        "value": value,
+        "kind": kind,
+        "se": None if se is None else float(se),
+        "df": None if df is None or math.isinf(df) else float(df),
+        "at": at,
+    }
 
 
 def _binomial_se(p: float, n: int) -> float:
@@ -80,52 +91,133 @@ def headlines(context: Mapping) -> list[dict]:
     report has a noise estimate for it."""
     data, dense, sweep, cnn, ae, claims = (context[k] for k in ("data", "dense", "sweep", "cnn", "ae", "claims"))
     n_val, n_test = int(data["splits"]["val"]["count"]), int(data["splits"]["test"]["count"])
-    out = [_headline(f"q1.{split}_images", "1", f"{word} images", int(data["splits"][split]["count"]), "count")
-           for split, word in (("train", "training"), ("val", "validation"), ("test", "test"))]
-    out.append(_headline("q2a.parameters", "2A", f"parameters of the {dense['name']} network",
-                         int(dense["arch"]["total_params"]), "count"))
+    out = [
+        _headline(f"q1.{split}_images", "1", f"{word} images", int(data["splits"][split]["count"]), "count")
+        for split, word in (("train", "training"), ("val", "validation"), ("test", "test"))
+    ]
+    out.append(
+        _headline(
+            "q2a.parameters",
+            "2A",
+            f"parameters of the {dense['name']} network",
+            int(dense["arch"]["total_params"]),
+            "count",
+        )
+    )
     final_val, test = dense["train"]["final_val"], dense["train"]["test"]["accuracy"]
-    out.append(_headline("q2c.val_accuracy", "2C", f"{dense['name']}: validation accuracy after the last epoch", final_val,
-                         "accuracy", _binomial_se(final_val, n_val)))
-    out.append(_headline("q2c.test_accuracy", "2C", f"{dense['name']}: test accuracy", test, "accuracy",
-                         _binomial_se(test, n_test)))
+    out.append(
+        _headline(
+            "q2c.val_accuracy",
+            "2C",
+            f"{dense['name']}: validation accuracy after the last epoch",
+            final_val,
+            "accuracy",
+            _binomial_se(final_val, n_val),
+        )
+    )
+    out.append(
+        _headline(
+            "q2c.test_accuracy", "2C", f"{dense['name']}: test accuracy", test, "accuracy", _binomial_se(test, n_test)
+        )
+    )
     best = sweep["best"]
     out.append(_headline("q2d.factor", "2D", "L2 factor chosen on validation", best["factor_label"], "label"))
     se, df = _mean_se(sweep["best_test_values"], n_test)
-    out.append(_headline("q2d.test_accuracy", "2D", f"{sweep['name']}: test accuracy at the chosen factor "
-                         f"(mean of {len(sweep['best_test_values'])})", float(np.mean(sweep["best_test_values"])),
-                         "accuracy", se, df))
+    out.append(
+        _headline(
+            "q2d.test_accuracy",
+            "2D",
+            f"{sweep['name']}: test accuracy at the chosen factor (mean of {len(sweep['best_test_values'])})",
+            float(np.mean(sweep["best_test_values"])),
+            "accuracy",
+            se,
+            df,
+        )
+    )
     values = cnn["ours"]["test"]["values"]
     se, df = _mean_se(values, n_test)
-    out.append(_headline("q3a.test_accuracy", "3A", f"CNN test accuracy (mean of {len(values)})", float(np.mean(values)),
-                         "accuracy", se, df))
+    out.append(
+        _headline(
+            "q3a.test_accuracy",
+            "3A",
+            f"CNN test accuracy (mean of {len(values)})",
+            float(np.mean(values)),
+            "accuracy",
+            se,
+            df,
+        )
+    )
     for claim in context["complexity"]["robustness"]:
         shift = claim.values["shift"]
         for model, word in (("dense", "dense network"), ("cnn", "CNN")):
-            out.append(_headline(f"q3b.{model}_loss_{shift}px", "3B", f"{word}: accuracy lost at {shift}\u00a0px",
-                                 claim.values[f"{model}_loss"], "points", claim.values[f"{model}_loss_se"],
-                                 claim.values[f"{model}_loss_df"]))
-    out.append(_headline("q4a.val_loss", "4A", "autoencoder validation loss after the last epoch", ae["final_val_loss"], "loss"))
+            out.append(
+                _headline(
+                    f"q3b.{model}_loss_{shift}px",
+                    "3B",
+                    f"{word}: accuracy lost at {shift}\u00a0px",
+                    claim.values[f"{model}_loss"],
+                    "points",
+                    claim.values[f"{model}_loss_se"],
+                    claim.values[f"{model}_loss_df"],
+                )
+            )
+    out.append(
+        _headline(
+            "q4a.val_loss", "4A", "autoencoder validation loss after the last epoch", ae["final_val_loss"], "loss"
+        )
+    )
     out.append(_headline("q4a.test_loss", "4A", "autoencoder test loss", ae["metrics"]["test"]["loss"], "loss"))
     criterion = f"{claims['noisy_below_criterion'].values['criterion']:.0%} accuracy"
-    for name, label in (("noisy_below_criterion", f"first noise level where the classifier falls below {criterion} on noisy digits"),
-                        ("denoised_below_criterion", f"first noise level where the classifier falls below {criterion} on denoised digits"),
-                        ("denoising_fails", "first noise level where denoising is not measurably better than the mean image")):
+    for name, label in (
+        ("noisy_below_criterion", f"first noise level where the classifier falls below {criterion} on noisy digits"),
+        (
+            "denoised_below_criterion",
+            f"first noise level where the classifier falls below {criterion} on denoised digits",
+        ),
+        ("denoising_fails", "first noise level where denoising is not measurably better than the mean image"),
+    ):
         claim = claims[name]
-        out.append(_headline(f"q4b.{name}", "4B", label, "none" if claim.verdict == "never" else claim.values["level"], "level"))
+        out.append(
+            _headline(
+                f"q4b.{name}", "4B", label, "none" if claim.verdict == "never" else claim.values["level"], "level"
+            )
+        )
     helps = claims["denoising_helps"].values
     gain = next(g for g in ae["levels"] if float(g["level"]) == float(helps["max_gain_level"]))["gain"]
-    gain_se = (gain["interval"].high - gain["interval"].low) / 2 / float(stats.t.ppf(0.5 + st.LEVEL / 2, gain["images"] - 1))
-    out.append(_headline("q4c.max_gain", "4C", "largest accuracy gain from denoising", helps["max_gain"], "points",
-                         gain_se, gain["images"] - 1, at=helps["max_gain_level"]))
-    out.append(_headline("q4c.max_gain_level", "4C", "noise level of the largest gain", helps["max_gain_level"], "level"))
+    gain_se = (
+        (gain["interval"].high - gain["interval"].low) / 2 / float(stats.t.ppf(0.5 + st.LEVEL / 2, gain["images"] - 1))
+    )
+    out.append(
+        _headline(
+            "q4c.max_gain",
+            "4C",
+            "largest accuracy gain from denoising",
+            helps["max_gain"],
+            "points",
+            gain_se,
+            gain["images"] - 1,
+            at=helps["max_gain_level"],
+        )
+    )
+    out.append(
+        _headline("q4c.max_gain_level", "4C", "noise level of the largest gain", helps["max_gain_level"], "level")
+    )
     recognised = ae["scores"]["recognised"]
-    out.append(_headline("q4d.recognised", "4D", "generated digits recognised as their class", recognised, "accuracy",
-                         _binomial_se(recognised, ae["generated"])))
+    out.append(
+        _headline(
+            "q4d.recognised",
+            "4D",
+            "generated digits recognised as their class",
+            recognised,
+            "accuracy",
+            _binomial_se(recognised, ae["generated"]),
+        )
+    )
     return out
 
 
 # -- snapshots ---------------------------------------------------------------------------------------
+
 
 def file_digest(path: str | os.PathLike) -> str:
     digest = hashlib.sha256()
@@ -152,9 +244,11 @@ def input_record(inputs: Mapping[str, str | list[str]]) -> dict:
 def uncommitted(repo: str | os.PathLike) -> dict:
     """The uncommitted changes to tracked files outside config/ (settings are compared as settings):
     their file names and a digest of their content (empty when there are none, None outside git)."""
+
     def git(*args):
-        return subprocess.run(["git", "-C", os.fspath(repo), *args, "--", ".", ":(exclude)config"],
-                              capture_output=True, check=True).stdout
+        return subprocess.run(
+            ["git", "-C", os.fspath(repo), *args, "--", ".", ":(exclude)config"], capture_output=True, check=True
+        ).stdout
 
     try:
         diff, names = git("diff", "HEAD"), git("diff", "--name-only", "HEAD").decode().split()
@@ -166,7 +260,7 @@ def uncommitted(repo: str | os.PathLike) -> dict:
 def snapshot(context: Mapping, inputs: Mapping, *, repo: str | os.PathLike, now: _dt.datetime | None = None) -> dict:
     """What this build reports, and what it was made from."""
     prov = context["provenance"]
-    now = now or _dt.datetime.now(_dt.timezone.utc)
+    now = now or _dt.datetime.now(_dt.UTC)
     return {
         "schema": SCHEMA,
         "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -199,6 +293,7 @@ def snapshots(directory: str | os.PathLike) -> list[Path]:
     directory = Path(directory)
     if not directory.is_dir():
         return []
+
     def order(path: Path):  # by build time; builds in the same second by the counter save() appended
         counter = path.stem.rsplit("-", 1)[-1] if path.stem.count("-") > 4 else "1"
         return json.loads(path.read_text()).get("time", ""), int(counter) if counter.isdigit() else 1
@@ -220,6 +315,7 @@ def latest(directory: str | os.PathLike) -> dict | None:
 
 
 # -- comparison --------------------------------------------------------------------------------------
+
 
 def _format(kind: str, x: float, sign: str = "") -> str:
     """A number as the report prints it: accuracies and losses to 4 places, points, counts, levels."""
@@ -251,7 +347,7 @@ def difference_interval(before: dict, after: dict) -> tuple[float, float] | None
         return None
     terms = [(v, d) for v, d in ((var1, before["df"]), (var2, after["df"])) if d is not None and v > 0]
     if terms:  # Welch-Satterthwaite; a binomial term has no degrees of freedom to lose
-        df = (var1 + var2) ** 2 / sum(v ** 2 / d for v, d in terms)
+        df = (var1 + var2) ** 2 / sum(v**2 / d for v, d in terms)
         quantile = float(stats.t.ppf(0.5 + st.LEVEL / 2, df))
     else:
         quantile = float(stats.norm.ppf(0.5 + st.LEVEL / 2))
@@ -262,9 +358,16 @@ def difference_interval(before: dict, after: dict) -> tuple[float, float] | None
 def compare_number(before: dict | None, after: dict | None) -> dict:
     """One headline number of two builds: values, difference, its interval, and the verdict."""
     ref = after or before
-    row = {"key": ref["key"], "section": ref["section"], "label": ref["label"], "kind": ref["kind"],
-           "before": None if before is None else before["value"], "after": None if after is None else after["value"],
-           "difference": None, "interval": None}
+    row = {
+        "key": ref["key"],
+        "section": ref["section"],
+        "label": ref["label"],
+        "kind": ref["kind"],
+        "before": None if before is None else before["value"],
+        "after": None if after is None else after["value"],
+        "difference": None,
+        "interval": None,
+    }
     if before is None or after is None:
         row["verdict"] = "new" if before is None else "removed"
     elif before["value"] == after["value"]:
@@ -278,13 +381,18 @@ def compare_number(before: dict | None, after: dict | None) -> dict:
         # measured at different places (e.g. the largest gain at another noise level): not one quantity
         interval = difference_interval(before, after) if before.get("at") == after.get("at") else None
         row["interval"] = interval
-        row["verdict"] = "changed" if interval is None else (
-            "within_noise" if interval[0] <= 0 <= interval[1] else "beyond_noise")
+        row["verdict"] = (
+            "changed" if interval is None else ("within_noise" if interval[0] <= 0 <= interval[1] else "beyond_noise")
+        )
     row["before_text"] = format_value(row["kind"], row["before"])
     row["after_text"] = format_value(row["kind"], row["after"])
     row["difference_text"] = format_difference(row["kind"], row["difference"])
-    row["interval_text"] = "" if row["interval"] is None else \
-        f"[{format_difference(row['kind'], row['interval'][0])}, {format_difference(row['kind'], row['interval'][1])}]"
+    row["interval_text"] = (
+        ""
+        if row["interval"] is None
+        else f"[{format_difference(row['kind'], row['interval'][0])}, "
+        f"{format_difference(row['kind'], row['interval'][1])}]"
+    )
     row["verdict_text"] = VERDICT_WORDS[row["verdict"]]
     return row
 
@@ -303,21 +411,38 @@ def flatten(config: dict, prefix: str = "") -> dict:
 
 def config_diff(before: dict, after: dict) -> list[dict]:
     a, b = flatten(before), flatten(after)
-    return [{"key": key, "before": json.dumps(a.get(key)) if key in a else "(absent)",
-             "after": json.dumps(b.get(key)) if key in b else "(absent)"}
-            for key in sorted(set(a) | set(b)) if a.get(key, ...) != b.get(key, ...)]
+    return [
+        {
+            "key": key,
+            "before": json.dumps(a.get(key)) if key in a else "(absent)",
+            "after": json.dumps(b.get(key)) if key in b else "(absent)",
+        }
+        for key in sorted(set(a) | set(b))
+        if a.get(key, ...) != b.get(key, ...)
+    ]
 
 
 def code_diff(before: dict, after: dict, repo: str | os.PathLike) -> dict:
     """Commits and files between two builds' commits, and their uncommitted changes."""
     c1, c2 = before.get("commit"), after.get("commit")
-    out = {"before": c1, "after": c2, "same_commit": c1 == c2, "commits": [], "files": [], "known": True,
-           "dirty_before": bool(before.get("dirty")), "dirty_after": bool(after.get("dirty")),
-           "uncommitted_changed": before.get("tree_digest") != after.get("tree_digest"),
-           "uncommitted_files": sorted(set(before.get("uncommitted_files", [])) | set(after.get("uncommitted_files", [])))}
+    out = {
+        "before": c1,
+        "after": c2,
+        "same_commit": c1 == c2,
+        "commits": [],
+        "files": [],
+        "known": True,
+        "dirty_before": bool(before.get("dirty")),
+        "dirty_after": bool(after.get("dirty")),
+        "uncommitted_changed": before.get("tree_digest") != after.get("tree_digest"),
+        "uncommitted_files": sorted(set(before.get("uncommitted_files", [])) | set(after.get("uncommitted_files", []))),
+    }
     if c1 and c2 and c1 != c2:
+
         def git(*args):
-            return subprocess.run(["git", "-C", os.fspath(repo), *args], capture_output=True, text=True, check=True).stdout
+            return subprocess.run(
+                ["git", "-C", os.fspath(repo), *args], capture_output=True, text=True, check=True
+            ).stdout
 
         try:
             out["commits"] = [line for line in git("log", "--format=%h %s", f"{c1}..{c2}").splitlines() if line]
@@ -341,13 +466,21 @@ def compare(before: dict | None, after: dict, repo: str | os.PathLike) -> dict:
     old_in, new_in = before.get("inputs", {}), after.get("inputs", {})
     changed_inputs = sorted(k for k in new_in if k in old_in and new_in[k]["sha256"] != old_in[k]["sha256"])
     remade_inputs = sorted(k for k in new_in if k in old_in and new_in[k]["mtime"] != old_in[k]["mtime"])
-    verdicts = [{"claim": name, "before": before["verdicts"].get(name, "(absent)"), "after": verdict}
-                for name, verdict in after["verdicts"].items() if before["verdicts"].get(name) != verdict]
-    data = sorted(k for k in set(before["data_sha256"]) | set(after["data_sha256"])
-                  if before["data_sha256"].get(k) != after["data_sha256"].get(k))
+    verdicts = [
+        {"claim": name, "before": before["verdicts"].get(name, "(absent)"), "after": verdict}
+        for name, verdict in after["verdicts"].items()
+        if before["verdicts"].get(name) != verdict
+    ]
+    data = sorted(
+        k
+        for k in set(before["data_sha256"]) | set(after["data_sha256"])
+        if before["data_sha256"].get(k) != after["data_sha256"].get(k)
+    )
     out = {
         "first": False,
-        "before_time": before["time"], "after_time": after["time"], "before_file": Path(before["file"]).name if before.get("file") else None,
+        "before_time": before["time"],
+        "after_time": after["time"],
+        "before_file": Path(before["file"]).name if before.get("file") else None,
         "rows": rows,
         "moved": [r for r in rows if r["verdict"] != "unchanged"],
         "beyond": [r for r in rows if r["verdict"] == "beyond_noise"],
@@ -367,9 +500,19 @@ def compare(before: dict | None, after: dict, repo: str | os.PathLike) -> dict:
         "rule": RULE,
     }
     code = out["code"]
-    out["nothing_changed"] = not (out["moved"] or out["settings"] or out["data"] or out["reran"] or out["new_jobs"]
-                                  or out["removed_jobs"] or out["changed_inputs"] or out["remade_inputs"] or out["verdicts"]
-                                  or not code["same_commit"] or code["uncommitted_changed"])
+    out["nothing_changed"] = not (
+        out["moved"]
+        or out["settings"]
+        or out["data"]
+        or out["reran"]
+        or out["new_jobs"]
+        or out["removed_jobs"]
+        or out["changed_inputs"]
+        or out["remade_inputs"]
+        or out["verdicts"]
+        or not code["same_commit"]
+        or code["uncommitted_changed"]
+    )
     return out
 
 
@@ -380,39 +523,68 @@ def markdown(changes: dict) -> str:
     lines = [f"Build {changes['after_time']} against {changes['before_time']}", ""]
     if changes["nothing_changed"]:
         lines += ["No changes: the same settings, code, data and numbers; no job reran.", ""]
-    lines += ["| section | number | before | after | difference | 95% interval | verdict |",
-              "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
-    lines += [f"| {r['section']} | {r['label']} | {r['before_text']} | {r['after_text']} | {r['difference_text']} | "
-              f"{r['interval_text']} | {r['verdict_text']} |" for r in changes["rows"]]
+    lines += [
+        "| section | number | before | after | difference | 95% interval | verdict |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    lines += [
+        f"| {r['section']} | {r['label']} | {r['before_text']} | {r['after_text']} | {r['difference_text']} | "
+        f"{r['interval_text']} | {r['verdict_text']} |"
+        for r in changes["rows"]
+    ]
     lines += ["", RULE, ""]
-    lines.append("Settings changed: " + (", ".join(f"`{s['key']}` {s['before']} -> {s['after']}" for s in changes["settings"])
-                                         if changes["settings"] else "none"))
+    lines.append(
+        "Settings changed: "
+        + (
+            ", ".join(f"`{s['key']}` {s['before']} -> {s['after']}" for s in changes["settings"])
+            if changes["settings"]
+            else "none"
+        )
+    )
     code = changes["code"]
     if not code["after"]:
         lines.append("Code: not in a git repository; code changes are not tracked")
     elif code["same_commit"]:
-        lines.append(f"Code: the same commit {str(code['after'])[:10]}"
-                     + (f" (uncommitted changes differ: {', '.join(code['uncommitted_files']) or 'files not recorded'})"
-                        if code["uncommitted_changed"] else ""))
+        lines.append(
+            f"Code: the same commit {str(code['after'])[:10]}"
+            + (
+                f" (uncommitted changes differ: {', '.join(code['uncommitted_files']) or 'files not recorded'})"
+                if code["uncommitted_changed"]
+                else ""
+            )
+        )
     else:
-        lines.append(f"Code: {str(code['before'])[:10]} -> {str(code['after'])[:10]}, {len(code['commits'])} commit(s), "
-                     f"files: {', '.join(code['files']) or ('unknown: a commit is not in this repository' if not code['known'] else 'none')}")
+        unknown = "unknown: a commit is not in this repository"
+        lines.append(
+            f"Code: {str(code['before'])[:10]} -> {str(code['after'])[:10]}, {len(code['commits'])} commit(s), "
+            f"files: {', '.join(code['files']) or (unknown if not code['known'] else 'none')}"
+        )
     lines.append("Data checksums changed: " + (", ".join(changes["data"]) or "none"))
-    lines.append("Training and evaluation jobs that reran: " + (", ".join(changes["reran"]) or "none")
-                 + ("; new jobs: " + ", ".join(changes["new_jobs"]) if changes["new_jobs"] else "")
-                 + ("; jobs gone: " + ", ".join(changes["removed_jobs"]) if changes["removed_jobs"] else ""))
+    lines.append(
+        "Training and evaluation jobs that reran: "
+        + (", ".join(changes["reran"]) or "none")
+        + ("; new jobs: " + ", ".join(changes["new_jobs"]) if changes["new_jobs"] else "")
+        + ("; jobs gone: " + ", ".join(changes["removed_jobs"]) if changes["removed_jobs"] else "")
+    )
     same = changes["same_inputs"]
-    lines.append("Report inputs remade with different content: " + (", ".join(changes["changed_inputs"]) or "none")
-                 + "; remade with the same content: " + (", ".join(same) or "none"))
-    lines.append("Verdicts changed: " + (", ".join(f"{v['claim']} {v['before']} -> {v['after']}" for v in changes["verdicts"])
-                                         or "none"))
+    lines.append(
+        "Report inputs remade with different content: "
+        + (", ".join(changes["changed_inputs"]) or "none")
+        + "; remade with the same content: "
+        + (", ".join(same) or "none")
+    )
+    lines.append(
+        "Verdicts changed: "
+        + (", ".join(f"{v['claim']} {v['before']} -> {v['after']}" for v in changes["verdicts"]) or "none")
+    )
     return "\n".join(lines) + "\n"
 
 
-def record(context: Mapping, inputs: Mapping, directory: str | os.PathLike, repo: str | os.PathLike) -> tuple[dict, dict]:
+def record(
+    context: Mapping, inputs: Mapping, directory: str | os.PathLike, repo: str | os.PathLike
+) -> tuple[dict, dict]:
     """This build's snapshot, and its comparison with the latest snapshot of the history folder."""
     snap = snapshot(context, inputs, repo=repo)
     changes = compare(latest(directory), snap, repo)
     changes["history_dir"] = str(directory)
     return snap, changes
-

@@ -19,9 +19,16 @@ from .noise import flatten, noisy_pairs
 def where_it_ran(backend: str, threads: int) -> dict:
     """Provenance of a training job for its timing record: backend, threads, host, SLURM job, and the
     CPU facts that kernel choice depends on (model, instruction-set flags, cache sizes, oneDNN cap)."""
-    return {"backend": backend, "threads": threads, "host": platform.node(), "cpus": os.cpu_count(),
-            "slurm_job_id": os.environ.get("SLURM_JOB_ID"), "memory_gib": runtime.memory_gib(), **runtime.cpu_identity(),
-            "onednn_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA") if backend == "tensorflow" else None}
+    return {
+        "backend": backend,
+        "threads": threads,
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+        "memory_gib": runtime.memory_gib(),
+        **runtime.cpu_identity(),
+        "onednn_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA") if backend == "tensorflow" else None,
+    }
 
 
 def save_model(model, path: str) -> None:
@@ -34,7 +41,9 @@ def layer_rows(model) -> list[dict]:
     """The per-layer table of a model, with each layer's multiply-accumulates per image."""
     from . import models
 
-    return [dict(row, macs=m["macs"]) for row, m in zip(models.layer_table(model), models.count_macs(model))]
+    return [
+        dict(row, macs=m["macs"]) for row, m in zip(models.layer_table(model), models.count_macs(model), strict=True)
+    ]
 
 
 def describe_classifier(*, builder: str, model_args: dict, backend: str, out_layers: str) -> None:
@@ -89,8 +98,13 @@ def train_classifier(
     arrays = data.preprocess(io.read_npz(npz))
     train = (arrays["x_train"], arrays["y_train"])
     if train_on_all:  # the validation images join the training set: the validation curve is then not held out
-        train = (np.concatenate([arrays["x_train"], arrays["x_val"]]), np.concatenate([arrays["y_train"], arrays["y_val"]]))
-    if continue_from is not None:  # continue the run of the chosen factor (l2_choice), trained `initial_epoch` epochs so far
+        train = (
+            np.concatenate([arrays["x_train"], arrays["x_val"]]),
+            np.concatenate([arrays["y_train"], arrays["y_val"]]),
+        )
+    if (
+        continue_from is not None
+    ):  # continue the run of the chosen factor (l2_choice), trained `initial_epoch` epochs so far
         chosen = io.read_json(l2_choice)["label"]
         model = load_model(continue_from[chosen])
         print(f"continuing {continue_from[chosen]} from epoch {initial_epoch}")
@@ -136,8 +150,17 @@ def load_model(path: str):
     return keras.saving.load_model(path, compile=False)
 
 
-def evaluate_shift(*, npz: str, cells: dict[str, list[str]], max_shift: int, seed: int, threads: int, backend: str,
-                   out_table: str, onednn_max_isa: str | None = None) -> None:
+def evaluate_shift(
+    *,
+    npz: str,
+    cells: dict[str, list[str]],
+    max_shift: int,
+    seed: int,
+    threads: int,
+    backend: str,
+    out_table: str,
+    onednn_max_isa: str | None = None,
+) -> None:
     """Question 3B: test accuracy against translation of every replicate (model files in replicate
     order) of each model; a cell with no models (no augmentation to control for) is left out."""
     runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
@@ -150,14 +173,30 @@ def evaluate_shift(*, npz: str, cells: dict[str, list[str]], max_shift: int, see
     for cell, paths in cells.items():
         for replicate, path in enumerate(paths):
             for row in evaluation.shift_accuracy(load_model(path), arrays["x_test"], arrays["labels_test"], max_shift):
-                rows.append({"cell": cell, "architecture": evaluation.SHIFT_CELLS[cell], "replicate": replicate,
-                             "model": path, **{k: v for k, v in row.items() if k != "correct"}})
+                rows.append(
+                    {
+                        "cell": cell,
+                        "architecture": evaluation.SHIFT_CELLS[cell],
+                        "replicate": replicate,
+                        "model": path,
+                        **{k: v for k, v in row.items() if k != "correct"},
+                    }
+                )
             print(f"{cell}, replicate {replicate}: done")
     io.write_csv(out_table, pd.DataFrame(rows))
 
 
-def diagnose_classifier(*, npz: str, models: list[str], metrics: list[str], examples: int, threads: int, backend: str,
-                        out: str, onednn_max_isa: str | None = None) -> None:
+def diagnose_classifier(
+    *,
+    npz: str,
+    models: list[str],
+    metrics: list[str],
+    examples: int,
+    threads: int,
+    backend: str,
+    out: str,
+    onednn_max_isa: str | None = None,
+) -> None:
     """3A diagnostics of the CNN: the test confusion matrix of every replicate, and the misclassified test
     digits of the replicate with the best final validation accuracy, with how many replicates miss each."""
     runtime.configure(backend=backend, threads=threads, seed=0, onednn_max_isa=onednn_max_isa)
@@ -166,16 +205,39 @@ def diagnose_classifier(*, npz: str, models: list[str], metrics: list[str], exam
     arrays = data.preprocess(io.read_npz(npz))
     labels = arrays["labels_test"]
     predictions = np.stack([evaluation.predict_labels(load_model(path), arrays["x_test"]) for path in models])
-    found = evaluation.misclassified(predictions, labels, [io.read_json(path)["history"]["val_accuracy"][-1] for path in metrics], examples)
+    found = evaluation.misclassified(
+        predictions, labels, [io.read_json(path)["history"]["val_accuracy"][-1] for path in metrics], examples
+    )
     images = arrays["x_test"][found["shown"]]
-    io.write_npz(out, confusion=np.stack([evaluation.confusion_matrix(labels, p, data.NUM_CLASSES) for p in predictions]),
-                 chosen=np.array(found["chosen"]), misclassified=found["misclassified"], images=images[..., 0] if images.ndim == 4 else images,
-                 true=found["true"], predicted=found["predicted"], missed_by=found["missed_by"])
-    print(f"replicate {found['chosen']} (best on validation) misclassifies {len(found['misclassified'])} of {len(labels)} test digits")
+    io.write_npz(
+        out,
+        confusion=np.stack([evaluation.confusion_matrix(labels, p, data.NUM_CLASSES) for p in predictions]),
+        chosen=np.array(found["chosen"]),
+        misclassified=found["misclassified"],
+        images=images[..., 0] if images.ndim == 4 else images,
+        true=found["true"],
+        predicted=found["predicted"],
+        missed_by=found["missed_by"],
+    )
+    print(
+        f"replicate {found['chosen']} (best on validation) misclassifies {len(found['misclassified'])} of "
+        f"{len(labels)} test digits"
+    )
 
 
-def train_autoencoder(*, npz: str, model_args: dict, training: dict, noise_level: float, noise_seed: int, seed: int,
-                      threads: int, backend: str, out: dict, onednn_max_isa: str | None = None) -> dict:
+def train_autoencoder(
+    *,
+    npz: str,
+    model_args: dict,
+    training: dict,
+    noise_level: float,
+    noise_seed: int,
+    seed: int,
+    threads: int,
+    backend: str,
+    out: dict,
+    onednn_max_isa: str | None = None,
+) -> dict:
     """Question 4A: train the denoising autoencoder on (noisy, clean) training pairs, validated on
     (noisy, clean) validation pairs; save autoencoder, encoder and decoder, history and test loss."""
     runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
@@ -185,15 +247,32 @@ def train_autoencoder(*, npz: str, model_args: dict, training: dict, noise_level
     arrays = data.preprocess(io.read_npz(npz))
     model, encoder, decoder = models.autoencoder(input_dim=int(np.prod(arrays["x_train"].shape[1:])), **model_args)
     model.summary(print_fn=print, expand_nested=True)
-    train, val = noisy_pairs(arrays, "train", noise_level, noise_seed), noisy_pairs(arrays, "val", noise_level, noise_seed)
-    record, timing = train_lib.fit(model, train=train, val=val, optimizer=training["optimizer"], loss=training["loss"],
-                                   epochs=training["epochs"], batch_size=training["batch_size"], metrics=("mse",),
-                                   schedule=training.get("schedule", "constant"))
+    train, val = (
+        noisy_pairs(arrays, "train", noise_level, noise_seed),
+        noisy_pairs(arrays, "val", noise_level, noise_seed),
+    )
+    record, timing = train_lib.fit(
+        model,
+        train=train,
+        val=val,
+        optimizer=training["optimizer"],
+        loss=training["loss"],
+        epochs=training["epochs"],
+        batch_size=training["batch_size"],
+        metrics=("mse",),
+        schedule=training.get("schedule", "constant"),
+    )
     record.update(
         test=train_lib.evaluate(model, *noisy_pairs(arrays, "test", noise_level, noise_seed)),
-        encoder_layers=layer_rows(encoder), decoder_layers=layer_rows(decoder),
-        total_params=int(model.count_params()), latent_dim=int(encoder.output.shape[-1]),
-        noise_level=noise_level, seed=seed, settings={"model": model_args, "training": training}, backend=backend, threads=threads,
+        encoder_layers=layer_rows(encoder),
+        decoder_layers=layer_rows(decoder),
+        total_params=int(model.count_params()),
+        latent_dim=int(encoder.output.shape[-1]),
+        noise_level=noise_level,
+        seed=seed,
+        settings={"model": model_args, "training": training},
+        backend=backend,
+        threads=threads,
     )
     timing.update(where_it_ran(backend, threads))
     for key, m in (("autoencoder", model), ("encoder", encoder), ("decoder", decoder)):
@@ -203,9 +282,21 @@ def train_autoencoder(*, npz: str, model_args: dict, training: dict, noise_level
     return record
 
 
-def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[float], noise_seed: int, examples: int,
-                       seed: int, threads: int, backend: str, out_table: str, out_examples: str,
-                       onednn_max_isa: str | None = None) -> None:
+def evaluate_denoising(
+    *,
+    npz: str,
+    autoencoder: str,
+    choice: str,
+    levels: list[float],
+    noise_seed: int,
+    examples: int,
+    seed: int,
+    threads: int,
+    backend: str,
+    out_table: str,
+    out_examples: str,
+    onednn_max_isa: str | None = None,
+) -> None:
     """Questions 4B and 4C: per noise level, distances of noisy and denoised test images to the clean
     ones, and the best classifier's accuracy on both; plus a few example digits at every level."""
     runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
@@ -228,21 +319,49 @@ def evaluate_denoising(*, npz: str, autoencoder: str, choice: str, levels: list[
         noisy = noisy_pairs(arrays, "test", level, noise_seed)[0]
         denoised = np.asarray(ae.predict(noisy, batch_size=1000, verbose=0))
         versions = {"noisy": noisy, "denoised": denoised}
-        correct = {name: evaluation.predict_labels(classifier, images.reshape(shape)) == labels for name, images in versions.items()}
-        row = {"level": level, "mse_mean_image": baseline, "images": len(labels),
-               **evaluation.denoising_scores(clean, versions, correct, baseline_per_image)}
+        correct = {
+            name: evaluation.predict_labels(classifier, images.reshape(shape)) == labels
+            for name, images in versions.items()
+        }
+        row = {
+            "level": level,
+            "mse_mean_image": baseline,
+            "images": len(labels),
+            **evaluation.denoising_scores(clean, versions, correct, baseline_per_image),
+        }
         rows.append(row)
         noisy_ex.append(noisy[pick])
         denoised_ex.append(denoised[pick])
         print(f"level {level}: {row}")
     io.write_csv(out_table, pd.DataFrame(rows))
-    io.write_npz(out_examples, levels=np.array(levels), clean=clean[pick], labels=labels[pick],
-                 noisy=np.stack(noisy_ex), denoised=np.stack(denoised_ex))
+    io.write_npz(
+        out_examples,
+        levels=np.array(levels),
+        clean=clean[pick],
+        labels=labels[pick],
+        noisy=np.stack(noisy_ex),
+        denoised=np.stack(denoised_ex),
+    )
 
 
-def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_class: int, interpolation_steps: int,
-                    noise_level: float, noise_seed: int, confident: float, seed: int, threads: int, backend: str,
-                    out_images: str, out_scores: str, onednn_max_isa: str | None = None) -> None:
+def generate_digits(
+    *,
+    npz: str,
+    encoder: str,
+    decoder: str,
+    choice: str,
+    per_class: int,
+    interpolation_steps: int,
+    noise_level: float,
+    noise_seed: int,
+    confident: float,
+    seed: int,
+    threads: int,
+    backend: str,
+    out_images: str,
+    out_scores: str,
+    onednn_max_isa: str | None = None,
+) -> None:
     """Question 4D: new digits from the decoder alone, judged by the best classifier, with references.
 
     The Gaussians are fitted to the codes the decoder was trained on (the encoder's codes of the noisy
@@ -277,10 +396,13 @@ def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_cl
     z, clipped = generation.clip_to_bounds(z, low, high)
     images = decode(z)
     overall, predicted = judge(images, classes)
-    per_class_scores = [{"class": k, **judge(images[classes == k], classes[classes == k])[0]} for k in range(data.NUM_CLASSES)]
+    per_class_scores = [
+        {"class": k, **judge(images[classes == k], classes[classes == k])[0]} for k in range(data.NUM_CLASSES)
+    ]
 
     agnostic_z, agnostic_clipped = generation.clip_to_bounds(
-        generation.sample_gaussian(*generation.fit_gaussian(latents), len(z), seed + 2), low, high)
+        generation.sample_gaussian(*generation.fit_gaussian(latents), len(z), seed + 2), low, high
+    )
     agnostic, _ = judge(decode(agnostic_z))
     val_decoded = decode(encode("val"))
     real, _ = judge(val_decoded, arrays["labels_val"])
@@ -299,28 +421,43 @@ def generate_digits(*, npz: str, encoder: str, decoder: str, choice: str, per_cl
         "decoded_val": generation.nearest_neighbours(val_decoded[val_pick], train_flat)[1],
         "clean_val": generation.nearest_neighbours(flatten(arrays["x_val"])[val_pick], train_flat)[1],
     }
-    print("median distance to the nearest training image: " + ", ".join(f"{k} {np.median(v):.3f}" for k, v in distances.items()))
+    print(
+        "median distance to the nearest training image: "
+        + ", ".join(f"{k} {np.median(v):.3f}" for k, v in distances.items())
+    )
 
     rng = np.random.default_rng(seed + 1)
     a, b = rng.choice(data.NUM_CLASSES, size=2, replace=False)
     ia = int(np.flatnonzero(labels == a)[0])
     ib = int(np.flatnonzero(labels == b)[0])
     path = decode(generation.interpolate(latents[ia], latents[ib], interpolation_steps))
-    io.write_npz(out_images, images=images, classes=classes, predicted=predicted, interpolation=path,
-                 interpolation_ends=np.array([a, b]), nearest_index=nn_index, nearest_image=train_flat[nn_index],
-                 nearest_label=arrays["labels_train"][nn_index], **{f"distance_{k}": v for k, v in distances.items()})
-    io.write_json(out_scores, {
-        "per_class": per_class_scores,
-        "recognised": overall["recognised"],
-        "confidence": overall["confidence"],
-        "confident": overall["confident"],
-        "confident_threshold": confident,
-        "references": {"class_agnostic": agnostic, "real_validation": real},
-        "clipped_share": {"per_class": clipped, "class_agnostic": agnostic_clipped},
-        "fitted_on": {"images": int(len(latents)), "noise_level": noise_level},
-        "nearest_distance": generation.distance_summary(distances),
-        "latent_dim": int(latents.shape[1]),
-        "dead_latent_dims": int(np.sum(high <= 0)),
-        "interpolation": {"from": int(a), "to": int(b), "steps": interpolation_steps},
-        "classifier": io.read_json(choice)["best"]["name"],
-    })
+    io.write_npz(
+        out_images,
+        images=images,
+        classes=classes,
+        predicted=predicted,
+        interpolation=path,
+        interpolation_ends=np.array([a, b]),
+        nearest_index=nn_index,
+        nearest_image=train_flat[nn_index],
+        nearest_label=arrays["labels_train"][nn_index],
+        **{f"distance_{k}": v for k, v in distances.items()},
+    )
+    io.write_json(
+        out_scores,
+        {
+            "per_class": per_class_scores,
+            "recognised": overall["recognised"],
+            "confidence": overall["confidence"],
+            "confident": overall["confident"],
+            "confident_threshold": confident,
+            "references": {"class_agnostic": agnostic, "real_validation": real},
+            "clipped_share": {"per_class": clipped, "class_agnostic": agnostic_clipped},
+            "fitted_on": {"images": int(len(latents)), "noise_level": noise_level},
+            "nearest_distance": generation.distance_summary(distances),
+            "latent_dim": int(latents.shape[1]),
+            "dead_latent_dims": int(np.sum(high <= 0)),
+            "interpolation": {"from": int(a), "to": int(b), "steps": interpolation_steps},
+            "classifier": io.read_json(choice)["best"]["name"],
+        },
+    )

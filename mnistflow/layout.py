@@ -17,11 +17,17 @@ HEADING_SIZE = 9.9
 @dataclass
 class Page:
     number: int
-    filled: float                  # share of the text area's height from its top to the lowest content
-    headings: list[tuple[str, float]] = field(default_factory=list)  # (text, position from the top of the text area, 0..1)
-    smallest_text: float | None = None   # pt, over the text area (header and footer excluded)
+    filled: float  # share of the text area's height from its top to the lowest content
+    # (text, position from the top of the text area, 0..1)
+    headings: list[tuple[str, float]] = field(default_factory=list)
+    smallest_text: float | None = None  # pt, over the text area (header and footer excluded)
     content_after_last_heading: bool = True
     text: str = ""
+
+
+def _inside(obj: dict, top: float, bottom: float) -> bool:
+    """Whether a PDF object lies between the page's top and bottom margins (1 pt of slack)."""
+    return obj["top"] >= top - 1 and obj["bottom"] <= bottom + 1
 
 
 def read(path: str | os.PathLike) -> list[Page]:
@@ -32,10 +38,14 @@ def read(path: str | os.PathLike) -> list[Page]:
     with pdfplumber.open(path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             top, bottom = TOP_MARGIN, float(page.height) - BOTTOM_MARGIN
-            inside = lambda o: o["top"] >= top - 1 and o["bottom"] <= bottom + 1  # noqa: E731
-            objects = [o for kind in ("chars", "images", "rects", "lines", "curves") for o in getattr(page, kind) if inside(o)]
+            objects = [
+                o
+                for kind in ("chars", "images", "rects", "lines", "curves")
+                for o in getattr(page, kind)
+                if _inside(o, top, bottom)
+            ]
             lowest = max((o["bottom"] for o in objects), default=top)
-            words = [w for w in page.extract_words(extra_attrs=["size", "fontname"]) if inside(w)]
+            words = [w for w in page.extract_words(extra_attrs=["size", "fontname"]) if _inside(w, top, bottom)]
             headings = []
             lines: dict[float, list] = {}
             for w in words:
@@ -43,11 +53,23 @@ def read(path: str | os.PathLike) -> list[Page]:
                     lines.setdefault(round(w["top"]), []).append(w["text"])
             for line_top, texts in sorted(lines.items()):
                 headings.append((" ".join(texts), (line_top - top) / (bottom - top)))
-            last_heading_bottom = max((w["bottom"] for w in words if w["size"] >= HEADING_SIZE and "Bold" in w["fontname"]), default=None)
+            last_heading_bottom = max(
+                (w["bottom"] for w in words if w["size"] >= HEADING_SIZE and "Bold" in w["fontname"]), default=None
+            )
             # rotated text (axis labels of figures) is left out: pdfplumber gives its width along the line as its size
-            sizes = [c["size"] for c in page.chars if inside(c) and c["text"].strip() and c.get("upright", True)]
-            pages.append(Page(number=number, filled=(lowest - top) / (bottom - top), headings=headings,
-                              smallest_text=min(sizes) if sizes else None,
-                              content_after_last_heading=last_heading_bottom is None or lowest > last_heading_bottom + 12,
-                              text=page.extract_text() or ""))
+            sizes = [
+                c["size"]
+                for c in page.chars
+                if _inside(c, top, bottom) and c["text"].strip() and c.get("upright", True)
+            ]
+            pages.append(
+                Page(
+                    number=number,
+                    filled=(lowest - top) / (bottom - top),
+                    headings=headings,
+                    smallest_text=min(sizes) if sizes else None,
+                    content_after_last_heading=last_heading_bottom is None or lowest > last_heading_bottom + 12,
+                    text=page.extract_text() or "",
+                )
+            )
     return pages

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 
@@ -13,7 +13,9 @@ INPUT_SHAPE = (28, 28, 1)
 OPTIMIZERS = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam}
 
 
-def make_optimizer(spec: dict, *, schedule: str = "constant", total_steps: int | None = None) -> keras.optimizers.Optimizer:
+def make_optimizer(
+    spec: dict, *, schedule: str = "constant", total_steps: int | None = None
+) -> keras.optimizers.Optimizer:
     """An optimizer from a config mapping such as {name: sgd, learning_rate: 0.1}.
 
     schedule "cosine" decays the learning rate to 0 over `total_steps` along a half cosine.
@@ -51,11 +53,15 @@ def dense_classifier(
     computed by SeparableRandomTranslation so that it runs fast on JAX.
     """
     regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
-    layers = [keras.Input(shape=input_shape, name="image"),
-              *augmentation_layers(input_shape, augment_shift, augment_rotation, augment_zoom, separable_shift=True),
-              keras.layers.Flatten(name="flatten")]
+    layers = [
+        keras.Input(shape=input_shape, name="image"),
+        *augmentation_layers(input_shape, augment_shift, augment_rotation, augment_zoom, separable_shift=True),
+        keras.layers.Flatten(name="flatten"),
+    ]
     for i, units in enumerate(hidden_units, start=1):
-        layers.append(keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer, name=f"hidden_{i}"))
+        layers.append(
+            keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer, name=f"hidden_{i}")
+        )
     # float32 output under any precision policy (Keras' advice for mixed precision; a no-op in float32)
     layers.append(keras.layers.Dense(num_classes, activation="softmax", name="output", dtype="float32"))
     return keras.Sequential(layers, name=name)
@@ -93,8 +99,15 @@ class SeparableRandomTranslation(keras.layers.RandomTranslation):
     def __init__(self, height_factor, width_factor=None, **kwargs):
         kwargs.setdefault("fill_mode", "constant")
         kwargs.setdefault("interpolation", "bilinear")
-        if kwargs["fill_mode"] != "constant" or kwargs["interpolation"] != "bilinear" or kwargs.get("data_format") == "channels_first":
-            raise ValueError("SeparableRandomTranslation supports bilinear interpolation, constant fill and channels-last images only")
+        if (
+            kwargs["fill_mode"] != "constant"
+            or kwargs["interpolation"] != "bilinear"
+            or kwargs.get("data_format") == "channels_first"
+        ):
+            raise ValueError(
+                "SeparableRandomTranslation supports bilinear interpolation, constant fill and channels-last "
+                "images only"
+            )
         super().__init__(height_factor, width_factor, **kwargs)
         # Keras marks RandomTranslation as not jit-compatible, which makes the JAX trainer run the whole
         # model eagerly (13 s an epoch); this layer's operations compile (tested under jax.jit)
@@ -125,8 +138,13 @@ class SeparableRandomTranslation(keras.layers.RandomTranslation):
         return ops.numpy.squeeze(out, axis=0) if unbatched else out
 
 
-def augmentation_layers(input_shape: tuple[int, ...], shift: int = 0, rotation: float = 0.0, zoom: float = 0.0,
-                        separable_shift: bool = False) -> list:
+def augmentation_layers(
+    input_shape: tuple[int, ...],
+    shift: int = 0,
+    rotation: float = 0.0,
+    zoom: float = 0.0,
+    separable_shift: bool = False,
+) -> list:
     """Random rotation (degrees), zoom (fraction) and shift (pixels) layers, active in training only;
     empty padding is black (0), like the background of the digits. `separable_shift` computes the
     shift with SeparableRandomTranslation (same translations, same images, fast on JAX)."""
@@ -165,12 +183,19 @@ def cnn_classifier(
     augment_zoom > 0 zooms in or out by up to that fraction, augment_shift > 0 shifts by up to that
     many pixels (in this order).
     """
-    layers: list = [keras.Input(shape=input_shape, name="image"), *augmentation_layers(input_shape, augment_shift, augment_rotation, augment_zoom)]
+    layers: list = [
+        keras.Input(shape=input_shape, name="image"),
+        *augmentation_layers(input_shape, augment_shift, augment_rotation, augment_zoom),
+    ]
     for i, block in enumerate(conv_blocks, start=1):
         layers.append(
             keras.layers.Conv2D(
-                block["filters"], block["kernel_size"], padding=block.get("padding", "valid"),
-                activation=None if batch_norm else "relu", use_bias=not batch_norm, name=f"conv_{i}",
+                block["filters"],
+                block["kernel_size"],
+                padding=block.get("padding", "valid"),
+                activation=None if batch_norm else "relu",
+                use_bias=not batch_norm,
+                name=f"conv_{i}",
             )
         )
         if batch_norm:

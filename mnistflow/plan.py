@@ -134,7 +134,9 @@ def dependencies(jobs: list[Job]) -> dict[int, set[int]]:
     return {job.jobid: {maker[i] for i in job.inputs if i in maker and maker[i] != job.jobid} for job in jobs}
 
 
-def simulate(jobs: list[Job], cores: int, elapsed: dict[int, float] | None = None, done: set[int] = frozenset()) -> float:
+def simulate(
+    jobs: list[Job], cores: int, elapsed: dict[int, float] | None = None, done: set[int] = frozenset()
+) -> float:
     """Seconds until every job is done on `cores`, by list scheduling; jobs in `elapsed` are running
     already (their remaining time is the estimate less the time elapsed), jobs in `done` are finished.
     A job without an estimate counts 0 s."""
@@ -190,8 +192,13 @@ def duration(seconds: float) -> str:
 
 def forecast(jobs: list[Job], cores: int) -> dict:
     """The summary line's numbers: jobs, wall time, the sum of job times, jobs without an estimate."""
-    return {"jobs": len(jobs), "cores": cores, "wall_seconds": simulate(jobs, cores),
-            "job_seconds": sum(j.seconds or 0.0 for j in jobs), "unknown": [j.name for j in jobs if j.seconds is None]}
+    return {
+        "jobs": len(jobs),
+        "cores": cores,
+        "wall_seconds": simulate(jobs, cores),
+        "job_seconds": sum(j.seconds or 0.0 for j in jobs),
+        "unknown": [j.name for j in jobs if j.seconds is None],
+    }
 
 
 def plan_text(jobs: list[Job], cores: int, width: int = 100) -> str:
@@ -207,8 +214,10 @@ def plan_text(jobs: list[Job], cores: int, width: int = 100) -> str:
         reason = job.reason if len(job.reason) <= width else job.reason[: width - 3] + "..."
         lines.append(f"{job.name[:name_w]:<{name_w}}  {seconds:>10}  {job.source:<22}  {reason}")
     lines.append("")
-    line = (f"{info['jobs']} job{'s' if info['jobs'] != 1 else ''}, about {duration(info['wall_seconds'])} on {cores} "
-            f"core{'s' if cores != 1 else ''} ({duration(info['job_seconds'])} of job time)")
+    line = (
+        f"{info['jobs']} job{'s' if info['jobs'] != 1 else ''}, about {duration(info['wall_seconds'])} on {cores} "
+        f"core{'s' if cores != 1 else ''} ({duration(info['job_seconds'])} of job time)"
+    )
     if info["unknown"]:
         line += f"; {len(info['unknown'])} job(s) without any timing counted as 0 s: {', '.join(info['unknown'])}"
     lines.append(line)
@@ -263,8 +272,9 @@ class Progress:
 
     def left(self) -> float:
         now = self.clock()
-        return simulate(list(self.jobs.values()), self.cores,
-                        elapsed={k: now - t for k, t in self.started.items()}, done=self.done)
+        return simulate(
+            list(self.jobs.values()), self.cores, elapsed={k: now - t for k, t in self.started.items()}, done=self.done
+        )
 
     def status(self) -> str:
         now = self.clock()
@@ -304,4 +314,3 @@ def cores_from(args: list[str], default: int) -> int:
         if value is not None:
             return os.cpu_count() or 1 if value == "all" else max(1, int(value))
     return default
-

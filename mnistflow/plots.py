@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
@@ -99,11 +99,19 @@ def band_plot(curves: Mapping[str, dict], path: str | os.PathLike, *, xlabel: st
         for i, (label, curve) in enumerate(curves.items()):
             colour = PALETTE[i % len(PALETTE)]
             runs = curve.get("runs")
-            ax.plot(curve["x"], curve["mean"], marker="o", markersize=3, color=colour,
-                    label=label if runs is None else f"{label} ({runs} run{'' if runs == 1 else 's'})")
-            spans = [(x, iv.low, iv.high) for x, iv in zip(curve["x"], curve["intervals"]) if iv is not None]
+            ax.plot(
+                curve["x"],
+                curve["mean"],
+                marker="o",
+                markersize=3,
+                color=colour,
+                label=label if runs is None else f"{label} ({runs} run{'' if runs == 1 else 's'})",
+            )
+            spans = [
+                (x, iv.low, iv.high) for x, iv in zip(curve["x"], curve["intervals"], strict=True) if iv is not None
+            ]
             if spans:
-                xs, lows, highs = zip(*spans)
+                xs, lows, highs = zip(*spans, strict=True)
                 ax.fill_between(xs, lows, highs, color=colour, alpha=0.2, linewidth=0)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
@@ -124,19 +132,37 @@ def factor_curves_plot(panels: Mapping[str, Sequence[dict]], path: str | os.Path
     zoom = n > ZOOM_AFTER_EPOCHS
     start = n // 2 + 1  # first epoch of the zoomed panels
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(len(panels), 2 if zoom else 1, figsize=(7.0, 2.8 * len(panels)),
-                                 gridspec_kw={"width_ratios": [3, 2]} if zoom else None, squeeze=False)
-        for row, (ylabel, curves) in zip(axes, panels.items()):
-            for ax, first in zip(row, (1, start)):
-                for colour, curve in zip(colours, curves):
+        fig, axes = plt.subplots(
+            len(panels),
+            2 if zoom else 1,
+            figsize=(7.0, 2.8 * len(panels)),
+            gridspec_kw={"width_ratios": [3, 2]} if zoom else None,
+            squeeze=False,
+        )
+        for row, (ylabel, curves) in zip(axes, panels.items(), strict=True):
+            for ax, first in zip(row, (1, start), strict=True):
+                for colour, curve in zip(colours, curves, strict=True):
                     runs = np.array(curve["runs"])
                     epochs = np.arange(1, runs.shape[1] + 1)
                     keep = epochs >= first
                     replicates = len(runs)
-                    ax.plot(epochs[keep], np.asarray(curve["mean"])[keep], color=colour, marker="o" if n <= 15 else None, markersize=3,
-                            label=f"{curve['label']} ({replicates} run{'' if replicates == 1 else 's'})")
+                    ax.plot(
+                        epochs[keep],
+                        np.asarray(curve["mean"])[keep],
+                        color=colour,
+                        marker="o" if n <= 15 else None,
+                        markersize=3,
+                        label=f"{curve['label']} ({replicates} run{'' if replicates == 1 else 's'})",
+                    )
                     if replicates > 1:
-                        ax.fill_between(epochs[keep], runs.min(axis=0)[keep], runs.max(axis=0)[keep], color=colour, alpha=0.15, linewidth=0)
+                        ax.fill_between(
+                            epochs[keep],
+                            runs.min(axis=0)[keep],
+                            runs.max(axis=0)[keep],
+                            color=colour,
+                            alpha=0.15,
+                            linewidth=0,
+                        )
                 ax.set_xlabel("epoch")
                 ax.xaxis.get_major_locator().set_params(integer=True)
             row[0].set_ylabel(ylabel)
@@ -147,15 +173,26 @@ def factor_curves_plot(panels: Mapping[str, Sequence[dict]], path: str | os.Path
     save(fig, path)
 
 
-def history_plot(history: Mapping[str, Sequence[float]], path: str | os.PathLike, *, metrics: Sequence[str] = ("accuracy",)) -> None:
+def history_plot(
+    history: Mapping[str, Sequence[float]], path: str | os.PathLike, *, metrics: Sequence[str] = ("accuracy",)
+) -> None:
     """Training and validation values per epoch of each of `metrics` (e.g. accuracy and loss), from a
     Keras history record: one panel per metric, side by side."""
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(metrics), figsize=(7.0, 3.0) if len(metrics) > 1 else None, squeeze=False)
-        for ax, metric in zip(axes[0], metrics):
-            for i, (label, values) in enumerate((("training", history[metric]), ("validation", history[f"val_{metric}"]))):
+        for ax, metric in zip(axes[0], metrics, strict=True):
+            for i, (label, values) in enumerate(
+                (("training", history[metric]), ("validation", history[f"val_{metric}"]))
+            ):
                 epochs = list(range(1, len(values) + 1))
-                ax.plot(epochs, values, label=label, color=PALETTE[i], marker="o" if len(values) <= 15 else None, markersize=3)
+                ax.plot(
+                    epochs,
+                    values,
+                    label=label,
+                    color=PALETTE[i],
+                    marker="o" if len(values) <= 15 else None,
+                    markersize=3,
+                )
             ax.set_xlabel("epoch")
             ax.set_ylabel(metric)
             ax.xaxis.get_major_locator().set_params(integer=True)
@@ -202,8 +239,17 @@ def image_grid(
     save(fig, path)
 
 
-def nearest_pairs_grid(samples: np.ndarray, neighbours: np.ndarray, distances: Sequence[float], row_labels: Sequence[str],
-                       path: str | os.PathLike, *, pairs: int, side: int = 28, cell: float = 0.45) -> None:
+def nearest_pairs_grid(
+    samples: np.ndarray,
+    neighbours: np.ndarray,
+    distances: Sequence[float],
+    row_labels: Sequence[str],
+    path: str | os.PathLike,
+    *,
+    pairs: int,
+    side: int = 28,
+    cell: float = 0.45,
+) -> None:
     """Rows of (generated sample, its nearest training image) pairs, `pairs` per row; the distance is
     printed under each neighbour and a gap separates the pairs."""
     samples = np.asarray(samples).reshape(-1, side, side)
@@ -213,12 +259,14 @@ def nearest_pairs_grid(samples: np.ndarray, neighbours: np.ndarray, distances: S
         width, height = cell * 2.25 * pairs + 0.9, cell * 1.35 * nrows + 0.5
         size = print_points(width, height, tall=True)
         fig = plt.figure(figsize=(width, height))
-        outer = fig.add_gridspec(nrows, pairs, wspace=0.25, hspace=0.45, top=1 - 0.35 / (cell * 1.35 * nrows + 0.5), bottom=0.02)
+        outer = fig.add_gridspec(
+            nrows, pairs, wspace=0.25, hspace=0.45, top=1 - 0.35 / (cell * 1.35 * nrows + 0.5), bottom=0.02
+        )
         for r in range(nrows):
             for c in range(pairs):
                 i = r * pairs + c
                 inner = outer[r, c].subgridspec(1, 2, wspace=0.04)
-                for j, (image, kind) in enumerate(((samples, "generated"), (neighbours, "nearest"))):
+                for j, image in enumerate((samples, neighbours)):
                     ax = fig.add_subplot(inner[0, j])
                     ax.set_xticks([])
                     ax.set_yticks([])
@@ -232,12 +280,20 @@ def nearest_pairs_grid(samples: np.ndarray, neighbours: np.ndarray, distances: S
                             ax.set_xlabel(f"d = {distances[i]:.1f}", fontsize=size, labelpad=1)
                     if c == 0 and j == 0:
                         ax.set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=size)
-        fig.text(0.5, 0.995, "each pair: generated digit | its nearest training image (framed), Euclidean distance d",
-                 ha="center", va="top", fontsize=size)
+        fig.text(
+            0.5,
+            0.995,
+            "each pair: generated digit | its nearest training image (framed), Euclidean distance d",
+            ha="center",
+            va="top",
+            fontsize=size,
+        )
     save(fig, path)
 
 
-def distributions_plot(samples: Mapping[str, Sequence[float]], path: str | os.PathLike, *, xlabel: str, bins: int = 40) -> None:
+def distributions_plot(
+    samples: Mapping[str, Sequence[float]], path: str | os.PathLike, *, xlabel: str, bins: int = 40
+) -> None:
     """Step histograms (as densities, on common bins) of several samples, median marked for each."""
     arrays = {k: np.asarray(v, dtype=float) for k, v in samples.items()}
     edges = np.histogram_bin_edges(np.concatenate(list(arrays.values())), bins=bins)
@@ -245,8 +301,15 @@ def distributions_plot(samples: Mapping[str, Sequence[float]], path: str | os.Pa
         fig, ax = plt.subplots()
         for i, (label, values) in enumerate(arrays.items()):
             colour = PALETTE[i % len(PALETTE)]
-            ax.hist(values, bins=edges, density=True, histtype="step", linewidth=1.6, color=colour,
-                    label=f"{label} (median {np.median(values):.2f})")
+            ax.hist(
+                values,
+                bins=edges,
+                density=True,
+                histtype="step",
+                linewidth=1.6,
+                color=colour,
+                label=f"{label} (median {np.median(values):.2f})",
+            )
             ax.axvline(np.median(values), color=colour, linestyle=":", linewidth=1.2)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("density")
@@ -269,8 +332,15 @@ def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
             for j in range(k):
                 if i != j and off[i, j] > 0:
                     v = float(off[i, j])  # a mean over replicates: two figures below 10, whole numbers above
-                    ax.text(j, i, f"{v:.0f}" if v >= 10 else f"{v:.2g}", ha="center", va="center", fontsize=7.5,
-                            color="white" if off[i, j] > 0.6 * off.max() else "black")
+                    ax.text(
+                        j,
+                        i,
+                        f"{v:.0f}" if v >= 10 else f"{v:.2g}",
+                        ha="center",
+                        va="center",
+                        fontsize=7.5,
+                        color="white" if off[i, j] > 0.6 * off.max() else "black",
+                    )
         ax.set_xticks(range(k))
         ax.set_yticks(range(k))
         ax.set_xlabel("predicted class")
@@ -280,7 +350,9 @@ def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
     save(fig, path)
 
 
-def bar_plot(labels: Sequence[str], values: Sequence[float], path: str | os.PathLike, *, xlabel: str, ylabel: str) -> None:
+def bar_plot(
+    labels: Sequence[str], values: Sequence[float], path: str | os.PathLike, *, xlabel: str, ylabel: str
+) -> None:
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         ax.bar(labels, values, color=PALETTE[0])
@@ -311,7 +383,15 @@ def factor_errorbar_plot(
         ax0.set_xticks([0], ["0\n(none)"])
         ax0.set_xlim(-1, 1)
         ax0.spines["right"].set_visible(False)
-        ax.errorbar(factors[~zero], means[~zero], yerr=stds[~zero], fmt="o-", color=PALETTE[0], capsize=4, label="mean \u00b1 std over replicates")
+        ax.errorbar(
+            factors[~zero],
+            means[~zero],
+            yerr=stds[~zero],
+            fmt="o-",
+            color=PALETTE[0],
+            capsize=4,
+            label="mean \u00b1 std over replicates",
+        )
         ax.set_xscale("log")
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", left=False)
@@ -337,11 +417,20 @@ def denoising_grid(clean, noisy, denoised, levels, path: str | os.PathLike, side
         cells += ([] if unchanged else [clean[i]]) + [noisy[j][i] for j in range(k)]
         cells += ([] if unchanged else [blank]) + [denoised[j][i] for j in range(k)]
         row_labels += [f"digit {i + 1}\nnoisy", "denoised"]
-    titles = [f"p = {lvl:g}" + ("\n(original)" if np.array_equal(np.asarray(noisy[j]), np.asarray(clean)) else "") for j, lvl in enumerate(levels)]
+    titles = [
+        f"p = {lvl:g}" + ("\n(original)" if np.array_equal(np.asarray(noisy[j]), np.asarray(clean)) else "")
+        for j, lvl in enumerate(levels)
+    ]
     titles = ([] if unchanged else ["original"]) + titles
     ncols = len(titles)
-    image_grid(np.array(cells).reshape(-1, side, side), path, titles=titles + [""] * (len(cells) - ncols), row_labels=row_labels,
-               ncols=ncols, cell=0.55)
+    image_grid(
+        np.array(cells).reshape(-1, side, side),
+        path,
+        titles=titles + [""] * (len(cells) - ncols),
+        row_labels=row_labels,
+        ncols=ncols,
+        cell=0.55,
+    )
 
 
 def layer_diagram(parts: Sequence[tuple[str, Sequence[dict]]], path: str | os.PathLike, *, input_units: int) -> None:
@@ -361,11 +450,17 @@ def layer_diagram(parts: Sequence[tuple[str, Sequence[dict]]], path: str | os.Pa
         for x, (name, units, act, part) in enumerate(bars):
             h = 0.25 + 2.0 * units / biggest
             colour = PALETTE[2] if name == "latent" else colours[part]
-            ax.add_patch(matplotlib.patches.FancyBboxPatch((x - 0.3, -h / 2), 0.6, h, boxstyle="round,pad=0.02", color=colour, alpha=0.85))
+            ax.add_patch(
+                matplotlib.patches.FancyBboxPatch(
+                    (x - 0.3, -h / 2), 0.6, h, boxstyle="round,pad=0.02", color=colour, alpha=0.85
+                )
+            )
             ax.text(x, h / 2 + 0.12, f"{units}", ha="center", va="bottom", fontsize=10, fontweight="bold")
             ax.text(x, -h / 2 - 0.12, f"{name}\n{act or ''}", ha="center", va="top", fontsize=8)
             if x:
-                ax.annotate("", xy=(x - 0.32, 0), xytext=(x - 0.68, 0), arrowprops={"arrowstyle": "->", "color": "#555555"})
+                ax.annotate(
+                    "", xy=(x - 0.32, 0), xytext=(x - 0.68, 0), arrowprops={"arrowstyle": "->", "color": "#555555"}
+                )
         start = 1
         for part, layers in parts:
             end = start + len(layers) - 1
@@ -390,5 +485,7 @@ def formula(tex: str, path: str | os.PathLike, *, fontsize: int = 15) -> None:
 
 def cross_entropy_tex(num_classes: int) -> str:
     """Question 2B's loss in mathtext, the same formula as the report's MathML."""
-    return (r"L = -\frac{1}{N}\sum_{n=1}^{N}\sum_{k=1}^{%d} y_{nk}\,\log p_{nk}"
-            r" = -\frac{1}{N}\sum_{n=1}^{N}\log p_{n,c_n}" % num_classes)
+    return (
+        rf"L = -\frac{{1}}{{N}}\sum_{{n=1}}^{{N}}\sum_{{k=1}}^{{{num_classes}}} y_{{nk}}\,\log p_{{nk}}"
+        r" = -\frac{1}{N}\sum_{n=1}^{N}\log p_{n,c_n}"
+    )

@@ -52,7 +52,11 @@ def fmt_num(value: float, digits: int = 3) -> str:
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
     if 1e-3 <= abs(value) < 1e6:
-        return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:,.{max(digits - 1 - int(math.log10(abs(value))), 0)}f}"
+        return (
+            f"{value:.{digits}g}"
+            if abs(value) < 1
+            else f"{value:,.{max(digits - 1 - int(math.log10(abs(value))), 0)}f}"
+        )
     return f"{value:.{digits - 1}e}"
 
 
@@ -103,8 +107,22 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         trim_blocks=False,  # keep the newline after a block tag: it is the space between sentences
         lstrip_blocks=True,
     )
-    env.filters.update(ci=fmt_interval, ci_signed=fmt_interval_signed, ci_points=fmt_interval_points, ci_pct=fmt_interval_pct, plural=fmt_plural,
-                       acc=fmt_acc, pct=fmt_pct, int=fmt_int, num=fmt_num, signed=fmt_signed, points=fmt_points, fixed=fmt_acc, shape=fmt_shape, seconds=fmt_seconds)
+    env.filters.update(
+        ci=fmt_interval,
+        ci_signed=fmt_interval_signed,
+        ci_points=fmt_interval_points,
+        ci_pct=fmt_interval_pct,
+        plural=fmt_plural,
+        acc=fmt_acc,
+        pct=fmt_pct,
+        int=fmt_int,
+        num=fmt_num,
+        signed=fmt_signed,
+        points=fmt_points,
+        fixed=fmt_acc,
+        shape=fmt_shape,
+        seconds=fmt_seconds,
+    )
     return env
 
 

@@ -7,18 +7,18 @@ import datetime as _dt
 import math
 import os
 import subprocess
-from pathlib import Path
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from .io import read_json
-from .rendering import data_uri
 from . import claims as claims_lib
 from . import statistics
 from .evaluation import SHIFT_CELL_NAMES, shift_curves
+from .io import read_json
+from .rendering import data_uri
 from .sweep import ZOOM_AFTER_EPOCHS, format_factor, read_table
 
 
@@ -108,10 +108,12 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
     rows = []
     for row in summary.to_dict("records"):
         values = runs.loc[runs["factor_label"] == row["factor_label"]]
-        row.update(is_best=row["factor_label"] == best["factor_label"],
-                   test_interval=statistics.mean_interval(values["test_accuracy"].tolist()),
-                   val_interval=statistics.mean_interval(values["final_val_accuracy"].tolist()),
-                   best_interval=statistics.mean_interval(values["best_val_accuracy"].tolist()))
+        row.update(
+            is_best=row["factor_label"] == best["factor_label"],
+            test_interval=statistics.mean_interval(values["test_accuracy"].tolist()),
+            val_interval=statistics.mean_interval(values["final_val_accuracy"].tolist()),
+            best_interval=statistics.mean_interval(values["best_val_accuracy"].tolist()),
+        )
         rows.append(row)
     best_row = next(r for r in rows if r["is_best"])
     return {
@@ -128,12 +130,22 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
         "error": 1 - test_mean,
         "hinton_error": 1 - hinton,
         "error_ratio": (1 - test_mean) / (1 - hinton),
-        "top_epoch": {"val_accuracy": float(top["best_val_accuracy"]), "epoch": int(top["best_epoch"]),
-                      "factor": top["factor_label"], "replicate": int(top["replicate"])},
+        "top_epoch": {
+            "val_accuracy": float(top["best_val_accuracy"]),
+            "epoch": int(top["best_epoch"]),
+            "factor": top["factor_label"],
+            "replicate": int(top["replicate"]),
+        },
         # the run that fell furthest from its best epoch by its last
-        "largest_fall": {"fall": float(falls.max()), "best": float(fall["best_val_accuracy"]), "best_epoch": int(fall["best_epoch"]),
-                         "final": float(fall["final_val_accuracy"]), "factor": fall["factor_label"], "replicate": int(fall["replicate"]),
-                         "fell": bool(falls.max() > 0)},
+        "largest_fall": {
+            "fall": float(falls.max()),
+            "best": float(fall["best_val_accuracy"]),
+            "best_epoch": int(fall["best_epoch"]),
+            "final": float(fall["final_val_accuracy"]),
+            "factor": fall["factor_label"],
+            "replicate": int(fall["replicate"]),
+            "fell": bool(falls.max() > 0),
+        },
         # the curves figure repeats the second half of training on its own scale (plots.factor_curves_plot)
         "zoomed": bool(int(runs["epochs"].max()) > ZOOM_AFTER_EPOCHS),
         "decay_per_step": 2 * learning_rate * best["factor"],
@@ -154,34 +166,66 @@ def _macs(layers: list[dict]) -> int:
     return int(sum(layer.get("macs", 0) for layer in layers))
 
 
-def cnn_context(summary: dict, records: list[dict], timings: list[dict], refs: dict, earlier_layers: dict,
-                earlier_metrics: dict | None, earlier_timing: dict | None, n_test: int) -> dict:
+def cnn_context(
+    summary: dict,
+    records: list[dict],
+    timings: list[dict],
+    refs: dict,
+    earlier_layers: dict,
+    earlier_metrics: dict | None,
+    earlier_timing: dict | None,
+    n_test: int,
+) -> dict:
     """Question 3A: our CNN over its replicates, and the earlier answer's CNN beside it."""
     layers = records[0]["layers"]
     types = [t for t in LAYER_TYPES if any(layer["type"] == t for layer in layers)]
     values = summary["test_accuracy"]["values"]
     settings = records[0]["settings"]
     ours = {
-        "test": summary["test_accuracy"], "val": summary["final_val_accuracy"], "replicates": summary["replicates"],
+        "test": summary["test_accuracy"],
+        "val": summary["final_val_accuracy"],
+        "replicates": summary["replicates"],
         "test_interval": statistics.mean_interval(values) or statistics.wilson(values[0], n_test),
         "val_interval": statistics.mean_interval(summary["final_val_accuracy"]["values"]),
-        "params": records[0]["total_params"], "macs": _macs(layers), "seconds_per_epoch": _median_epoch_seconds(timings),
-        "epochs": records[0]["epochs"], "fit_minutes": float(np.mean([t["fit_seconds"] for t in timings]) / 60),
-        "backend": records[0]["backend"], "threads": records[0]["threads"],
+        "params": records[0]["total_params"],
+        "macs": _macs(layers),
+        "seconds_per_epoch": _median_epoch_seconds(timings),
+        "epochs": records[0]["epochs"],
+        "fit_minutes": float(np.mean([t["fit_seconds"] for t in timings]) / 60),
+        "backend": records[0]["backend"],
+        "threads": records[0]["threads"],
     }
-    earlier = {"params": earlier_layers["total_params"], "macs": _macs(earlier_layers["layers"]), "ran": earlier_metrics is not None}
+    earlier = {
+        "params": earlier_layers["total_params"],
+        "macs": _macs(earlier_layers["layers"]),
+        "ran": earlier_metrics is not None,
+    }
     if earlier_metrics is not None:
-        earlier.update(test_accuracy=earlier_metrics["test"]["accuracy"], epochs=earlier_metrics["epochs"],
-                       seconds_per_epoch=_median_epoch_seconds([earlier_timing]), backend=earlier_metrics["backend"],
-                       threads=earlier_metrics["threads"], test_interval=statistics.wilson(earlier_metrics["test"]["accuracy"], n_test))
+        earlier.update(
+            test_accuracy=earlier_metrics["test"]["accuracy"],
+            epochs=earlier_metrics["epochs"],
+            seconds_per_epoch=_median_epoch_seconds([earlier_timing]),
+            backend=earlier_metrics["backend"],
+            threads=earlier_metrics["threads"],
+            test_interval=statistics.wilson(earlier_metrics["test"]["accuracy"], n_test),
+        )
     else:
-        earlier.update(test_accuracy=refs["earlier_answer"]["q3a_test_accuracy"], epochs=refs["earlier_answer"]["q3a_epochs"],
-                       seconds_per_epoch=refs["earlier_answer"]["q3a_seconds_per_epoch"])
+        earlier.update(
+            test_accuracy=refs["earlier_answer"]["q3a_test_accuracy"],
+            epochs=refs["earlier_answer"]["q3a_epochs"],
+            seconds_per_epoch=refs["earlier_answer"]["q3a_seconds_per_epoch"],
+        )
     blocks = settings["model"]["conv_blocks"]
     return {
-        "layers": layers, "types": types, "ours": ours, "earlier": earlier,
-        "target": refs["targets"]["q3a_test_accuracy"], "goal": refs["targets"]["q3a_goal_test_accuracy"],
-        "settings": settings, "seeds": summary["seeds"], "first_block_pools": bool(blocks[0].get("pool")),
+        "layers": layers,
+        "types": types,
+        "ours": ours,
+        "earlier": earlier,
+        "target": refs["targets"]["q3a_test_accuracy"],
+        "goal": refs["targets"]["q3a_goal_test_accuracy"],
+        "settings": settings,
+        "seeds": summary["seeds"],
+        "first_block_pools": bool(blocks[0].get("pool")),
         "augments": bool(augmentation_words(settings["model"])),
         "augmentation_words": ", ".join(augmentation_words(settings["model"])),
         "dropout": bool(settings["model"].get("dense_dropout") or settings["model"].get("conv_dropout")),
@@ -195,10 +239,18 @@ def hinton_context(summary: dict | None, reference: float, n_test: int) -> dict 
         return None
     rows, _, _ = claims_lib.hinton_study(summary, reference, n_test)
     base = summary["baseline"]
-    baseline = {"name": "2D runs at this factor (the baseline)", "description": None, "rechosen": False, "gain": None, "gain_interval": None,
-                "factor": base["factor"], "mean": float(np.mean(base["test"])),
-                "interval": statistics.mean_interval(base["test"]), "runs": len(base["test"]),
-                "hinton": claims_lib.hinton(base["test"], reference, n_test, name="hinton_variant")}
+    baseline = {
+        "name": "2D runs at this factor (the baseline)",
+        "description": None,
+        "rechosen": False,
+        "gain": None,
+        "gain_interval": None,
+        "factor": base["factor"],
+        "mean": float(np.mean(base["test"])),
+        "interval": statistics.mean_interval(base["test"]),
+        "runs": len(base["test"]),
+        "hinton": claims_lib.hinton(base["test"], reference, n_test, name="hinton_variant"),
+    }
     for row in rows:
         row["runs"] = len(row["test"])
         row["factors_words"] = ", ".join(row["factors"])
@@ -212,10 +264,24 @@ def design_context(study: dict | None) -> dict | None:
         return None
     rows = []
     for name, c in study["candidates"].items():
-        replaces = "; ".join(f"{key} {value}" for part in ("model", "training") for key, value in c.get("replaces", {}).get(part, {}).items())
-        rows.append({"name": name, "description": c["description"], "replaces": replaces or "nothing (the base design)",
-                     "accuracy": c["correct"] / c["answers"], "interval": statistics.wilson(c["correct"] / c["answers"], c["answers"]),
-                     "runs": len(c["val_accuracies"]), "params": c["params"], "epochs": c["epochs"], "chosen": name == study["name"]})
+        replaces = "; ".join(
+            f"{key} {value}"
+            for part in ("model", "training")
+            for key, value in c.get("replaces", {}).get(part, {}).items()
+        )
+        rows.append(
+            {
+                "name": name,
+                "description": c["description"],
+                "replaces": replaces or "nothing (the base design)",
+                "accuracy": c["correct"] / c["answers"],
+                "interval": statistics.wilson(c["correct"] / c["answers"], c["answers"]),
+                "runs": len(c["val_accuracies"]),
+                "params": c["params"],
+                "epochs": c["epochs"],
+                "chosen": name == study["name"],
+            }
+        )
     return {"rows": rows, "chosen": study["name"], "runs": rows[0]["runs"], "base": study.get("base")}
 
 
@@ -228,9 +294,18 @@ def diagnostics_context(confusion: np.ndarray, chosen: int, misclassified: int, 
     for row in rows:
         row["interval"] = statistics.mean_interval(row["error_rates"])
     worst = max(rows, key=lambda r: r["mean_error_rate"])
-    return {"rows": rows, "chosen": chosen, "misclassified": misclassified, "shown": shown, "n_test": n_test,
-            "replicates": int(len(confusion)), "several": len(confusion) > 1, "any_errors": worst["mean_error_rate"] > 0,
-            "worst": worst, "mean_errors": float(np.mean(confusion.sum(axis=(1, 2)) - np.trace(confusion, axis1=1, axis2=2)))}
+    return {
+        "rows": rows,
+        "chosen": chosen,
+        "misclassified": misclassified,
+        "shown": shown,
+        "n_test": n_test,
+        "replicates": int(len(confusion)),
+        "several": len(confusion) > 1,
+        "any_errors": worst["mean_error_rate"] > 0,
+        "worst": worst,
+        "mean_errors": float(np.mean(confusion.sum(axis=(1, 2)) - np.trace(confusion, axis1=1, axis2=2))),
+    }
 
 
 def augmentation_words(model: dict) -> list[str]:
@@ -245,61 +320,108 @@ def augmentation_words(model: dict) -> list[str]:
     return words
 
 
-
 def setting_differences(dense: dict, cnn: dict) -> list[str]:
     """What differs between the dense network's and the CNN's settings besides their layers and
     augmentation, in words ("epochs (40 against 15)"): in 3B the "architecture" factor carries these too."""
+
     def regularisation(model: dict) -> str:
         parts = [f"L2 {model['l2']:g}"] if model.get("l2") else []
-        parts += [f"dropout {model[k]:g} {where}" for k, where in (("conv_dropout", "after the convolutions"), ("dense_dropout", "in the dense layers"))
-                  if model.get(k)]
+        parts += [
+            f"dropout {model[k]:g} {where}"
+            for k, where in (("conv_dropout", "after the convolutions"), ("dense_dropout", "in the dense layers"))
+            if model.get(k)
+        ]
         return ", ".join(parts) or "none"
 
     a, b = dense["training"], cnn["training"]
-    pairs = [("optimiser", describe_setting(a["optimizer"]), describe_setting(b["optimizer"])),
-             ("learning-rate schedule", a.get("schedule", "constant"), b.get("schedule", "constant")),
-             ("epochs", a["epochs"], b["epochs"]), ("batch size", a["batch_size"], b["batch_size"]),
-             ("arithmetic", a.get("precision", "float32"), b.get("precision", "float32")),
-             ("regularisation", regularisation(dense["model"]), regularisation(cnn["model"]))]
+    pairs = [
+        ("optimiser", describe_setting(a["optimizer"]), describe_setting(b["optimizer"])),
+        ("learning-rate schedule", a.get("schedule", "constant"), b.get("schedule", "constant")),
+        ("epochs", a["epochs"], b["epochs"]),
+        ("batch size", a["batch_size"], b["batch_size"]),
+        ("arithmetic", a.get("precision", "float32"), b.get("precision", "float32")),
+        ("regularisation", regularisation(dense["model"]), regularisation(cnn["model"])),
+    ]
     return [f"{what} ({x} against {y})" for what, x, y in pairs if x != y]
 
 
-def complexity_context(dense_records: list[dict], dense_name: str, cnn: dict, shift: pd.DataFrame, choice: dict) -> dict:
+def complexity_context(
+    dense_records: list[dict], dense_name: str, cnn: dict, shift: pd.DataFrame, choice: dict
+) -> dict:
     """Question 3B: size, arithmetic and test accuracy of the dense network chosen on validation (the 2D
     network at the chosen factor, all replicates) and of the CNN; and every model's accuracy under
     translation (mean over the replicates, with its t-interval)."""
     first = dense_records[0]
     dense_test = [r["test"]["accuracy"] for r in dense_records]
     rows = [
-        {"name": dense_name, "params": first["total_params"], "macs": _macs(first["layers"]), "test": float(np.mean(dense_test)),
-         "interval": statistics.mean_interval(dense_test), "runs": len(dense_test), "role": "dense"},
-        {"name": "our CNN (3A)", "params": cnn["ours"]["params"], "macs": cnn["ours"]["macs"], "test": cnn["ours"]["test"]["mean"],
-         "interval": cnn["ours"]["test_interval"], "runs": cnn["ours"]["replicates"], "role": "cnn"},
+        {
+            "name": dense_name,
+            "params": first["total_params"],
+            "macs": _macs(first["layers"]),
+            "test": float(np.mean(dense_test)),
+            "interval": statistics.mean_interval(dense_test),
+            "runs": len(dense_test),
+            "role": "dense",
+        },
+        {
+            "name": "our CNN (3A)",
+            "params": cnn["ours"]["params"],
+            "macs": cnn["ours"]["macs"],
+            "test": cnn["ours"]["test"]["mean"],
+            "interval": cnn["ours"]["test_interval"],
+            "runs": cnn["ours"]["replicates"],
+            "role": "cnn",
+        },
     ]
     curves = shift_curves(shift, SHIFT_CELL_NAMES)
     cells = [cell for cell in SHIFT_CELL_NAMES if SHIFT_CELL_NAMES[cell] in curves]
     shifts = curves[SHIFT_CELL_NAMES["dense"]]["x"]
-    table = [{"shift": s_, "values": [{"mean": curves[SHIFT_CELL_NAMES[cell]]["mean"][i], "interval": curves[SHIFT_CELL_NAMES[cell]]["intervals"][i]}
-                                      for cell in cells]} for i, s_ in enumerate(shifts)]
+    table = [
+        {
+            "shift": s_,
+            "values": [
+                {
+                    "mean": curves[SHIFT_CELL_NAMES[cell]]["mean"][i],
+                    "interval": curves[SHIFT_CELL_NAMES[cell]]["intervals"][i],
+                }
+                for cell in cells
+            ],
+        }
+        for i, s_ in enumerate(shifts)
+    ]
     d, c = rows
     return {
-        "rows": rows, "cells": cells, "names": {c_: SHIFT_CELL_NAMES[c_] for c_ in cells}, "table": table,
+        "rows": rows,
+        "cells": cells,
+        "names": {c_: SHIFT_CELL_NAMES[c_] for c_ in cells},
+        "table": table,
         "runs": {cell: curves[SHIFT_CELL_NAMES[cell]]["runs"] for cell in cells},
-        "max_shift": max(shifts), "mid_shift": 2 if 2 in shifts else max(shifts), "choice": choice, "controls": len(cells) == 4,
-        "mac_ratio": c["macs"] / d["macs"], "param_ratio": c["params"] / d["params"],
+        "max_shift": max(shifts),
+        "mid_shift": 2 if 2 in shifts else max(shifts),
+        "choice": choice,
+        "controls": len(cells) == 4,
+        "mac_ratio": c["macs"] / d["macs"],
+        "param_ratio": c["params"] / d["params"],
         "errors": {"dense": 1 - d["test"], "cnn": 1 - c["test"]},
         "setting_differences": setting_differences(first["settings"], cnn["settings"]),
     }
 
 
-def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, gains: list[dict], scores: dict, denoising: dict, refs: dict) -> dict:
+def autoencoder_context(
+    metrics: dict, timing: dict, table: pd.DataFrame, gains: list[dict], scores: dict, denoising: dict, refs: dict
+) -> dict:
     """Question 4: training of the autoencoder, the per-level table with intervals, the generated digits."""
     hist = metrics["history"]
     levels = []
     for row in table.sort_values("level").to_dict("records"):
         n = int(row["images"])
-        levels.append(dict(row, noisy_interval=statistics.wilson(row["accuracy_noisy"], n),
-                           denoised_interval=statistics.wilson(row["accuracy_denoised"], n)))
+        levels.append(
+            dict(
+                row,
+                noisy_interval=statistics.wilson(row["accuracy_noisy"], n),
+                denoised_interval=statistics.wilson(row["accuracy_denoised"], n),
+            )
+        )
     by_level = {g["level"]: g for g in gains}
     for row in levels:
         row["gain"] = by_level[float(row["level"])]
@@ -332,8 +454,11 @@ def autoencoder_context(metrics: dict, timing: dict, table: pd.DataFrame, gains:
 
 def git_state(repo: str | os.PathLike) -> dict:
     """The commit of the code that made the report, and whether the tree had uncommitted changes."""
+
     def git(*args):
-        return subprocess.run(["git", "-C", os.fspath(repo), *args], capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", os.fspath(repo), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
 
     try:
         return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
@@ -346,16 +471,27 @@ def benchmark_table(benchmarks: Mapping[str, str]) -> list[dict]:
     rows = []
     for name, path in benchmarks.items():
         bench = pd.read_csv(path, sep="\t")
-        rows.append({"job": name, "seconds": float(bench["s"].iloc[-1]), "max_rss_mb": float(bench["max_rss"].iloc[-1]),
-                     "finished": _dt.datetime.fromtimestamp(os.path.getmtime(path), _dt.timezone.utc).isoformat()})
+        rows.append(
+            {
+                "job": name,
+                "seconds": float(bench["s"].iloc[-1]),
+                "max_rss_mb": float(bench["max_rss"].iloc[-1]),
+                "finished": _dt.datetime.fromtimestamp(os.path.getmtime(path), _dt.UTC).isoformat(),
+            }
+        )
     return rows
 
 
 def cited_constants(refs: dict) -> list[dict]:
-    """Every figure of references.yaml, with what it is: cited from elsewhere or a target, never measured by this run."""
+    """Every figure of references.yaml, with what it is: cited from elsewhere or a target, never measured
+    by this run."""
     words = refs.get("descriptions", {})
-    return [{"group": group, "key": key, "value": value, "what": words.get(group, {}).get(key, key.replace("_", " "))}
-            for group, entries in refs.items() if group != "descriptions" for key, value in entries.items()]
+    return [
+        {"group": group, "key": key, "value": value, "what": words.get(group, {}).get(key, key.replace("_", " "))}
+        for group, entries in refs.items()
+        if group != "descriptions"
+        for key, value in entries.items()
+    ]
 
 
 def build_time(jobs: list[dict], gap_seconds: float = 600.0) -> dict | None:
@@ -364,8 +500,14 @@ def build_time(jobs: list[dict], gap_seconds: float = 600.0) -> dict | None:
     `busy_seconds` counts the time during which at least one job ran (the union of the intervals), so a
     report built over several sessions is not charged for the pauses between them; `sessions` counts
     the stretches of work separated by more than `gap_seconds` with no job running."""
-    intervals = sorted((_dt.datetime.fromisoformat(j["finished"]).timestamp() - j["seconds"],
-                        _dt.datetime.fromisoformat(j["finished"]).timestamp()) for j in jobs if j.get("finished"))
+    intervals = sorted(
+        (
+            _dt.datetime.fromisoformat(j["finished"]).timestamp() - j["seconds"],
+            _dt.datetime.fromisoformat(j["finished"]).timestamp(),
+        )
+        for j in jobs
+        if j.get("finished")
+    )
     if not intervals:
         return None
     busy, sessions = 0.0, 1
@@ -379,9 +521,16 @@ def build_time(jobs: list[dict], gap_seconds: float = 600.0) -> dict | None:
             end = max(end, b)
     busy += end - start
     first, last = intervals[0][0], max(b for _, b in intervals)
-    as_text = lambda t: _dt.datetime.fromtimestamp(t, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")  # noqa: E731
-    return {"first_start": as_text(first), "last_finish": as_text(last), "span_seconds": last - first,
-            "busy_seconds": busy, "sessions": sessions, "one_session": sessions == 1, "jobs": len(intervals)}
+    as_text = lambda t: _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%Y-%m-%d %H:%M UTC")  # noqa: E731
+    return {
+        "first_start": as_text(first),
+        "last_finish": as_text(last),
+        "span_seconds": last - first,
+        "busy_seconds": busy,
+        "sessions": sessions,
+        "one_session": sessions == 1,
+        "jobs": len(intervals),
+    }
 
 
 def machines(timings: list[dict]) -> list[dict]:
@@ -391,9 +540,17 @@ def machines(timings: list[dict]) -> list[dict]:
     rows: dict[tuple, dict] = {}
     for t in timings:
         key = (t.get("host"), t.get("cpu_model"), t.get("cpus"), t.get("memory_gib"))
-        row = rows.setdefault(key, {"host": key[0] or "not recorded", "cpu_model": key[1] or "not recorded",
-                                    "cpus": "not recorded" if key[2] is None else str(key[2]),
-                                    "memory_gib": "not recorded" if key[3] is None else f"{key[3]:.1f}", "jobs": 0, "slurm": False})
+        row = rows.setdefault(
+            key,
+            {
+                "host": key[0] or "not recorded",
+                "cpu_model": key[1] or "not recorded",
+                "cpus": "not recorded" if key[2] is None else str(key[2]),
+                "memory_gib": "not recorded" if key[3] is None else f"{key[3]:.1f}",
+                "jobs": 0,
+                "slurm": False,
+            },
+        )
         row["jobs"] += 1
         row["slurm"] = row["slurm"] or bool(t.get("slurm_job_id"))
     return sorted(rows.values(), key=lambda r: -r["jobs"])
@@ -441,14 +598,29 @@ def differences_from_assignment(run: Mapping, assignment: Mapping) -> list[dict]
             same = ours == entry["value"]
             theirs = entry.get("text", describe_setting(entry["value"]))
         if not same:
-            rows.append({"question": entry["question"], "setting": entry["setting"], "assignment": theirs,
-                         "this_run": describe_setting(ours)})
+            rows.append(
+                {
+                    "question": entry["question"],
+                    "setting": entry["setting"],
+                    "assignment": theirs,
+                    "this_run": describe_setting(ours),
+                }
+            )
     return rows + [dict(entry) for entry in assignment.get("by_design", [])]
 
 
-def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info: dict, benchmarks: Mapping[str, str] | None = None,
-               models: list[dict] = (), refs: dict | None = None, timings: list[dict] = (),
-               assignment: dict | None = None, trained_cnn: dict | None = None) -> dict:
+def provenance(
+    config: dict,
+    versions: dict,
+    repo: str | os.PathLike,
+    data_info: dict,
+    benchmarks: Mapping[str, str] | None = None,
+    models: list[dict] = (),
+    refs: dict | None = None,
+    timings: list[dict] = (),
+    assignment: dict | None = None,
+    trained_cnn: dict | None = None,
+) -> dict:
     """Where, when, from what and how the report was made. `trained_cnn` holds the settings 3A trained
     (the design study's choice where it ran), compared with the assignment in place of config["cnn"]."""
     jobs = benchmark_table(benchmarks or {})
@@ -461,7 +633,7 @@ def provenance(config: dict, versions: dict, repo: str | os.PathLike, data_info:
         "differences": differences_from_assignment(run, assignment) if assignment else [],
         # cores for the rebuild: make report's 4, or more where a training job used more threads
         "cores": max([REBUILD_CORES] + [int(m["threads"]) for m in models]),
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "config_yaml": yaml.safe_dump(config, sort_keys=True, default_flow_style=False, width=90),
         "versions": versions,
         "git": git_state(repo),
@@ -485,10 +657,16 @@ def rebuild_command(provenance: dict, config_path: str) -> str:
 def config_file_text(provenance: dict, config_path: str) -> str:
     """The saved configuration of a build, headed by where it came from and how to rebuild with it."""
     commit = provenance["git"].get("commit")
-    source = f"commit {commit[:12]}" + (" with uncommitted changes" if provenance["git"].get("dirty") else "") if commit else "a source tree outside git"
-    return (f"# The configuration of the report built {provenance['date']} from {source}.\n"
-            f"# Rebuild its numbers from a checkout of that commit, with the MNIST files of the report's checksums:\n"
-            f"#   {rebuild_command(provenance, config_path)}\n" + provenance["config_yaml"])
+    source = (
+        f"commit {commit[:12]}" + (" with uncommitted changes" if provenance["git"].get("dirty") else "")
+        if commit
+        else "a source tree outside git"
+    )
+    return (
+        f"# The configuration of the report built {provenance['date']} from {source}.\n"
+        f"# Rebuild its numbers from a checkout of that commit, with the MNIST files of the report's checksums:\n"
+        f"#   {rebuild_command(provenance, config_path)}\n" + provenance["config_yaml"]
+    )
 
 
 def _as_list(value) -> list[str]:
@@ -498,12 +676,20 @@ def _as_list(value) -> list[str]:
 def generation_distances(path: str) -> dict[str, np.ndarray]:
     """4D: each image set's distances to its nearest training image, from generate_digits' arrays."""
     with np.load(path) as npz:
-        return {key[len("distance_"):]: npz[key] for key in npz.files if key.startswith("distance_")}
+        return {key[len("distance_") :]: npz[key] for key in npz.files if key.startswith("distance_")}
 
 
-def build_context(inputs: Mapping[str, str], config: dict, *, figures: Sequence[str], timings: Sequence[str],
-                  benchmarks: Mapping[str, str], versions: dict, repo: str | os.PathLike,
-                  config_path: str = "report/config.yaml") -> dict:
+def build_context(
+    inputs: Mapping[str, str],
+    config: dict,
+    *,
+    figures: Sequence[str],
+    timings: Sequence[str],
+    benchmarks: Mapping[str, str],
+    versions: dict,
+    repo: str | os.PathLike,
+    config_path: str = "report/config.yaml",
+) -> dict:
     """Everything the template shows, read from the report rule's named inputs. The rule also names
     which inputs are `figures` (embedded, as figures.<input name>) and which are the training jobs'
     `timings` records, and gives each job's benchmark file by job name (`benchmarks`); `config_path`
@@ -532,10 +718,15 @@ def build_context(inputs: Mapping[str, str], config: dict, *, figures: Sequence[
     sweep_settings = sweep_records[0]["settings"]
     optimizer = sweep_settings["training"]["optimizer"]
     factor_choice = claims_lib.factor_choice(sweep_runs, n_val)
-    sweep = sweep_context(sweep_runs, sweep_summary, refs, optimizer["learning_rate"], best_label=factor_choice.values["best"])
+    sweep = sweep_context(
+        sweep_runs, sweep_summary, refs, optimizer["learning_rate"], best_label=factor_choice.values["best"]
+    )
     sweep.update(
-        settings=sweep_settings, backend=sweep_records[0]["backend"], threads=sweep_records[0]["threads"],
-        plain_sgd=optimizer["name"] == "sgd" and not optimizer.get("momentum"), momentum=optimizer.get("momentum", 0),
+        settings=sweep_settings,
+        backend=sweep_records[0]["backend"],
+        threads=sweep_records[0]["threads"],
+        plain_sgd=optimizer["name"] == "sgd" and not optimizer.get("momentum"),
+        momentum=optimizer.get("momentum", 0),
         schedule=sweep_settings["training"].get("schedule", "constant"),
         seconds_per_epoch=_median_epoch_seconds([read_json(p) for p in _as_list(inputs["sweep_timing"])]),
         name="-".join(map(str, sweep_settings["model"]["hidden_units"])),
@@ -543,9 +734,14 @@ def build_context(inputs: Mapping[str, str], config: dict, *, figures: Sequence[
     cnn_records = [read_json(p) for p in _as_list(inputs["cnn_metrics"])]
     earlier_metrics = read_json(inputs["cnn_earlier_metrics"]) if "cnn_earlier_metrics" in inputs else None
     cnn = cnn_context(
-        read_json(inputs["cnn_summary"]), cnn_records, [read_json(p) for p in _as_list(inputs["cnn_timing"])], refs,
-        read_json(inputs["cnn_earlier_layers"]), earlier_metrics,
-        read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None, n_test,
+        read_json(inputs["cnn_summary"]),
+        cnn_records,
+        [read_json(p) for p in _as_list(inputs["cnn_timing"])],
+        refs,
+        read_json(inputs["cnn_earlier_layers"]),
+        earlier_metrics,
+        read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None,
+        n_test,
     )
     hinton_summary = read_json(inputs["hinton_summary"]) if "hinton_summary" in inputs else None
     if hinton_summary is not None:  # the descriptions are the configuration's text, not part of any job's output
@@ -558,49 +754,99 @@ def build_context(inputs: Mapping[str, str], config: dict, *, figures: Sequence[
             candidate["description"] = config["cnn"]["design_study"]["candidates"][name]["description"]
     cnn["design"] = design_context(design_study)
     with np.load(inputs["cnn_diagnostics"]) as npz:
-        confusion, chosen_replicate, misclassified, shown = npz["confusion"], int(npz["chosen"]), int(len(npz["misclassified"])), int(len(npz["true"]))
+        confusion, chosen_replicate, misclassified, shown = (
+            npz["confusion"],
+            int(npz["chosen"]),
+            int(len(npz["misclassified"])),
+            int(len(npz["true"])),
+        )
     cnn["diagnostics"] = diagnostics_context(confusion, chosen_replicate, misclassified, shown, n_test)
     choice = read_json(inputs["classifier_choice"])
     autoencoder_metrics = read_json(inputs["autoencoder_metrics"])
     table = pd.read_csv(inputs["denoising_table"])
     gains = claims_lib.level_gains(table)
     autoencoder = autoencoder_context(
-        autoencoder_metrics, read_json(inputs["autoencoder_timing"]), table, gains,
-        read_json(inputs["generation_scores"]), config["denoising"], refs,
+        autoencoder_metrics,
+        read_json(inputs["autoencoder_timing"]),
+        table,
+        gains,
+        read_json(inputs["generation_scores"]),
+        config["denoising"],
+        refs,
     )
     shift_table = pd.read_csv(inputs["shift_table"])
     chosen_label = factor_choice.values["best"]
     chosen_records = [r for r in sweep_records if format_factor(r["settings"]["model"].get("l2", 0.0)) == chosen_label]
-    complexity = complexity_context(chosen_records, f"{sweep['name']}, L2 {chosen_label} (2D)", cnn, shift_table, choice)
+    complexity = complexity_context(
+        chosen_records, f"{sweep['name']}, L2 {chosen_label} (2D)", cnn, shift_table, choice
+    )
     claims = claims_lib.build(
-        class_counts=data["balance"]["train"]["counts"], dense_history={**dense_metrics["history"], "initial_val_loss": dense_metrics["initial"]["val_loss"]},
-        n_val=n_val, n_test=n_test, num_classes=int(data["num_classes"]), sweep_runs=sweep_runs, factor_choice=factor_choice, gains=gains,
+        class_counts=data["balance"]["train"]["counts"],
+        dense_history={**dense_metrics["history"], "initial_val_loss": dense_metrics["initial"]["val_loss"]},
+        n_val=n_val,
+        n_test=n_test,
+        num_classes=int(data["num_classes"]),
+        sweep_runs=sweep_runs,
+        factor_choice=factor_choice,
+        gains=gains,
         hinton_accuracy=sweep["hinton"],
-        cnn_test_values=cnn["ours"]["test"]["values"], cnn_target=cnn["target"], cnn_goal=cnn["goal"],
-        cnn_params=cnn["ours"]["params"], cnn_macs=cnn["ours"]["macs"], earlier_params=cnn["earlier"]["params"],
-        earlier_macs=cnn["earlier"]["macs"], shift_table=shift_table, denoising_table=table,
-        recognisable_accuracy=config["denoising"]["recognisable_accuracy"], min_gain=config["denoising"]["min_gain"],
-        generation_scores=autoencoder["scores"], generation_distances=generation_distances(inputs["generation_images"]),
-        design_study=design_study, chosen_confusion=confusion[chosen_replicate], hinton_summary=hinton_summary,
+        cnn_test_values=cnn["ours"]["test"]["values"],
+        cnn_target=cnn["target"],
+        cnn_goal=cnn["goal"],
+        cnn_params=cnn["ours"]["params"],
+        cnn_macs=cnn["ours"]["macs"],
+        earlier_params=cnn["earlier"]["params"],
+        earlier_macs=cnn["earlier"]["macs"],
+        shift_table=shift_table,
+        denoising_table=table,
+        recognisable_accuracy=config["denoising"]["recognisable_accuracy"],
+        min_gain=config["denoising"]["min_gain"],
+        generation_scores=autoencoder["scores"],
+        generation_distances=generation_distances(inputs["generation_images"]),
+        design_study=design_study,
+        chosen_confusion=confusion[chosen_replicate],
+        hinton_summary=hinton_summary,
         cnn_augments=cnn["augments"],
     )
     for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
         row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])
-    complexity["robustness"] = [claims["robustness_max"]] if complexity["mid_shift"] == complexity["max_shift"] else \
-        [claims["robustness_mid"], claims["robustness_max"]]
+    complexity["robustness"] = (
+        [claims["robustness_max"]]
+        if complexity["mid_shift"] == complexity["max_shift"]
+        else [claims["robustness_mid"], claims["robustness_max"]]
+    )
     models = [
         {"model": f"{dense_name} (2A-2C)", "backend": dense["backend"], "threads": dense["threads"]},
         {"model": f"{sweep['name']} sweep (2D)", "backend": sweep["backend"], "threads": sweep["threads"]},
         {"model": "our CNN (3A)", "backend": cnn["ours"]["backend"], "threads": cnn["ours"]["threads"]},
     ]
     if earlier_metrics is not None:
-        models.append({"model": "the earlier answer's CNN (3A)", "backend": earlier_metrics["backend"], "threads": earlier_metrics["threads"]})
-    models.append({"model": "autoencoder (4)", "backend": autoencoder_metrics["backend"], "threads": autoencoder_metrics["threads"]})
+        models.append(
+            {
+                "model": "the earlier answer's CNN (3A)",
+                "backend": earlier_metrics["backend"],
+                "threads": earlier_metrics["threads"],
+            }
+        )
+    models.append(
+        {
+            "model": "autoencoder (4)",
+            "backend": autoencoder_metrics["backend"],
+            "threads": autoencoder_metrics["threads"],
+        }
+    )
     prov = provenance(
-        config, versions, repo, info, benchmarks, models, refs,
+        config,
+        versions,
+        repo,
+        info,
+        benchmarks,
+        models,
+        refs,
         timings=[read_json(p) for key in timings for p in _as_list(inputs[key])],
         assignment=yaml.safe_load(Path(inputs["assignment"]).read_text()) if "assignment" in inputs else None,
-        trained_cnn={k: cnn["settings"][k] for k in ("model", "training") if k in cnn["settings"]})
+        trained_cnn={k: cnn["settings"][k] for k in ("model", "training") if k in cnn["settings"]},
+    )
     prov.update(command=rebuild_command(prov, config_path), config_path=config_path)
     return {
         "ae": autoencoder,

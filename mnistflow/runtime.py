@@ -21,8 +21,18 @@ def limit_native_threads(threads: int) -> None:
         os.environ[var] = str(threads)
 
 
-ONEDNN_ISAS = ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX512_CORE", "AVX512_CORE_VNNI", "AVX512_CORE_BF16",
-               "AVX512_CORE_FP16", "AVX512_CORE_AMX", "ALL")
+ONEDNN_ISAS = (
+    "SSE41",
+    "AVX",
+    "AVX2",
+    "AVX2_VNNI",
+    "AVX512_CORE",
+    "AVX512_CORE_VNNI",
+    "AVX512_CORE_BF16",
+    "AVX512_CORE_FP16",
+    "AVX512_CORE_AMX",
+    "ALL",
+)
 
 
 def configure(*, backend: str, threads: int, seed: int, onednn_max_isa: str | None = None):
@@ -155,7 +165,19 @@ def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": sys.version.split()[0]}
-    for name in ("keras", "jax", "jaxlib", "tensorflow-cpu", "tensorflow", "numpy", "pandas", "matplotlib", "jinja2", "snakemake", "weasyprint"):
+    for name in (
+        "keras",
+        "jax",
+        "jaxlib",
+        "tensorflow-cpu",
+        "tensorflow",
+        "numpy",
+        "pandas",
+        "matplotlib",
+        "jinja2",
+        "snakemake",
+        "weasyprint",
+    ):
         try:
             out[name] = version(name)
         except PackageNotFoundError:

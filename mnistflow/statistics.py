@@ -7,8 +7,8 @@ the method named), so that a claim can print the interval it used beside its ver
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy import stats
@@ -66,7 +66,9 @@ def _clip(low: float, high: float, bounds: tuple[float, float] | None) -> tuple[
     return max(low, bounds[0]), min(high, bounds[1])
 
 
-def mean_interval(values: Sequence[float], level: float = LEVEL, bounds: tuple[float, float] | None = (0.0, 1.0)) -> Interval | None:
+def mean_interval(
+    values: Sequence[float], level: float = LEVEL, bounds: tuple[float, float] | None = (0.0, 1.0)
+) -> Interval | None:
     """Student-t interval of the mean over replicates, clipped to `bounds` (accuracies lie in [0, 1]);
     None for fewer than two values."""
     x = _finite(values)
@@ -98,7 +100,9 @@ def paired_difference(a: Sequence[float], b: Sequence[float], level: float = LEV
         return None
     d = x - y
     if np.all(d == d[0]):
-        return Interval(float(d[0]), float(d[0]), f"paired t-interval over {len(x)} replicates (all differences equal)", level)
+        return Interval(
+            float(d[0]), float(d[0]), f"paired t-interval over {len(x)} replicates (all differences equal)", level
+        )
     ci = stats.ttest_rel(x, y).confidence_interval(confidence_level=level)
     return Interval(float(ci.low), float(ci.high), f"paired t-interval over {len(x)} replicates", level)
 
@@ -110,7 +114,9 @@ def per_item_difference(differences: Sequence[float], level: float = LEVEL, what
     if len(d) < 2:
         raise ValueError("a per-item comparison needs at least two items")
     if np.all(d == d[0]):
-        return Interval(float(d[0]), float(d[0]), f"paired t-interval over {len(d):,} {what} (all differences equal)", level)
+        return Interval(
+            float(d[0]), float(d[0]), f"paired t-interval over {len(d):,} {what} (all differences equal)", level
+        )
     ci = stats.ttest_1samp(d, 0.0).confidence_interval(confidence_level=level)
     return Interval(float(ci.low), float(ci.high), f"paired t-interval over {len(d):,} {what}", level)
 
@@ -123,8 +129,9 @@ def discordant_differences(only_b: int, only_a: int, n: int) -> np.ndarray:
     return np.concatenate([np.ones(only_b), -np.ones(only_a), np.zeros(n - only_a - only_b)])
 
 
-def prediction_interval_same_items(values: Sequence[float], level: float = LEVEL,
-                                   bounds: tuple[float, float] | None = (0.0, 1.0)) -> Interval | None:
+def prediction_interval_same_items(
+    values: Sequence[float], level: float = LEVEL, bounds: tuple[float, float] | None = (0.0, 1.0)
+) -> Interval | None:
     """Where one further run of the same procedure would fall when it is scored on the same items as
     the replicates (e.g. the same test set): the replicates' spread only, mean +- t(n - 1) s sqrt(1 + 1/n).
     The items' sampling error is common to every run scored on them, so it is left out. None for n < 2."""
@@ -133,8 +140,11 @@ def prediction_interval_same_items(values: Sequence[float], level: float = LEVEL
         return None
     n, mean, sd = len(x), float(x.mean()), float(x.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, df=n - 1)) * sd * math.sqrt(1 + 1 / n)
-    return Interval(*_clip(mean - half, mean + half, bounds),
-                    f"prediction interval for one run on the same test images: spread of {n} replicates", level)
+    return Interval(
+        *_clip(mean - half, mean + half, bounds),
+        f"prediction interval for one run on the same test images: spread of {n} replicates",
+        level,
+    )
 
 
 def two_proportion_difference(p1: float, p2: float, n: int, level: float = LEVEL, n2: int | None = None) -> Interval:
@@ -145,22 +155,44 @@ def two_proportion_difference(p1: float, p2: float, n: int, level: float = LEVEL
     z = float(stats.norm.ppf(0.5 + level / 2))
     d = p2 - p1
     if n2 == n:
-        return Interval(d - z * se, d + z * se, f"normal interval of a difference of two accuracies on {n:,} images (conservative)", level)
-    return Interval(d - z * se, d + z * se, f"normal interval of a difference of two independent proportions ({n:,} and {n2:,} items)", level)
+        return Interval(
+            d - z * se,
+            d + z * se,
+            f"normal interval of a difference of two accuracies on {n:,} images (conservative)",
+            level,
+        )
+    return Interval(
+        d - z * se,
+        d + z * se,
+        f"normal interval of a difference of two independent proportions ({n:,} and {n2:,} items)",
+        level,
+    )
 
 
-def median_difference(a: Sequence[float], b: Sequence[float], level: float = LEVEL, seed: int = 0,
-                      resamples: int = 2000) -> Interval:
+def median_difference(
+    a: Sequence[float], b: Sequence[float], level: float = LEVEL, seed: int = 0, resamples: int = 2000
+) -> Interval:
     """Percentile-bootstrap interval of median(a) - median(b) for two independent samples
     (scipy.stats.bootstrap, resampling each sample on its own; seeded, so the same on every run)."""
     x, y = _finite(a), _finite(b)
     if len(x) < 2 or len(y) < 2:
         raise ValueError("a bootstrap interval of a median difference needs at least two values in each sample")
-    result = stats.bootstrap((x, y), lambda u, v, axis: np.median(u, axis=axis) - np.median(v, axis=axis), vectorized=True,
-                             n_resamples=resamples, confidence_level=level, method="percentile", random_state=seed)
+    result = stats.bootstrap(
+        (x, y),
+        lambda u, v, axis: np.median(u, axis=axis) - np.median(v, axis=axis),
+        vectorized=True,
+        n_resamples=resamples,
+        confidence_level=level,
+        method="percentile",
+        random_state=seed,
+    )
     ci = result.confidence_interval
-    return Interval(float(ci.low), float(ci.high),
-                    f"percentile bootstrap over {len(x):,} and {len(y):,} images ({resamples} resamples)", level)
+    return Interval(
+        float(ci.low),
+        float(ci.high),
+        f"percentile bootstrap over {len(x):,} and {len(y):,} images ({resamples} resamples)",
+        level,
+    )
 
 
 def contrast(groups: Sequence[Sequence[float]], coefficients: Sequence[float], level: float = LEVEL) -> Interval | None:
@@ -169,7 +201,7 @@ def contrast(groups: Sequence[Sequence[float]], coefficients: Sequence[float], l
     coefficient has fewer than two values."""
     if len(groups) != len(coefficients):
         raise ValueError(f"{len(groups)} groups but {len(coefficients)} coefficients")
-    used = [(_finite(g), float(c)) for g, c in zip(groups, coefficients) if c != 0]
+    used = [(_finite(g), float(c)) for g, c in zip(groups, coefficients, strict=True) if c != 0]
     if not used or any(len(g) < 2 for g, _ in used):
         return None
     estimate = sum(c * g.mean() for g, c in used)
@@ -178,13 +210,14 @@ def contrast(groups: Sequence[Sequence[float]], coefficients: Sequence[float], l
     n_runs = sum(len(g) for g, _ in used)
     if variance == 0:
         return Interval(estimate, estimate, f"Welch interval over {n_runs} runs (no spread)", level)
-    df = variance ** 2 / sum(p * p / (len(g) - 1) for p, (g, _) in zip(parts, used) if p > 0)
+    df = variance**2 / sum(p * p / (len(g) - 1) for p, (g, _) in zip(parts, used, strict=True) if p > 0)
     half = float(stats.t.ppf(0.5 + level / 2, df=df)) * math.sqrt(variance)
     return Interval(estimate - half, estimate + half, f"Welch interval over {n_runs} runs ({df:.1f} df)", level)
 
 
-def family_contrast(families: Sequence[Sequence[Sequence[float]]], coefficients: Sequence[Sequence[float]],
-                    level: float = LEVEL) -> Interval | None:
+def family_contrast(
+    families: Sequence[Sequence[Sequence[float]]], coefficients: Sequence[Sequence[float]], level: float = LEVEL
+) -> Interval | None:
     """Interval of sum_f sum_i c_fi mean(group_fi) where the groups of a family are paired by replicate
     (a network and its control: replicate r of each shares its seed) and the families are independent
     (different networks). Each family's combination is taken per replicate first, so what the shared
@@ -207,11 +240,17 @@ def family_contrast(families: Sequence[Sequence[Sequence[float]]], coefficients:
     interval = contrast(groups, weights, level)
     if interval is None:
         return None
-    return Interval(interval.low, interval.high, interval.method.replace("Welch interval", "Welch interval of the per-replicate paired combinations", 1),
-                    interval.level)
+    return Interval(
+        interval.low,
+        interval.high,
+        interval.method.replace("Welch interval", "Welch interval of the per-replicate paired combinations", 1),
+        interval.level,
+    )
 
 
-def error_homogeneity(errors: Sequence[int], sizes: Sequence[int], draws: int = 20_000, seed: int = 0) -> tuple[float, float]:
+def error_homogeneity(
+    errors: Sequence[int], sizes: Sequence[int], draws: int = 20_000, seed: int = 0
+) -> tuple[float, float]:
     """Do error rates differ between groups? The chi-square statistic of the (errors, right) table by
     group and its p-value by Monte Carlo simulation under the null, conditional on the margins: the
     observed number of errors spread over the items at random (a multivariate hypergeometric draw per
@@ -234,4 +273,3 @@ def error_homogeneity(errors: Sequence[int], sizes: Sequence[int], draws: int = 
     # a small tolerance so that draws equal to the observed table count as at least as extreme despite rounding
     extreme = int((statistic(simulated) >= observed - 1e-9 * max(observed, 1.0)).sum())
     return observed, (1 + extreme) / (1 + draws)
-

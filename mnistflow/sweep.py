@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -84,8 +84,10 @@ def epoch_curves(records: Mapping[tuple[str, int], dict], metric: str = "val_acc
     by_factor: dict[str, list[list[float]]] = {}
     for (factor, _), rec in sorted(records.items(), key=lambda kv: (float(kv[0][0]), int(kv[0][1]))):
         by_factor.setdefault(factor, []).append([float(v) for v in rec["history"][metric]])
-    return [{"label": factor, "factor": float(factor), "runs": curves, "mean": np.mean(np.array(curves), axis=0).tolist()}
-            for factor, curves in by_factor.items()]
+    return [
+        {"label": factor, "factor": float(factor), "runs": curves, "mean": np.mean(np.array(curves), axis=0).tolist()}
+        for factor, curves in by_factor.items()
+    ]
 
 
 def choose_factor(runs: pd.DataFrame, n_val: int) -> dict:
@@ -98,9 +100,14 @@ def choose_factor(runs: pd.DataFrame, n_val: int) -> dict:
     top = int(per_factor["correct"].max())
     winners = per_factor[per_factor["correct"] == top]
     best = winners.iloc[0]
-    return {"factor": float(best["factor"]), "label": str(best["factor_label"]), "correct": top,
-            "answers": int(runs.groupby("factor_label").size().max()) * n_val,
-            "tied": winners["factor_label"].tolist()[1:], "factors": len(per_factor)}
+    return {
+        "factor": float(best["factor"]),
+        "label": str(best["factor_label"]),
+        "correct": top,
+        "answers": int(runs.groupby("factor_label").size().max()) * n_val,
+        "tied": winners["factor_label"].tolist()[1:],
+        "factors": len(per_factor),
+    }
 
 
 def with_decay(runs: pd.DataFrame) -> pd.DataFrame:
@@ -111,24 +118,37 @@ def with_decay(runs: pd.DataFrame) -> pd.DataFrame:
 
 def of_factor(jobs: Sequence[Sequence], paths: Sequence[str], label: str) -> list[str]:
     """The paths of one factor's jobs in replicate order, from the (factor label, replicate) of each job."""
-    found = sorted((int(replicate), path) for (factor, replicate), path in zip(jobs, paths) if factor == label)
+    found = sorted(
+        (int(replicate), path) for (factor, replicate), path in zip(jobs, paths, strict=True) if factor == label
+    )
     if not found:
         raise ValueError(f"no sweep job has the factor {label!r}")
     return [path for _, path in found]
 
 
-def summarise_variants(jobs: Sequence[Sequence], records: Sequence[dict], variants: Mapping[str, dict], sweep_runs: pd.DataFrame,
-                       l2_choice: dict) -> dict:
+def summarise_variants(
+    jobs: Sequence[Sequence],
+    records: Sequence[dict],
+    variants: Mapping[str, dict],
+    sweep_runs: pd.DataFrame,
+    l2_choice: dict,
+) -> dict:
     """The Hinton study: for each variant (jobs are (variant, factor label or "chosen", replicate)), the
     factor it uses (2D's choice, or re-chosen on validation among its own like 2D's), that factor's
     test and final validation accuracies in replicate order, and its training settings; beside them
     the 2D runs at the factor chosen there (the baseline, paired with the variants by replicate)."""
     baseline = sweep_runs[sweep_runs["factor_label"] == l2_choice["label"]].sort_values("replicate")
-    out = {"baseline": {"factor": l2_choice["label"], "test": baseline["test_accuracy"].tolist(),
-                        "val": baseline["final_val_accuracy"].tolist(), "replicates": baseline["replicate"].tolist()},
-           "variants": {}}
+    out = {
+        "baseline": {
+            "factor": l2_choice["label"],
+            "test": baseline["test_accuracy"].tolist(),
+            "val": baseline["final_val_accuracy"].tolist(),
+            "replicates": baseline["replicate"].tolist(),
+        },
+        "variants": {},
+    }
     by_variant: dict[str, dict] = {}
-    for (name, factor, replicate), rec in zip(jobs, records):
+    for (name, factor, replicate), rec in zip(jobs, records, strict=True):
         label = l2_choice["label"] if factor == "chosen" else factor
         by_variant.setdefault(name, {})[(label, int(replicate))] = rec
     for name, runs in by_variant.items():
@@ -138,13 +158,20 @@ def summarise_variants(jobs: Sequence[Sequence], records: Sequence[dict], varian
         mine = table[table["factor_label"] == chosen].sort_values("replicate")
         first = next(iter(runs.values()))
         out["variants"][name] = {
-            "factor": chosen, "rechosen": bool(variants[name].get("factors")),
+            "factor": chosen,
+            "rechosen": bool(variants[name].get("factors")),
             "factors": sorted(table["factor_label"].unique().tolist(), key=float),
-            "val_by_factor": {label: group.sort_values("replicate")["final_val_accuracy"].tolist()
-                              for label, group in table.groupby("factor_label")},
-            "test": mine["test_accuracy"].tolist(), "val": mine["final_val_accuracy"].tolist(), "replicates": mine["replicate"].tolist(),
-            "train_on_all": bool(variants[name].get("train_on_all")), "train_samples": int(first["train_samples"]),
-            "epochs": int(first["epochs"]), "training": first["settings"]["training"],
+            "val_by_factor": {
+                label: group.sort_values("replicate")["final_val_accuracy"].tolist()
+                for label, group in table.groupby("factor_label")
+            },
+            "test": mine["test_accuracy"].tolist(),
+            "val": mine["final_val_accuracy"].tolist(),
+            "replicates": mine["replicate"].tolist(),
+            "train_on_all": bool(variants[name].get("train_on_all")),
+            "train_samples": int(first["train_samples"]),
+            "epochs": int(first["epochs"]),
+            "training": first["settings"]["training"],
         }
     return out
 

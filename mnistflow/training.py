@@ -65,7 +65,9 @@ def fit(
     that metrics files stay identical between reruns.
     """
     steps = (epochs - initial_epoch) * int(np.ceil(len(train[0]) / batch_size))
-    model.compile(optimizer=make_optimizer(optimizer, schedule=schedule, total_steps=steps), loss=loss, metrics=list(metrics))
+    model.compile(
+        optimizer=make_optimizer(optimizer, schedule=schedule, total_steps=steps), loss=loss, metrics=list(metrics)
+    )
     initial = model.evaluate(*val, batch_size=max(batch_size, 1024), verbose=0, return_dict=True)
     timer = EpochTimer()
     start = time.perf_counter()
@@ -89,8 +91,12 @@ def fit(
         "train_samples": int(len(train[0])),
         "val_samples": int(len(val[0])),
     }
-    timing = {"fit_seconds": total, "epoch_seconds": timer.seconds, "train_samples": int(len(train[0])),
-              "start_to_first_step_seconds": timer.start_to_first_step}
+    timing = {
+        "fit_seconds": total,
+        "epoch_seconds": timer.seconds,
+        "train_samples": int(len(train[0])),
+        "start_to_first_step_seconds": timer.start_to_first_step,
+    }
     return record, timing
 
 

@@ -3,4 +3,6 @@
 from mnistflow import evaluation, io
 
 with io.redirect_output(snakemake.log[0]):
-    io.write_json(snakemake.output.summary, evaluation.summarise_replicates([io.read_json(p) for p in snakemake.input.metrics]))
+    io.write_json(
+        snakemake.output.summary, evaluation.summarise_replicates([io.read_json(p) for p in snakemake.input.metrics])
+    )

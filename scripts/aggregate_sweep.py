@@ -3,7 +3,9 @@
 from mnistflow import io, sweep
 
 with io.redirect_output(snakemake.log[0]):
-    records = {tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics)}
+    records = {
+        tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics, strict=True)
+    }
     runs = sweep.runs_table(records)
     io.write_csv(snakemake.output.runs, runs)
     io.write_csv(snakemake.output.summary, sweep.summary_table(runs))

@@ -4,4 +4,6 @@ from mnistflow import io, jobs
 
 p = snakemake.params
 with io.redirect_output(snakemake.log[0]):
-    jobs.describe_classifier(builder=p.builder, model_args=p.model, backend=p.backend, out_layers=snakemake.output.layers)
+    jobs.describe_classifier(
+        builder=p.builder, model_args=p.model, backend=p.backend, out_layers=snakemake.output.layers
+    )

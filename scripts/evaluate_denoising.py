@@ -4,7 +4,17 @@ from mnistflow import io, jobs
 
 p = snakemake.params
 with io.redirect_output(snakemake.log[0]):
-    jobs.evaluate_denoising(npz=snakemake.input.npz, autoencoder=snakemake.input.autoencoder, choice=snakemake.input.choice,
-                            levels=p.levels, noise_seed=p.noise_seed, examples=p.examples, seed=p.seed,
-                            threads=snakemake.threads, backend=p.backend, onednn_max_isa=p.onednn_max_isa,
-                            out_table=snakemake.output.table, out_examples=snakemake.output.examples)
+    jobs.evaluate_denoising(
+        npz=snakemake.input.npz,
+        autoencoder=snakemake.input.autoencoder,
+        choice=snakemake.input.choice,
+        levels=p.levels,
+        noise_seed=p.noise_seed,
+        examples=p.examples,
+        seed=p.seed,
+        threads=snakemake.threads,
+        backend=p.backend,
+        onednn_max_isa=p.onednn_max_isa,
+        out_table=snakemake.output.table,
+        out_examples=snakemake.output.examples,
+    )

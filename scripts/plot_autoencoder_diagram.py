@@ -4,5 +4,8 @@ from mnistflow import io, plots
 
 with io.redirect_output(snakemake.log[0]):
     m = io.read_json(snakemake.input.metrics)
-    plots.layer_diagram([("encoder", m["encoder_layers"]), ("decoder", m["decoder_layers"])], snakemake.output.figure,
-                        input_units=m["decoder_layers"][-1]["output_shape"][-1])
+    plots.layer_diagram(
+        [("encoder", m["encoder_layers"]), ("decoder", m["decoder_layers"])],
+        snakemake.output.figure,
+        input_units=m["decoder_layers"][-1]["output_shape"][-1],
+    )

@@ -5,5 +5,10 @@ from mnistflow import io, plots
 with io.redirect_output(snakemake.log[0]):
     d = io.read_npz(snakemake.input.diagnostics)
     plots.confusion_plot(d["confusion"].mean(axis=0), snakemake.output.confusion)
-    titles = [f"{t} \u2192 {p}" + (f" ({m})" if len(d["confusion"]) > 1 else "") for t, p, m in zip(d["true"], d["predicted"], d["missed_by"])]
-    plots.image_grid(d["images"], snakemake.output.misclassified, titles=titles, ncols=snakemake.params.columns, cell=0.75)
+    titles = [
+        f"{t} \u2192 {p}" + (f" ({m})" if len(d["confusion"]) > 1 else "")
+        for t, p, m in zip(d["true"], d["predicted"], d["missed_by"], strict=True)
+    ]
+    plots.image_grid(
+        d["images"], snakemake.output.misclassified, titles=titles, ncols=snakemake.params.columns, cell=0.75
+    )

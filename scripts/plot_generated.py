@@ -17,10 +17,23 @@ with io.redirect_output(snakemake.log[0]):
     n = snakemake.params.pairs
     classes = np.unique(g["classes"])
     pick = np.concatenate([np.flatnonzero(g["classes"] == k)[:n] for k in classes])
-    plots.nearest_pairs_grid(g["images"][pick], g["nearest_image"][pick], g["distance_generated"][pick],
-                             [f"class {k}" for k in classes], snakemake.output.grid, pairs=n)
-    plots.distributions_plot({label: g[key] for key, label in DISTANCE_SETS.items()}, snakemake.output.novelty,
-                             xlabel="Euclidean distance to the nearest training image (pixel values 0-1)")
+    plots.nearest_pairs_grid(
+        g["images"][pick],
+        g["nearest_image"][pick],
+        g["distance_generated"][pick],
+        [f"class {k}" for k in classes],
+        snakemake.output.grid,
+        pairs=n,
+    )
+    plots.distributions_plot(
+        {label: g[key] for key, label in DISTANCE_SETS.items()},
+        snakemake.output.novelty,
+        xlabel="Euclidean distance to the nearest training image (pixel values 0-1)",
+    )
     a, b = g["interpolation_ends"]
-    plots.image_grid(g["interpolation"].reshape(-1, 28, 28), snakemake.output.interpolation, cell=0.8,
-                     titles=[f"from {a}"] + [""] * (len(g["interpolation"]) - 2) + [f"to {b}"])
+    plots.image_grid(
+        g["interpolation"].reshape(-1, 28, 28),
+        snakemake.output.interpolation,
+        cell=0.8,
+        titles=[f"from {a}"] + [""] * (len(g["interpolation"]) - 2) + [f"to {b}"],
+    )

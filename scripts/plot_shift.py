@@ -7,5 +7,9 @@ from mnistflow import evaluation, io, plots
 
 with io.redirect_output(snakemake.log[0]):
     table = pd.read_csv(snakemake.input.table)
-    plots.band_plot(evaluation.shift_curves(table, snakemake.params.names), snakemake.output.figure,
-                    xlabel="shift of the test images (pixels, mean over 4 directions)", ylabel="test accuracy")
+    plots.band_plot(
+        evaluation.shift_curves(table, snakemake.params.names),
+        snakemake.output.figure,
+        xlabel="shift of the test images (pixels, mean over 4 directions)",
+        ylabel="test accuracy",
+    )

@@ -4,7 +4,12 @@ replicates' range; the curves drawn are saved as JSON beside the figure."""
 from mnistflow import io, plots, sweep
 
 with io.redirect_output(snakemake.log[0]):
-    records = {tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics)}
-    panels = {"validation accuracy": sweep.epoch_curves(records, "val_accuracy"), "validation loss": sweep.epoch_curves(records, "val_loss")}
+    records = {
+        tuple(job): io.read_json(path) for job, path in zip(snakemake.params.jobs, snakemake.input.metrics, strict=True)
+    }
+    panels = {
+        "validation accuracy": sweep.epoch_curves(records, "val_accuracy"),
+        "validation loss": sweep.epoch_curves(records, "val_loss"),
+    }
     io.write_json(snakemake.output.data, panels)
     plots.factor_curves_plot(panels, snakemake.output.figure)

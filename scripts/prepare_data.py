@@ -7,4 +7,7 @@ with io.redirect_output(snakemake.log[0]):
     raw = data.load_mnist(config.resolve_data_dir(snakemake.config)[0], p.checksums)
     arrays = data.split(raw, validation_size=p.validation_size, seed=p.seed, subset=p.subset)
     io.write_npz(snakemake.output.npz, **arrays)
-    io.write_json(snakemake.output.info, data.dataset_info(raw, arrays, validation_size=p.validation_size, seed=p.seed, subset=p.subset))
+    io.write_json(
+        snakemake.output.info,
+        data.dataset_info(raw, arrays, validation_size=p.validation_size, seed=p.seed, subset=p.subset),
+    )

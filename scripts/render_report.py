@@ -8,9 +8,16 @@ from mnistflow import history, io, rendering, report, runtime
 with io.redirect_output(snakemake.log[0]):
     inputs = {k: v for k, v in snakemake.input.items() if k != "templates"}
     repo = Path(snakemake.scriptdir).parent
-    context = report.build_context(inputs, snakemake.params.config, figures=snakemake.params.figures,
-                                   timings=snakemake.params.timings, benchmarks=snakemake.params.benchmarks,
-                                   versions=runtime.versions(), repo=repo, config_path=snakemake.output.config)
+    context = report.build_context(
+        inputs,
+        snakemake.params.config,
+        figures=snakemake.params.figures,
+        timings=snakemake.params.timings,
+        benchmarks=snakemake.params.benchmarks,
+        versions=runtime.versions(),
+        repo=repo,
+        config_path=snakemake.output.config,
+    )
     snap, context["changes"] = history.record(context, inputs, snakemake.params.history, repo)
     rendering.render_to_file(Path(snakemake.input.references).parent, "report.html.j2", context, snakemake.output.html)
     io.write_text(snakemake.output.config, report.config_file_text(context["provenance"], snakemake.output.config))

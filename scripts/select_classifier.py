@@ -3,5 +3,7 @@
 from mnistflow import evaluation, io
 
 with io.redirect_output(snakemake.log[0]):
-    io.write_json(snakemake.output.choice, evaluation.choose_classifiers(
-        snakemake.params.names, snakemake.input.metrics, snakemake.input.models))
+    io.write_json(
+        snakemake.output.choice,
+        evaluation.choose_classifiers(snakemake.params.names, snakemake.input.metrics, snakemake.input.models),
+    )

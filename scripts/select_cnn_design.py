@@ -4,6 +4,8 @@ from mnistflow import evaluation, io
 
 p = snakemake.params
 with io.redirect_output(snakemake.log[0]):
-    choice = evaluation.choose_design(p.jobs, [io.read_json(path) for path in snakemake.input.metrics], p.candidates, p.settings, p.base)
+    choice = evaluation.choose_design(
+        p.jobs, [io.read_json(path) for path in snakemake.input.metrics], p.candidates, p.settings, p.base
+    )
     print(f"chosen: {choice['name']}")
     io.write_json(snakemake.output.design, choice)

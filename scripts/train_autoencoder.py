@@ -4,6 +4,15 @@ from mnistflow import io, jobs
 
 p = snakemake.params
 with io.redirect_output(snakemake.log[0]):
-    jobs.train_autoencoder(npz=snakemake.input.npz, model_args=p.model, training=p.training, noise_level=p.noise_level,
-                           noise_seed=p.noise_seed, seed=p.seed, threads=snakemake.threads, backend=p.backend, onednn_max_isa=p.onednn_max_isa,
-                           out=dict(snakemake.output.items()))
+    jobs.train_autoencoder(
+        npz=snakemake.input.npz,
+        model_args=p.model,
+        training=p.training,
+        noise_level=p.noise_level,
+        noise_seed=p.noise_seed,
+        seed=p.seed,
+        threads=snakemake.threads,
+        backend=p.backend,
+        onednn_max_isa=p.onednn_max_isa,
+        out=dict(snakemake.output.items()),
+    )

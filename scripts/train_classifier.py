@@ -20,6 +20,8 @@ with io.redirect_output(snakemake.log[0]):
         design=getattr(snakemake.input, "design", None),
         design_part=getattr(p, "design_part", "all"),
         train_on_all=getattr(p, "train_on_all", False),
-        continue_from=dict(zip(p.continue_labels, snakemake.input.continue_models)) if getattr(p, "continue_labels", None) else None,
+        continue_from=dict(zip(p.continue_labels, snakemake.input.continue_models, strict=True))
+        if getattr(p, "continue_labels", None)
+        else None,
         initial_epoch=getattr(p, "initial_epoch", 0),
     )

@@ -47,7 +47,9 @@ DEFAULT_CONF = Path("/etc/slurm/slurm.conf")
 
 def unavailable() -> str | None:
     """Why a cluster cannot be started here, or None."""
-    missing = [tool for tool in ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo") if shutil.which(tool) is None]
+    missing = [
+        tool for tool in ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo") if shutil.which(tool) is None
+    ]
     if missing:
         return f"SLURM is not installed ({', '.join(missing)} missing; apt-get install slurm-wlm munge)"
     if os.geteuid() != 0:
@@ -55,7 +57,9 @@ def unavailable() -> str | None:
     if not Path("/etc/munge/munge.key").exists():
         return "no munge key at /etc/munge/munge.key"
     if DEFAULT_CONF.exists():
-        return f"{DEFAULT_CONF} exists: this machine has a SLURM configuration of its own, which the test does not touch"
+        return (
+            f"{DEFAULT_CONF} exists: this machine has a SLURM configuration of its own, which the test does not touch"
+        )
     return None
 
 
@@ -77,7 +81,7 @@ class SlurmCluster:
         self.munged_pid: int | None = None
         self.env = {**os.environ, "SLURM_CONF": str(self.conf)}
 
-    def __enter__(self) -> "SlurmCluster":
+    def __enter__(self) -> SlurmCluster:
         for sub in ("state", "spool", "log"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         host = socket.gethostname().split(".")[0]
@@ -85,12 +89,18 @@ class SlurmCluster:
             self.conf.parent.mkdir(parents=True)
             self.created.append(self.conf.parent)
         self.created.insert(0, self.conf)
-        self.conf.write_text(CONF.format(host=host, root=self.root, cpus=os.cpu_count(), mem_mb=_mem_mb(), partition=self.partition))
+        self.conf.write_text(
+            CONF.format(host=host, root=self.root, cpus=os.cpu_count(), mem_mb=_mem_mb(), partition=self.partition)
+        )
         try:
             self._start_munge()
             for daemon in ("slurmctld", "slurmd"):
                 log = open(self.root / "log" / f"{daemon}.out", "w")
-                self.procs.append(subprocess.Popen([daemon, "-D", "-f", str(self.conf)], stdout=log, stderr=subprocess.STDOUT, env=self.env))
+                self.procs.append(
+                    subprocess.Popen(
+                        [daemon, "-D", "-f", str(self.conf)], stdout=log, stderr=subprocess.STDOUT, env=self.env
+                    )
+                )
             self._wait_for_idle_node()
         except BaseException:
             self.__exit__(None, None, None)
@@ -126,7 +136,9 @@ class SlurmCluster:
         raise RuntimeError(f"the SLURM node did not become idle (last state {state!r}):\n{self.logs()}")
 
     def logs(self) -> str:
-        return "\n".join(f"== {p.name}\n{p.read_text()[-3000:]}" for p in sorted((self.root / "log").glob("*")) if p.is_file())
+        return "\n".join(
+            f"== {p.name}\n{p.read_text()[-3000:]}" for p in sorted((self.root / "log").glob("*")) if p.is_file()
+        )
 
     def __exit__(self, *exc) -> None:
         subprocess.run(["scancel", "--full", "--quiet", "-p", self.partition], env=self.env, capture_output=True)

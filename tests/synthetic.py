@@ -20,14 +20,25 @@ ASSIGNMENT = REPO / "workflow" / "report" / "assignment.yaml"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
 PNG = bytes.fromhex(  # a 1x1 grey PNG
     "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
-    "3a7e9b550000000a49444154789c6360000000020001e221bc330000000049454e44ae426082")
+    "3a7e9b550000000a49444154789c6360000000020001e221bc330000000049454e44ae426082"
+)
 FIGURES = {
-    "examples_figure": "examples.png", "loss_formula_figure": "loss_formula.svg", "dense_accuracy_figure": "dense_accuracy.svg",
-    "sweep_factor_figure": "sweep_factor.svg", "sweep_curves_figure": "sweep_curves.svg", "cnn_accuracy_figure": "cnn_accuracy.svg",
-    "shift_figure": "shift.svg", "autoencoder_loss_figure": "autoencoder_loss.svg", "autoencoder_diagram_figure": "autoencoder_diagram.svg",
-    "denoising_examples_figure": "denoising_examples.png", "denoising_mse_figure": "denoising_mse.svg",
-    "denoising_accuracy_figure": "denoising_accuracy.svg", "generated_figure": "generated.png", "interpolation_figure": "interpolation.png",
-    "generated_novelty_figure": "generated_novelty.svg", "cnn_confusion_figure": "cnn_confusion.svg",
+    "examples_figure": "examples.png",
+    "loss_formula_figure": "loss_formula.svg",
+    "dense_accuracy_figure": "dense_accuracy.svg",
+    "sweep_factor_figure": "sweep_factor.svg",
+    "sweep_curves_figure": "sweep_curves.svg",
+    "cnn_accuracy_figure": "cnn_accuracy.svg",
+    "shift_figure": "shift.svg",
+    "autoencoder_loss_figure": "autoencoder_loss.svg",
+    "autoencoder_diagram_figure": "autoencoder_diagram.svg",
+    "denoising_examples_figure": "denoising_examples.png",
+    "denoising_mse_figure": "denoising_mse.svg",
+    "denoising_accuracy_figure": "denoising_accuracy.svg",
+    "generated_figure": "generated.png",
+    "interpolation_figure": "interpolation.png",
+    "generated_novelty_figure": "generated_novelty.svg",
+    "cnn_confusion_figure": "cnn_confusion.svg",
     "cnn_misclassified_figure": "cnn_misclassified.png",
 }
 
@@ -37,8 +48,11 @@ TIMINGS = ["dense_timing", "sweep_timing", "cnn_timing", "autoencoder_timing", "
 def report_roles(inputs: dict, benchmarks: dict | None = None) -> dict:
     """What the report rule names besides its inputs (build_context's figures, timings and benchmarks):
     the figure inputs, the timing records among `inputs`, and the benchmark files by job name."""
-    return {"figures": [k for k in FIGURES if k in inputs], "timings": [k for k in TIMINGS if k in inputs],
-            "benchmarks": benchmarks or {}}
+    return {
+        "figures": [k for k in FIGURES if k in inputs],
+        "timings": [k for k in TIMINGS if k in inputs],
+        "benchmarks": benchmarks or {},
+    }
 
 
 def base_config() -> dict:
@@ -54,22 +68,22 @@ class Numbers:
     n_val: int = 500
     n_test: int = 1000
     class_counts: list[int] | None = None
-    dense_val: list[float] | None = None          # validation accuracy per epoch of the 2A-2C network
+    dense_val: list[float] | None = None  # validation accuracy per epoch of the 2A-2C network
     dense_val_loss: list[float] | None = None
     dense_train_loss: list[float] | None = None
     initial_val_loss: float = 2.35
-    sweep_test: dict[str, list[float]] | None = None   # factor label -> test accuracy per replicate
-    sweep_val: dict[str, list[float]] | None = None    # factor label -> final validation accuracy per replicate
+    sweep_test: dict[str, list[float]] | None = None  # factor label -> test accuracy per replicate
+    sweep_val: dict[str, list[float]] | None = None  # factor label -> final validation accuracy per replicate
     cnn_test: list[float] | None = None
     shift_accuracy: dict[str, list[float]] | None = None  # 3B model (cell) -> mean accuracy per shift 0..max_shift
-    shift_spread: float = 0.002                           # replicate-to-replicate spread of those accuracies
-    denoising: list[tuple[float, float]] | None = None    # per level: (accuracy noisy, accuracy denoised)
+    shift_spread: float = 0.002  # replicate-to-replicate spread of those accuracies
+    denoising: list[tuple[float, float]] | None = None  # per level: (accuracy noisy, accuracy denoised)
     mse_denoised: list[float] | None = None
     mse_mean_image: float = 0.065
     mse_gap_se: float = 0.0003
     recognised: list[float] | None = None
-    real_recognised: float | None = None         # 4D: decoded validation digits recognised as their class
-    agnostic_confident: float | None = None      # 4D: class-agnostic samples classified confidently
+    real_recognised: float | None = None  # 4D: decoded validation digits recognised as their class
+    agnostic_confident: float | None = None  # 4D: class-agnostic samples classified confidently
     distance_medians: dict[str, float] | None = None  # 4D: median distance to the nearest training image per image set
     extra: dict = field(default_factory=dict)
 
@@ -79,14 +93,39 @@ def _labels(config) -> list[str]:
 
 
 def dense_layers(hidden: list[int], activation: str, inputs: int = 784, classes: int = 10) -> list[dict]:
-    rows = [{"name": "flatten", "type": "Flatten", "output_shape": [None, inputs], "params": 0, "activation": None, "macs": 0}]
+    rows = [
+        {
+            "name": "flatten",
+            "type": "Flatten",
+            "output_shape": [None, inputs],
+            "params": 0,
+            "activation": None,
+            "macs": 0,
+        }
+    ]
     fan = inputs
     for i, units in enumerate(hidden):
-        rows.append({"name": f"hidden_{i + 1}", "type": "Dense", "output_shape": [None, units], "params": fan * units + units,
-                     "activation": activation, "macs": fan * units})
+        rows.append(
+            {
+                "name": f"hidden_{i + 1}",
+                "type": "Dense",
+                "output_shape": [None, units],
+                "params": fan * units + units,
+                "activation": activation,
+                "macs": fan * units,
+            }
+        )
         fan = units
-    rows.append({"name": "output", "type": "Dense", "output_shape": [None, classes], "params": fan * classes + classes,
-                 "activation": "softmax", "macs": fan * classes})
+    rows.append(
+        {
+            "name": "output",
+            "type": "Dense",
+            "output_shape": [None, classes],
+            "params": fan * classes + classes,
+            "activation": "softmax",
+            "macs": fan * classes,
+        }
+    )
     return rows
 
 
@@ -95,14 +134,39 @@ def cnn_layers(blocks: list[dict], dense_units: list[int]) -> list[dict]:
     for i, b in enumerate(blocks):
         k, f = b["kernel_size"], b["filters"]
         size = size if b.get("padding") == "same" else max(size - k + 1, 1)
-        rows.append({"name": f"conv_{i + 1}", "type": "Conv2D", "output_shape": [None, size, size, f],
-                     "params": k * k * channels * f + f, "activation": "relu", "macs": size * size * k * k * channels * f})
+        rows.append(
+            {
+                "name": f"conv_{i + 1}",
+                "type": "Conv2D",
+                "output_shape": [None, size, size, f],
+                "params": k * k * channels * f + f,
+                "activation": "relu",
+                "macs": size * size * k * k * channels * f,
+            }
+        )
         channels = f
         if b.get("pool"):
             size = max(size // 2, 1)
-            rows.append({"name": f"pool_{i + 1}", "type": "MaxPooling2D", "output_shape": [None, size, size, f], "params": 0,
-                         "activation": None, "macs": 0})
-    rows.append({"name": "flatten", "type": "Flatten", "output_shape": [None, size * size * channels], "params": 0, "activation": None, "macs": 0})
+            rows.append(
+                {
+                    "name": f"pool_{i + 1}",
+                    "type": "MaxPooling2D",
+                    "output_shape": [None, size, size, f],
+                    "params": 0,
+                    "activation": None,
+                    "macs": 0,
+                }
+            )
+    rows.append(
+        {
+            "name": "flatten",
+            "type": "Flatten",
+            "output_shape": [None, size * size * channels],
+            "params": 0,
+            "activation": None,
+            "macs": 0,
+        }
+    )
     return rows + dense_layers(dense_units, "relu", inputs=size * size * channels)[1:]
 
 
@@ -110,24 +174,59 @@ def _history(rng, val: list[float], val_loss=None, train_loss=None) -> dict:
     epochs = len(val)
     val_loss = val_loss or sorted(rng.uniform(0.05, 1.5, epochs).tolist(), reverse=True)
     train_loss = train_loss or sorted(rng.uniform(0.02, 1.5, epochs).tolist(), reverse=True)
-    return {"val_accuracy": list(val), "accuracy": [min(1.0, v + rng.uniform(-0.02, 0.02)) for v in val],
-            "val_loss": list(val_loss), "loss": list(train_loss)}
-
-
-def _record(rng, *, val, test, layers, settings, backend, threads, seed, n_train, n_val, val_loss=None, train_loss=None,
-            initial_val_loss=2.3):
     return {
-        "history": _history(rng, val, val_loss, train_loss), "initial": {"val_loss": initial_val_loss, "val_accuracy": 0.1},
-        "test": {"accuracy": float(test), "loss": 0.1}, "layers": layers, "total_params": sum(r["params"] for r in layers),
-        "seed": seed, "settings": settings, "backend": backend, "threads": threads, "epochs": len(val),
-        "batch_size": settings["training"]["batch_size"], "train_samples": n_train, "val_samples": n_val,
+        "val_accuracy": list(val),
+        "accuracy": [min(1.0, v + rng.uniform(-0.02, 0.02)) for v in val],
+        "val_loss": list(val_loss),
+        "loss": list(train_loss),
+    }
+
+
+def _record(
+    rng,
+    *,
+    val,
+    test,
+    layers,
+    settings,
+    backend,
+    threads,
+    seed,
+    n_train,
+    n_val,
+    val_loss=None,
+    train_loss=None,
+    initial_val_loss=2.3,
+):
+    return {
+        "history": _history(rng, val, val_loss, train_loss),
+        "initial": {"val_loss": initial_val_loss, "val_accuracy": 0.1},
+        "test": {"accuracy": float(test), "loss": 0.1},
+        "layers": layers,
+        "total_params": sum(r["params"] for r in layers),
+        "seed": seed,
+        "settings": settings,
+        "backend": backend,
+        "threads": threads,
+        "epochs": len(val),
+        "batch_size": settings["training"]["batch_size"],
+        "train_samples": n_train,
+        "val_samples": n_val,
     }
 
 
 def _timing(rng, epochs):
     seconds = rng.uniform(0.5, 2.0, epochs).tolist()
-    return {"epoch_seconds": seconds, "fit_seconds": float(sum(seconds)), "backend": "jax", "threads": 1,
-            "host": "synthetic-host", "cpu_model": "Synthetic CPU 9000", "cpus": 2, "memory_gib": 8.0}
+    return {
+        "epoch_seconds": seconds,
+        "fit_seconds": float(sum(seconds)),
+        "backend": "jax",
+        "threads": 1,
+        "host": "synthetic-host",
+        "cpu_model": "Synthetic CPU 9000",
+        "cpus": 2,
+        "memory_gib": 8.0,
+    }
 
 
 def _accuracy(n: int, p: float) -> float:
@@ -164,17 +263,33 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     for split, n in (("train", nb.n_train), ("val", nb.n_val), ("test", nb.n_test)):
         split_counts = counts if split == "train" else np.full(10, n // 10).tolist()
         splits[split] = {
-            "count": n, "class_counts": split_counts, "first_label": 0,
-            "before": {"images": {"dtype": "uint8", "min": 0.0, "max": 255.0, "mean": 33.3, "shape": [n, 28, 28]},
-                       "labels": {"dtype": "uint8", "min": 0.0, "max": 9.0, "mean": 4.5, "shape": [n]}},
-            "after": {"images": {"dtype": "float32", "min": 0.0, "max": 1.0, "mean": 0.1307, "shape": [n, 28, 28, 1]},
-                      "labels": {"dtype": "float32", "min": 0.0, "max": 1.0, "mean": 0.1, "shape": [n, 10]}},
+            "count": n,
+            "class_counts": split_counts,
+            "first_label": 0,
+            "before": {
+                "images": {"dtype": "uint8", "min": 0.0, "max": 255.0, "mean": 33.3, "shape": [n, 28, 28]},
+                "labels": {"dtype": "uint8", "min": 0.0, "max": 9.0, "mean": 4.5, "shape": [n]},
+            },
+            "after": {
+                "images": {"dtype": "float32", "min": 0.0, "max": 1.0, "mean": 0.1307, "shape": [n, 28, 28, 1]},
+                "labels": {"dtype": "float32", "min": 0.0, "max": 1.0, "mean": 0.1, "shape": [n, 10]},
+            },
         }
     io.write_json(inputs.setdefault("data_summary", path("data/summary.json")), {"num_classes": 10, "splits": splits})
-    io.write_json(inputs.setdefault("data_info", path("data/info.json")), {
-        "image_shape": [28, 28], "num_classes": 10, "original_sizes": {"train": 60000, "test": 10000}, "source": "idx",
-        "sha256": {"train-images-idx3-ubyte": "0" * 64}, "sizes": {"train": nb.n_train, "val": nb.n_val, "test": nb.n_test},
-        "split_seed": 1, "subset": None, "validation_size": nb.n_val})
+    io.write_json(
+        inputs.setdefault("data_info", path("data/info.json")),
+        {
+            "image_shape": [28, 28],
+            "num_classes": 10,
+            "original_sizes": {"train": 60000, "test": 10000},
+            "source": "idx",
+            "sha256": {"train-images-idx3-ubyte": "0" * 64},
+            "sizes": {"train": nb.n_train, "val": nb.n_val, "test": nb.n_test},
+            "split_seed": 1,
+            "subset": None,
+            "validation_size": nb.n_val,
+        },
+    )
     for key, name in FIGURES.items():
         p = Path(path(f"figures/{name}"))
         p.write_bytes(PNG) if name.endswith(".png") else p.write_text(SVG)
@@ -185,10 +300,21 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     epochs = d["training"]["epochs"]
     val = nb.dense_val or np.clip(np.linspace(0.8, 0.97, epochs) + rng.normal(0, 0.01, epochs), 0, 1).tolist()
     val = [_accuracy(nb.n_val, v) for v in val]
-    dense = _record(rng, val=val, test=_accuracy(nb.n_test, float(rng.uniform(0.9, 0.98))),
-                    layers=dense_layers(d["model"]["hidden_units"], d["model"]["activation"]), settings=copy.deepcopy(d),
-                    backend=backend("dense"), threads=config["threads"], seed=11, n_train=nb.n_train, n_val=nb.n_val,
-                    val_loss=nb.dense_val_loss, train_loss=nb.dense_train_loss, initial_val_loss=nb.initial_val_loss)
+    dense = _record(
+        rng,
+        val=val,
+        test=_accuracy(nb.n_test, float(rng.uniform(0.9, 0.98))),
+        layers=dense_layers(d["model"]["hidden_units"], d["model"]["activation"]),
+        settings=copy.deepcopy(d),
+        backend=backend("dense"),
+        threads=config["threads"],
+        seed=11,
+        n_train=nb.n_train,
+        n_val=nb.n_val,
+        val_loss=nb.dense_val_loss,
+        train_loss=nb.dense_train_loss,
+        initial_val_loss=nb.initial_val_loss,
+    )
     io.write_json(inputs.setdefault("dense_metrics", path("dense/metrics.json")), dense)
     io.write_json(inputs.setdefault("dense_timing", path("dense/timing.json")), _timing(rng, epochs))
     dense_name = "dense " + "-".join(map(str, d["model"]["hidden_units"]))
@@ -218,18 +344,37 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             curve[-1] = vals[r]
             if ep >= 3 and rng.random() < 0.5:  # some runs peak before their last epoch
                 curve[ep // 2] = min(1.0, vals[r] + rng.uniform(0.001, 0.01))
-            rec = _record(rng, val=[_accuracy(nb.n_val, v) for v in curve], test=_accuracy(nb.n_test, tests[r]),
-                          layers=dense_layers(s["model"]["hidden_units"], s["model"]["activation"]),
-                          settings={"model": dict(s["model"], l2=float(label)), "training": copy.deepcopy(s["training"])},
-                          backend=backend("sweep"), threads=config["threads"], seed=100 + r, n_train=nb.n_train, n_val=nb.n_val)
+            rec = _record(
+                rng,
+                val=[_accuracy(nb.n_val, v) for v in curve],
+                test=_accuracy(nb.n_test, tests[r]),
+                layers=dense_layers(s["model"]["hidden_units"], s["model"]["activation"]),
+                settings={"model": dict(s["model"], l2=float(label)), "training": copy.deepcopy(s["training"])},
+                backend=backend("sweep"),
+                threads=config["threads"],
+                seed=100 + r,
+                n_train=nb.n_train,
+                n_val=nb.n_val,
+            )
             records[(label, r)] = rec
-            job(f"sweep/l2_{label}/rep{r}", "sweep", f"{'-'.join(map(str, s['model']['hidden_units']))}, L2 {label}, replicate {r}", rec, ep)
+            job(
+                f"sweep/l2_{label}/rep{r}",
+                "sweep",
+                f"{'-'.join(map(str, s['model']['hidden_units']))}, L2 {label}, replicate {r}",
+                rec,
+                ep,
+            )
     runs = sweep.runs_table(records)
     io.write_csv(inputs.setdefault("sweep_runs", path("sweep/runs.csv")), runs)
     io.write_csv(inputs.setdefault("sweep_summary", path("sweep/summary.csv")), sweep.summary_table(runs))
     io.write_json(inputs.setdefault("sweep_curves", path("sweep/curves.json")), sweep.epoch_curves(records))
-    io.write_json(inputs.setdefault("sweep_curves_data", path("figures/sweep_curves.json")),
-                  {"validation accuracy": sweep.epoch_curves(records), "validation loss": sweep.epoch_curves(records, "val_loss")})
+    io.write_json(
+        inputs.setdefault("sweep_curves_data", path("figures/sweep_curves.json")),
+        {
+            "validation accuracy": sweep.epoch_curves(records),
+            "validation loss": sweep.epoch_curves(records, "val_loss"),
+        },
+    )
 
     # the Hinton study: each variant's runs, paired with the 2D runs at the chosen factor
     h = config["hinton_study"]
@@ -239,12 +384,31 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         variants = {}
         for name, v in h["variants"].items():
             tests = [_accuracy(nb.n_test, float(np.clip(t, 0, 1))) for t in rng.uniform(0.97, 0.99, h["replicates"])]
-            variants[name] = {"factor": chosen, "rechosen": bool(v.get("factors")), "factors": [chosen],
-                              "val_by_factor": {chosen: tests}, "test": tests, "val": tests, "replicates": list(range(h["replicates"])),
-                              "train_on_all": bool(v.get("train_on_all")), "train_samples": nb.n_train, "epochs": 1, "training": s["training"]}
-        io.write_json(inputs.setdefault("hinton_summary", path("hinton/summary.json")), {
-            "baseline": {"factor": chosen, "test": base["test_accuracy"].tolist(), "val": base["final_val_accuracy"].tolist(),
-                         "replicates": base["replicate"].tolist()}, "variants": variants})
+            variants[name] = {
+                "factor": chosen,
+                "rechosen": bool(v.get("factors")),
+                "factors": [chosen],
+                "val_by_factor": {chosen: tests},
+                "test": tests,
+                "val": tests,
+                "replicates": list(range(h["replicates"])),
+                "train_on_all": bool(v.get("train_on_all")),
+                "train_samples": nb.n_train,
+                "epochs": 1,
+                "training": s["training"],
+            }
+        io.write_json(
+            inputs.setdefault("hinton_summary", path("hinton/summary.json")),
+            {
+                "baseline": {
+                    "factor": chosen,
+                    "test": base["test_accuracy"].tolist(),
+                    "val": base["final_val_accuracy"].tolist(),
+                    "replicates": base["replicate"].tolist(),
+                },
+                "variants": variants,
+            },
+        )
 
     # 3A
     c = config["cnn"]
@@ -253,12 +417,23 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     inputs["cnn_metrics"], inputs["cnn_timing"] = [], []
     for r in range(c["replicates"]):
         ep = c["training"]["epochs"]
-        rec = _record(rng, val=[_accuracy(nb.n_val, v) for v in rng.uniform(0.97, 0.995, ep)], test=_accuracy(nb.n_test, cnn_tests[r]),
-                      layers=cnn_layers(c["model"]["conv_blocks"], c["model"]["dense_units"]), settings=copy.deepcopy({"model": c["model"], "training": c["training"]}),
-                      backend=backend("cnn"), threads=config["threads"], seed=200 + r, n_train=nb.n_train, n_val=nb.n_val)
+        rec = _record(
+            rng,
+            val=[_accuracy(nb.n_val, v) for v in rng.uniform(0.97, 0.995, ep)],
+            test=_accuracy(nb.n_test, cnn_tests[r]),
+            layers=cnn_layers(c["model"]["conv_blocks"], c["model"]["dense_units"]),
+            settings=copy.deepcopy({"model": c["model"], "training": c["training"]}),
+            backend=backend("cnn"),
+            threads=config["threads"],
+            seed=200 + r,
+            n_train=nb.n_train,
+            n_val=nb.n_val,
+        )
         cnn_records.append(rec)
         job(f"cnn/rep{r}", "cnn", f"CNN, replicate {r}", rec, ep)
-    io.write_json(inputs.setdefault("cnn_summary", path("cnn/summary.json")), evaluation.summarise_replicates(cnn_records))
+    io.write_json(
+        inputs.setdefault("cnn_summary", path("cnn/summary.json")), evaluation.summarise_replicates(cnn_records)
+    )
     study = c.get("design_study") or {"enabled": False}
     if study["enabled"]:  # the design study: one record per candidate run
         from mnistflow.config import design_settings
@@ -268,13 +443,27 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             merged = design_settings(c, cand)
             for r in range(study["replicates"]):
                 jobs_.append((name, r))
-                records_.append(_record(rng, val=[_accuracy(nb.n_val, rng.uniform(0.97, 0.995))], test=0.99,
-                                        layers=cnn_layers(merged["model"]["conv_blocks"], merged["model"]["dense_units"]), settings=merged,
-                                        backend=backend("cnn"), threads=config["threads"], seed=400 + r, n_train=nb.n_train, n_val=nb.n_val))
-        design = evaluation.choose_design(jobs_, records_, {n: {k: v for k, v in cand.items() if k != "description"}
-                                                            for n, cand in study["candidates"].items()},
-                                          {name: design_settings(c, cand) for name, cand in study["candidates"].items()},
-                                          design_settings(c, {}))
+                records_.append(
+                    _record(
+                        rng,
+                        val=[_accuracy(nb.n_val, rng.uniform(0.97, 0.995))],
+                        test=0.99,
+                        layers=cnn_layers(merged["model"]["conv_blocks"], merged["model"]["dense_units"]),
+                        settings=merged,
+                        backend=backend("cnn"),
+                        threads=config["threads"],
+                        seed=400 + r,
+                        n_train=nb.n_train,
+                        n_val=nb.n_val,
+                    )
+                )
+        design = evaluation.choose_design(
+            jobs_,
+            records_,
+            {n: {k: v for k, v in cand.items() if k != "description"} for n, cand in study["candidates"].items()},
+            {name: design_settings(c, cand) for name, cand in study["candidates"].items()},
+            design_settings(c, {}),
+        )
         io.write_json(inputs.setdefault("cnn_design", path("cnn_design/choice.json")), design)
     # 3A diagnostics: each replicate's confusion matrix on test digits spread evenly over the classes
     per_class = nb.n_test // 10
@@ -286,17 +475,33 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             matrix[k, k] = per_class - wrong
             np.add.at(matrix[k], (k + 1 + rng.integers(0, 9, wrong)) % 10, 1)
         confusions.append(matrix)
-    io.write_npz(inputs.setdefault("cnn_diagnostics", path("cnn/diagnostics.npz")), confusion=np.stack(confusions), chosen=np.array(0),
-                 misclassified=np.arange(int(confusions[0].sum() - np.trace(confusions[0]))), true=np.zeros(min(40, int(confusions[0].sum() - np.trace(confusions[0])))))
+    io.write_npz(
+        inputs.setdefault("cnn_diagnostics", path("cnn/diagnostics.npz")),
+        confusion=np.stack(confusions),
+        chosen=np.array(0),
+        misclassified=np.arange(int(confusions[0].sum() - np.trace(confusions[0]))),
+        true=np.zeros(min(40, int(confusions[0].sum() - np.trace(confusions[0])))),
+    )
     e = config["cnn_earlier"]
     earlier_layers = cnn_layers(e["model"]["conv_blocks"], e["model"]["dense_units"])
-    io.write_json(inputs.setdefault("cnn_earlier_layers", path("cnn_earlier/layers.json")),
-                  {"layers": earlier_layers, "total_params": sum(r["params"] for r in earlier_layers)})
+    io.write_json(
+        inputs.setdefault("cnn_earlier_layers", path("cnn_earlier/layers.json")),
+        {"layers": earlier_layers, "total_params": sum(r["params"] for r in earlier_layers)},
+    )
     if e["enabled"]:
         ep = e["training"]["epochs"]
-        rec = _record(rng, val=[_accuracy(nb.n_val, v) for v in rng.uniform(0.9, 0.99, ep)], test=_accuracy(nb.n_test, 0.99),
-                      layers=earlier_layers, settings=copy.deepcopy({"model": e["model"], "training": e["training"]}),
-                      backend=backend("cnn_earlier"), threads=config["threads"], seed=300, n_train=nb.n_train, n_val=nb.n_val)
+        rec = _record(
+            rng,
+            val=[_accuracy(nb.n_val, v) for v in rng.uniform(0.9, 0.99, ep)],
+            test=_accuracy(nb.n_test, 0.99),
+            layers=earlier_layers,
+            settings=copy.deepcopy({"model": e["model"], "training": e["training"]}),
+            backend=backend("cnn_earlier"),
+            threads=config["threads"],
+            seed=300,
+            n_train=nb.n_train,
+            n_val=nb.n_val,
+        )
         io.write_json(inputs.setdefault("cnn_earlier_metrics", path("cnn_earlier/metrics.json")), rec)
         io.write_json(inputs.setdefault("cnn_earlier_timing", path("cnn_earlier/timing.json")), _timing(rng, ep))
     choice = evaluation.choose_classifiers(names, metrics_paths, model_paths)
@@ -312,70 +517,166 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         "cnn_unaugmented": np.linspace(0.99, rng.uniform(0.1, 0.99), max_shift + 1).tolist(),
         **(nb.shift_accuracy or {}),
     }
-    replicates = {"dense": config["sweep"]["replicates"], "dense_augmented": config["sweep"]["replicates"],
-                  "cnn": config["cnn"]["replicates"], "cnn_unaugmented": config["cnn"]["replicates"]}
+    replicates = {
+        "dense": config["sweep"]["replicates"],
+        "dense_augmented": config["sweep"]["replicates"],
+        "cnn": config["cnn"]["replicates"],
+        "cnn_unaugmented": config["cnn"]["replicates"],
+    }
     cells = ["dense", "cnn"] + (["dense_augmented", "cnn_unaugmented"] if augments else [])
     shifts = [0] + [s for s in range(1, max_shift + 1) for _ in evaluation.DIRECTIONS]
     directions = ["none"] + [d for _ in range(1, max_shift + 1) for d in evaluation.DIRECTIONS]
     rows = []
     for cell in cells:
         for rep in range(replicates[cell]):
-            for sh, dr in zip(shifts, directions):
+            for sh, dr in zip(shifts, directions, strict=True):
                 acc = float(np.clip(shift_acc[cell][sh] + rng.normal(0, nb.shift_spread), 0, 1))
-                rows.append({"cell": cell, "architecture": cell.split("_")[0], "replicate": rep, "model": f"{cell}/rep{rep}",
-                             "shift": sh, "direction": dr, "accuracy": _accuracy(nb.n_test, acc)})
+                rows.append(
+                    {
+                        "cell": cell,
+                        "architecture": cell.split("_")[0],
+                        "replicate": rep,
+                        "model": f"{cell}/rep{rep}",
+                        "shift": sh,
+                        "direction": dr,
+                        "accuracy": _accuracy(nb.n_test, acc),
+                    }
+                )
     io.write_csv(inputs.setdefault("shift_table", path("shift/accuracy.csv")), pd.DataFrame(rows))
 
     # 4
     a = config["autoencoder"]
     enc = dense_layers(a["model"]["encoder_units"], a["model"].get("activation", "relu"))[1:-1]
     dec = dense_layers(a["model"]["decoder_units"], "relu", inputs=a["model"]["encoder_units"][-1])[1:-1]
-    dec.append({"name": "reconstruction", "type": "Dense", "output_shape": [None, 784], "params": 785 * 10, "activation": "sigmoid", "macs": 7840})
+    dec.append(
+        {
+            "name": "reconstruction",
+            "type": "Dense",
+            "output_shape": [None, 784],
+            "params": 785 * 10,
+            "activation": "sigmoid",
+            "macs": 7840,
+        }
+    )
     ep = a["training"]["epochs"]
-    io.write_json(inputs.setdefault("autoencoder_metrics", path("autoencoder/metrics.json")), {
-        "history": {"loss": sorted(rng.uniform(0.1, 0.3, ep), reverse=True), "val_loss": sorted(rng.uniform(0.1, 0.3, ep), reverse=True)},
-        "initial": {"val_loss": 0.69}, "test": {"loss": 0.12}, "encoder_layers": enc, "decoder_layers": dec,
-        "total_params": 1000, "latent_dim": a["model"]["encoder_units"][-1], "noise_level": a["noise_level"], "seed": 5,
-        "settings": {"model": a["model"], "training": a["training"]}, "backend": backend("autoencoder"), "threads": config["threads"]})
+    io.write_json(
+        inputs.setdefault("autoencoder_metrics", path("autoencoder/metrics.json")),
+        {
+            "history": {
+                "loss": sorted(rng.uniform(0.1, 0.3, ep), reverse=True),
+                "val_loss": sorted(rng.uniform(0.1, 0.3, ep), reverse=True),
+            },
+            "initial": {"val_loss": 0.69},
+            "test": {"loss": 0.12},
+            "encoder_layers": enc,
+            "decoder_layers": dec,
+            "total_params": 1000,
+            "latent_dim": a["model"]["encoder_units"][-1],
+            "noise_level": a["noise_level"],
+            "seed": 5,
+            "settings": {"model": a["model"], "training": a["training"]},
+            "backend": backend("autoencoder"),
+            "threads": config["threads"],
+        },
+    )
     io.write_json(inputs.setdefault("autoencoder_timing", path("autoencoder/timing.json")), _timing(rng, ep))
     levels = sorted(config["denoising"]["levels"])
-    pairs = nb.denoising or [(float(np.clip(0.99 - lv * rng.uniform(0.5, 1.0), 0, 1)), float(np.clip(0.97 - lv * rng.uniform(0.2, 0.9), 0, 1)))
-                             for lv in levels]
+    pairs = nb.denoising or [
+        (
+            float(np.clip(0.99 - lv * rng.uniform(0.5, 1.0), 0, 1)),
+            float(np.clip(0.97 - lv * rng.uniform(0.2, 0.9), 0, 1)),
+        )
+        for lv in levels
+    ]
     mse = nb.mse_denoised or np.linspace(0.01, rng.uniform(0.02, 0.1), len(levels)).tolist()
     table = []
-    for lv, (pn, pd_), m in zip(levels, pairs, mse):
+    for lv, (pn, pd_), m in zip(levels, pairs, mse, strict=True):
         noisy, denoised = _correct(rng, nb.n_test, pn), _correct(rng, nb.n_test, pd_)
-        table.append({"level": lv, "mse_mean_image": nb.mse_mean_image, "images": nb.n_test, "mse_noisy": lv / 2,
-                      "psnr_noisy": 30.0, "accuracy_noisy": float(noisy.mean()), "mse_denoised": m, "psnr_denoised": 12.0,
-                      "mse_gap_se": nb.mse_gap_se,
-                      "accuracy_denoised": float(denoised.mean()), "noisy_only": int(np.sum(noisy & ~denoised)),
-                      "denoised_only": int(np.sum(denoised & ~noisy))})
+        table.append(
+            {
+                "level": lv,
+                "mse_mean_image": nb.mse_mean_image,
+                "images": nb.n_test,
+                "mse_noisy": lv / 2,
+                "psnr_noisy": 30.0,
+                "accuracy_noisy": float(noisy.mean()),
+                "mse_denoised": m,
+                "psnr_denoised": 12.0,
+                "mse_gap_se": nb.mse_gap_se,
+                "accuracy_denoised": float(denoised.mean()),
+                "noisy_only": int(np.sum(noisy & ~denoised)),
+                "denoised_only": int(np.sum(denoised & ~noisy)),
+            }
+        )
     io.write_csv(inputs.setdefault("denoising_table", path("denoising/levels.csv")), pd.DataFrame(table))
     # named under a caption (and fingerprinted by the history), not read by the report
-    io.write_npz(inputs.setdefault("denoising_examples", path("denoising/examples.npz")), levels=np.asarray(levels, dtype=float))
+    io.write_npz(
+        inputs.setdefault("denoising_examples", path("denoising/examples.npz")), levels=np.asarray(levels, dtype=float)
+    )
     per = config["generation"]["per_class"]
     recognised = nb.recognised or [_accuracy(per, v) for v in rng.uniform(0, 1, 10)]
     n_gen = 10 * per
-    medians = {"generated": 4.4, "decoded_train": 3.6, "decoded_val": 4.0, "clean_val": 4.3, **(nb.distance_medians or {})}
+    medians = {
+        "generated": 4.4,
+        "decoded_train": 3.6,
+        "decoded_val": 4.0,
+        "clean_val": 4.3,
+        **(nb.distance_medians or {}),
+    }
     distances = {k: np.maximum(m + rng.normal(0, 0.8, max(n_gen, 2)), 0.0) for k, m in medians.items()}
-    for values, m in zip(distances.values(), medians.values()):  # the drawn sample's median is the asked one
+    for values, m in zip(
+        distances.values(), medians.values(), strict=True
+    ):  # the drawn sample's median is the asked one
         values += m - np.median(values)
     real = nb.real_recognised if nb.real_recognised is not None else _accuracy(nb.n_val, rng.uniform(0.5, 1))
     agnostic = nb.agnostic_confident if nb.agnostic_confident is not None else _accuracy(n_gen, rng.uniform(0, 1))
     confident = _accuracy(n_gen, rng.uniform(0, 1))
-    io.write_npz(inputs.setdefault("generation_images", path("generation/digits.npz")),
-                 **{f"distance_{k}": v for k, v in distances.items()})
-    io.write_json(inputs.setdefault("generation_scores", path("generation/scores.json")), {
-        "per_class": [{"class": k, "recognised": recognised[k], "confidence": 0.5, "samples": per, "confident": 0.5,
-                       "mean_top_probability": 0.7} for k in range(10)],
-        "recognised": float(np.mean(recognised)), "confidence": 0.5, "confident": confident, "confident_threshold": config["generation"]["confident"],
-        "references": {"class_agnostic": {"samples": n_gen, "confident": agnostic, "mean_top_probability": 0.6},
-                       "real_validation": {"samples": nb.n_val, "confident": 0.8, "mean_top_probability": 0.9, "recognised": real,
-                                           "confidence": 0.85}},
-        "clipped_share": {"per_class": 0.12, "class_agnostic": 0.2},
-        "fitted_on": {"images": nb.n_train, "noise_level": a["noise_level"]},
-        "nearest_distance": {k: {"median": float(np.median(v)), "quartiles": [float(q) for q in np.percentile(v, [25, 75])],
-                                 "samples": int(len(v))} for k, v in distances.items()},
-        "latent_dim": a["model"]["encoder_units"][-1], "dead_latent_dims": 3,
-        "interpolation": {"from": 1, "to": 7, "steps": config["generation"]["interpolation_steps"]}, "classifier": choice["best"]["name"]})
+    io.write_npz(
+        inputs.setdefault("generation_images", path("generation/digits.npz")),
+        **{f"distance_{k}": v for k, v in distances.items()},
+    )
+    io.write_json(
+        inputs.setdefault("generation_scores", path("generation/scores.json")),
+        {
+            "per_class": [
+                {
+                    "class": k,
+                    "recognised": recognised[k],
+                    "confidence": 0.5,
+                    "samples": per,
+                    "confident": 0.5,
+                    "mean_top_probability": 0.7,
+                }
+                for k in range(10)
+            ],
+            "recognised": float(np.mean(recognised)),
+            "confidence": 0.5,
+            "confident": confident,
+            "confident_threshold": config["generation"]["confident"],
+            "references": {
+                "class_agnostic": {"samples": n_gen, "confident": agnostic, "mean_top_probability": 0.6},
+                "real_validation": {
+                    "samples": nb.n_val,
+                    "confident": 0.8,
+                    "mean_top_probability": 0.9,
+                    "recognised": real,
+                    "confidence": 0.85,
+                },
+            },
+            "clipped_share": {"per_class": 0.12, "class_agnostic": 0.2},
+            "fitted_on": {"images": nb.n_train, "noise_level": a["noise_level"]},
+            "nearest_distance": {
+                k: {
+                    "median": float(np.median(v)),
+                    "quartiles": [float(q) for q in np.percentile(v, [25, 75])],
+                    "samples": int(len(v)),
+                }
+                for k, v in distances.items()
+            },
+            "latent_dim": a["model"]["encoder_units"][-1],
+            "dead_latent_dims": 3,
+            "interpolation": {"from": 1, "to": 7, "steps": config["generation"]["interpolation_steps"]},
+            "classifier": choice["best"]["name"],
+        },
+    )
     return inputs

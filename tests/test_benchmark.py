@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO, mnist_dir
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -29,9 +28,22 @@ def test_gemm_peak_is_measured():
 def test_benchmark_script_measures_a_model(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--models", "dense_64_64", "--epochs", "2", "--threads", "1",
-         "--out", str(out)],
-        capture_output=True, text=True, env={**__import__("os").environ, "MNIST_DIR": str(mnist_dir())}, cwd=tmp_path,
+        [
+            sys.executable,
+            str(REPO / "bench" / "run.py"),
+            "--models",
+            "dense_64_64",
+            "--epochs",
+            "2",
+            "--threads",
+            "1",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "MNIST_DIR": str(mnist_dir())},
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(out.read_text())
@@ -45,11 +57,14 @@ def test_benchmark_script_measures_a_model(tmp_path):
 
 
 def test_benchmark_needs_two_epochs(tmp_path):
-    result = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--epochs", "1"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--epochs", "1"], capture_output=True, text=True
+    )
     assert result.returncode == 2 and "at least 2" in result.stderr
 
 
 # -- FLOP counts by hand, for each model of the default config (issue 17) ----------------------------
+
 
 def _config():
     import yaml
@@ -87,7 +102,13 @@ def test_build_flops_counts_every_training_record(tmp_path):
     layers = [{"macs": 1000}, {"macs": 24}]
     record = {"layers": layers, "epochs": 3, "train_samples": 100, "val_samples": 10}
     assert throughput.record_flops(record) == 2 * 1024 * (3 * 100 + 10) * 3
-    autoencoder = {"encoder_layers": layers[:1], "decoder_layers": layers[1:], "epochs": 3, "train_samples": 100, "val_samples": 10}
+    autoencoder = {
+        "encoder_layers": layers[:1],
+        "decoder_layers": layers[1:],
+        "epochs": 3,
+        "train_samples": 100,
+        "val_samples": 10,
+    }
     assert throughput.record_flops(autoencoder) == throughput.record_flops(record)
     assert throughput.record_flops({"test": {"accuracy": 0.9}}) is None
     for name, content in {"a/metrics.json": record, "b/rep0/metrics.json": record, "c/metrics.json": {"x": 1}}.items():
@@ -106,9 +127,21 @@ def test_full_build_benchmark_runs_on_the_smoke_config(tmp_path):
     repo = copy_workflow(tmp_path / "repo")
     out = tmp_path / "full.json"
     result = subprocess.run(
-        [sys.executable, str(repo / "bench" / "full_build.py"), "--cores", "2", "--configfile", str(repo / "config" / "smoke.yaml"),
-         "--workdir", str(tmp_path / "work"), "--out", str(out)],
-        capture_output=True, text=True, env={**__import__("os").environ, "MNIST_DIR": str(mnist_dir())},
+        [
+            sys.executable,
+            str(repo / "bench" / "full_build.py"),
+            "--cores",
+            "2",
+            "--configfile",
+            str(repo / "config" / "smoke.yaml"),
+            "--workdir",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "MNIST_DIR": str(mnist_dir())},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = json.loads(out.read_text())

@@ -12,12 +12,12 @@ import jinja2
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as hs
-
 import synthetic
 from conftest import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
+from scipy import stats
+
 from mnistflow import claims, history, rendering, report
 from mnistflow import statistics as st
 from mnistflow.config import ConfigError, validate_config
@@ -27,6 +27,7 @@ SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
 
 # -- statistics ------------------------------------------------------------------------------------
+
 
 def test_wilson_interval_matches_the_textbook_size():
     ci = st.wilson(0.9815, 10_000)
@@ -38,6 +39,7 @@ def test_wilson_interval_matches_the_textbook_size():
 def test_mean_interval_uses_student_t_and_refuses_one_value():
     ci = st.mean_interval([0.98, 0.982, 0.984])
     from scipy import stats
+
     half = stats.t.ppf(0.975, 2) * np.std([0.98, 0.982, 0.984], ddof=1) / math.sqrt(3)
     assert ci.half_width == pytest.approx(half)
     assert st.mean_interval([0.98]) is None
@@ -60,12 +62,15 @@ def test_prediction_interval_on_the_same_items_is_the_replicate_spread():
     values = [0.9813, 0.9815, 0.9817]
     pi = st.prediction_interval_same_items(values)
     mean_only = st.mean_interval(values)
-    assert pi.half_width == pytest.approx(mean_only.half_width * math.sqrt(1 + 3))  # s sqrt(1 + 1/n) against s / sqrt(n)
+    # s sqrt(1 + 1/n) against s / sqrt(n)
+    assert pi.half_width == pytest.approx(mean_only.half_width * math.sqrt(1 + 3))
     assert st.prediction_interval_same_items([0.98]) is None
     assert st.prediction_interval_same_items([0.98, 0.98, 0.98]).half_width == 0  # no spread: a point
     spread = [0.90, 0.95, 0.99]
     seed_sd = np.std(spread, ddof=1) * math.sqrt(1 + 1 / 3)
-    assert st.prediction_interval_same_items(spread, bounds=None).half_width == pytest.approx(stats.t.ppf(0.975, 2) * seed_sd)
+    assert st.prediction_interval_same_items(spread, bounds=None).half_width == pytest.approx(
+        stats.t.ppf(0.975, 2) * seed_sd
+    )
 
 
 def test_per_item_difference_from_discordant_counts():
@@ -78,6 +83,7 @@ def test_per_item_difference_from_discordant_counts():
 
 
 # -- every claim on both sides of its rule ---------------------------------------------------------
+
 
 def test_class_balance_flips_at_its_ratio():
     assert claims.class_balance([100, 140]).verdict == "balanced"
@@ -105,7 +111,9 @@ def test_overfitting_only_when_validation_loss_rises():
 
 
 def _runs(tests: dict[str, list[float]]) -> pd.DataFrame:
-    return pd.DataFrame([{"factor_label": f, "replicate": r, "test_accuracy": v} for f, vs in tests.items() for r, v in enumerate(vs)])
+    return pd.DataFrame(
+        [{"factor_label": f, "replicate": r, "test_accuracy": v} for f, vs in tests.items() for r, v in enumerate(vs)]
+    )
 
 
 def test_decay_effect_paired_by_replicate():
@@ -124,7 +132,13 @@ def test_decay_effect_paired_by_replicate():
 
 def test_other_factors_are_shown_never_claimed():
     base = [0.980, 0.984, 0.988]
-    runs = _runs({"0": base, "1e-5": [b + 0.0001 * (i - 1) for i, b in enumerate(base)], "1e-4": [b + 0.002 + 0.0001 * i for i, b in enumerate(base)]})
+    runs = _runs(
+        {
+            "0": base,
+            "1e-5": [b + 0.0001 * (i - 1) for i, b in enumerate(base)],
+            "1e-4": [b + 0.002 + 0.0001 * i for i, b in enumerate(base)],
+        }
+    )
     runs["factor"] = runs["factor_label"].astype(float)
     c = claims.other_factors(runs, "0")
     assert c.verdict == "some_above_zero_uncorrected" and c.values["above"] == ["1e-4"]
@@ -167,12 +181,21 @@ def test_size_comparison_both_ways():
 
 def test_first_level_below_the_criterion():
     levels = [0.0, 0.2, 0.4]
-    assert claims.first_level_below("noisy_below_criterion", levels, [0.99, 0.95, 0.5], 10_000, 0.9, "x").values["level"] == 0.4
+    assert (
+        claims.first_level_below("noisy_below_criterion", levels, [0.99, 0.95, 0.5], 10_000, 0.9, "x").values["level"]
+        == 0.4
+    )
     # 0.899 on 1,000 images is not clearly below 0.9: the next level is
     c = claims.first_level_below("noisy_below_criterion", levels, [0.99, 0.899, 0.5], 1000, 0.9, "x")
     assert c.verdict == "at_level" and c.values["level"] == 0.4
-    assert claims.first_level_below("noisy_below_criterion", levels, [0.99, 0.98, 0.97], 10_000, 0.9, "x").verdict == "never"
-    assert claims.first_level_below("noisy_below_criterion", levels, [0.5, 0.4, 0.3], 10_000, 0.9, "x").verdict == "from_lowest_level"
+    assert (
+        claims.first_level_below("noisy_below_criterion", levels, [0.99, 0.98, 0.97], 10_000, 0.9, "x").verdict
+        == "never"
+    )
+    assert (
+        claims.first_level_below("noisy_below_criterion", levels, [0.5, 0.4, 0.3], 10_000, 0.9, "x").verdict
+        == "from_lowest_level"
+    )
 
 
 def test_denoising_fails_and_what_the_output_still_carries():
@@ -195,12 +218,25 @@ def test_denoising_fails_and_what_the_output_still_carries():
 
 def test_factor_choice_counts_validation_answers_and_breaks_ties_towards_less_decay():
     def runs(vals):
-        return pd.DataFrame([{"factor": float(f), "factor_label": f, "replicate": r, "final_val_accuracy": v}
-                             for f, vs in vals.items() for r, v in enumerate(vs)])
+        return pd.DataFrame(
+            [
+                {"factor": float(f), "factor_label": f, "replicate": r, "final_val_accuracy": v}
+                for f, vs in vals.items()
+                for r, v in enumerate(vs)
+            ]
+        )
+
     # the full build's numbers: 14,709 of 15,000 for both, apart from float32 noise
-    tie = claims.factor_choice(runs({"0": [0.9815999866, 0.9807999730, 0.9793999791],
-                                     "1e-4": [0.9800000191, 0.9814000130, 0.9804000258]}), 5000)
-    assert tie.verdict == "tie" and tie.values["best"] == "0" and tie.values["tied"] == ["1e-4"] and tie.values["correct"] == 14709
+    tie = claims.factor_choice(
+        runs({"0": [0.9815999866, 0.9807999730, 0.9793999791], "1e-4": [0.9800000191, 0.9814000130, 0.9804000258]}),
+        5000,
+    )
+    assert (
+        tie.verdict == "tie"
+        and tie.values["best"] == "0"
+        and tie.values["tied"] == ["1e-4"]
+        and tie.values["correct"] == 14709
+    )
     unique = claims.factor_choice(runs({"0": [0.98, 0.98], "1e-4": [0.9802, 0.98]}), 5000)
     assert unique.verdict == "unique" and unique.values["best"] == "1e-4"
     assert claims.factor_choice(runs({"1e-4": [0.98]}), 5000).verdict == "single_factor"
@@ -211,15 +247,27 @@ def _table(rows):
     out = []
     for level, pn, pd_ in rows:
         noisy, den = synthetic._correct(rng, 2000, pn), synthetic._correct(rng, 2000, pd_)
-        out.append({"level": level, "images": 2000, "accuracy_noisy": noisy.mean(), "accuracy_denoised": den.mean(),
-                    "noisy_only": int(np.sum(noisy & ~den)), "denoised_only": int(np.sum(den & ~noisy))})
+        out.append(
+            {
+                "level": level,
+                "images": 2000,
+                "accuracy_noisy": noisy.mean(),
+                "accuracy_denoised": den.mean(),
+                "noisy_only": int(np.sum(noisy & ~den)),
+                "denoised_only": int(np.sum(den & ~noisy)),
+            }
+        )
     return pd.DataFrame(out)
 
 
 def test_denoising_helps_then_stops_and_why():
     gains = claims.level_gains(_table([(0.0, 0.99, 0.97), (0.4, 0.6, 0.9), (0.8, 0.2, 0.5), (1.0, 0.1, 0.1)]))
     helps, cause = claims.denoising_helps(gains, 0.01, 10)
-    assert helps.verdict == "helps_then_stops" and helps.values["helps_from"] == 0.4 and helps.values["stops_helping"] == 1.0
+    assert (
+        helps.verdict == "helps_then_stops"
+        and helps.values["helps_from"] == 0.4
+        and helps.values["stops_helping"] == 1.0
+    )
     assert cause.verdict == "both_at_chance"
     gains = claims.level_gains(_table([(0.0, 0.99, 0.97), (0.4, 0.6, 0.9), (0.8, 0.5, 0.5)]))
     helps, cause = claims.denoising_helps(gains, 0.01, 10)
@@ -244,6 +292,7 @@ def test_a_claim_refuses_an_unknown_verdict():
 
 # -- the templates compare no numbers themselves ---------------------------------------------------
 
+
 def _template_nodes():
     env = rendering.environment(TEMPLATES)
     for path in sorted(TEMPLATES.rglob("*.j2")):
@@ -262,7 +311,9 @@ def test_every_comparison_in_the_templates_goes_through_a_claim():
             for op in node.ops:
                 if op.op in ("lt", "gt", "lteq", "gteq"):
                     offenders.append(f"{name}:{node.lineno}: ordering comparison")
-                elif op.op in ("eq", "ne") and not (isinstance(op.expr, nodes.Const) and isinstance(op.expr.value, str)):
+                elif op.op in ("eq", "ne") and not (
+                    isinstance(op.expr, nodes.Const) and isinstance(op.expr.value, str)
+                ):
                     offenders.append(f"{name}:{node.lineno}: equality with something other than a fixed word")
                 elif op.op in ("in", "notin") and not isinstance(op.expr, nodes.Tuple):
                     offenders.append(f"{name}:{node.lineno}: membership test on data")
@@ -274,16 +325,25 @@ def test_every_comparison_in_the_templates_goes_through_a_claim():
 
 def _is_verdict_test(test) -> bool:
     from jinja2 import nodes
-    return isinstance(test, nodes.Compare) and all(isinstance(op.expr, nodes.Const) and isinstance(op.expr.value, str) for op in test.ops)
+
+    return isinstance(test, nodes.Compare) and all(
+        isinstance(op.expr, nodes.Const) and isinstance(op.expr.value, str) for op in test.ops
+    )
 
 
 def test_every_verdict_is_worded_in_the_templates():
     """Each claim's verdicts are named in the templates (a verdict no template words would print nothing)."""
     text = "\n".join(p.read_text() for p in TEMPLATES.rglob("*.j2"))
-    shared = {"cnn_goal": "cnn_target", "robustness_mid": "robustness_max", "denoised_below_criterion": "noisy_below_criterion",
-              "hinton_variant": "hinton"}  # the study's table words each variant's verdict as 2D's are worded
+    shared = {
+        "cnn_goal": "cnn_target",
+        "robustness_mid": "robustness_max",
+        "denoised_below_criterion": "noisy_below_criterion",
+        "hinton_variant": "hinton",
+    }  # the study's table words each variant's verdict as 2D's are worded
     for name, verdicts in claims.VERDICTS.items():
-        assert f"claims.{name}" in text or f"claims.{shared.get(name, name)}" in text or name.startswith("robustness_"), name
+        assert (
+            f"claims.{name}" in text or f"claims.{shared.get(name, name)}" in text or name.startswith("robustness_")
+        ), name
         for verdict in verdicts:
             if verdict in ("not_applicable",):
                 continue
@@ -292,28 +352,54 @@ def test_every_verdict_is_worded_in_the_templates():
 
 #: Verdicts worded by a template's {% else %} branch rather than named.
 _DEFAULT_BRANCH = {
-    "factor_choice": ("unique",), "other_factors": ("none_above_zero",), "class_balance": ("unbalanced",), "initial_loss": ("away_from_uniform",), "validation_trend": ("level",),
-    "overfitting": ("val_loss_rose",), "decay_effect": ("no_measurable_difference",), "hinton": ("above",),
-    "cnn_target": ("undecided",), "cnn_goal": ("undecided",), "cnn_size": ("larger",), "cnn_arithmetic": ("more",),
-    "shift_models_accuracy": ("no_measurable_difference",), "robustness_mid": ("no_measurable_difference",),
-    "robustness_max": ("no_measurable_difference",), "shift_main_factor": ("undecided",), "noisy_below_criterion": ("at_level",),
-    "denoised_below_criterion": ("at_level",), "denoising_fails": ("at_level",), "denoising_fails_information": ("not_above_chance",),
-    "denoising_helps": ("helps_then_stops",), "denoising_stop_cause": ("not_at_chance",), "clean_cost": ("no_measurable_difference",),
-    "class_ranking": ("overlapping",), "generated_recognition": ("above_real",), "class_conditioning": ("no_measurable_difference",),
-    "generated_novelty": ("no_measurable_difference",), "generated_vs_new_digits": ("closer",),
-    "design_choice": ("not_run",), "class_errors_differ": ("no_evidence",), "hinton_reproduced": ("not_run", "single_run"),
-    "hinton_closes_most": ("not_run", "single_run"), "hinton_variant": ("single_run",),
+    "factor_choice": ("unique",),
+    "other_factors": ("none_above_zero",),
+    "class_balance": ("unbalanced",),
+    "initial_loss": ("away_from_uniform",),
+    "validation_trend": ("level",),
+    "overfitting": ("val_loss_rose",),
+    "decay_effect": ("no_measurable_difference",),
+    "hinton": ("above",),
+    "cnn_target": ("undecided",),
+    "cnn_goal": ("undecided",),
+    "cnn_size": ("larger",),
+    "cnn_arithmetic": ("more",),
+    "shift_models_accuracy": ("no_measurable_difference",),
+    "robustness_mid": ("no_measurable_difference",),
+    "robustness_max": ("no_measurable_difference",),
+    "shift_main_factor": ("undecided",),
+    "noisy_below_criterion": ("at_level",),
+    "denoised_below_criterion": ("at_level",),
+    "denoising_fails": ("at_level",),
+    "denoising_fails_information": ("not_above_chance",),
+    "denoising_helps": ("helps_then_stops",),
+    "denoising_stop_cause": ("not_at_chance",),
+    "clean_cost": ("no_measurable_difference",),
+    "class_ranking": ("overlapping",),
+    "generated_recognition": ("above_real",),
+    "class_conditioning": ("no_measurable_difference",),
+    "generated_novelty": ("no_measurable_difference",),
+    "generated_vs_new_digits": ("closer",),
+    "design_choice": ("not_run",),
+    "class_errors_differ": ("no_evidence",),
+    "hinton_reproduced": ("not_run", "single_run"),
+    "hinton_closes_most": ("not_run", "single_run"),
+    "hinton_variant": ("single_run",),
     # with one run the factor sentences print nothing of their own; shift_main_factor words "single_run" for all three
-    "shift_augmentation_effect": ("single_run",), "shift_architecture_effect": ("single_run",),
+    "shift_augmentation_effect": ("single_run",),
+    "shift_architecture_effect": ("single_run",),
     "shift_interaction": ("no_measurable_interaction",),
 }
 
 
 # -- the whole report from synthetic files, for any valid config -----------------------------------
 
+
 def render(tmp_path, config, numbers):
     inputs = synthetic.write(tmp_path, config, numbers)
-    context = report.build_context(inputs, config, **synthetic.report_roles(inputs), versions={"keras": "test"}, repo=REPO)
+    context = report.build_context(
+        inputs, config, **synthetic.report_roles(inputs), versions={"keras": "test"}, repo=REPO
+    )
     context["changes"] = history.record(context, inputs, tmp_path / "history", REPO)[1]
     return context, rendering.render(TEMPLATES, "report.html.j2", context)
 
@@ -326,52 +412,109 @@ def text_of(html: str) -> str:
 
 #: A phrase only the sentence of that verdict prints (for claims printed once).
 PHRASES = {
-    "decay_effect": {"gain": "weight decay at this factor gave a measurable gain", "loss": "did not carry over to the test set",
-                     "no_measurable_difference": "weight decay at this factor made no measurable difference",
-                     "single_run": "one run against one run", "no_baseline": "no baseline without decay",
-                     "baseline_chosen": "no measurable benefit from weight decay"},
-    "hinton": {"consistent": "consistent with our procedure", "below": "by this rule it is not consistent with one run of our procedure",
-               "above": "our procedure does better than his reported figure", "single_run": "we draw no verdict on whether his"},
+    "decay_effect": {
+        "gain": "weight decay at this factor gave a measurable gain",
+        "loss": "did not carry over to the test set",
+        "no_measurable_difference": "weight decay at this factor made no measurable difference",
+        "single_run": "one run against one run",
+        "no_baseline": "no baseline without decay",
+        "baseline_chosen": "no measurable benefit from weight decay",
+    },
+    "hinton": {
+        "consistent": "consistent with our procedure",
+        "below": "by this rule it is not consistent with one run of our procedure",
+        "above": "our procedure does better than his reported figure",
+        "single_run": "we draw no verdict on whether his",
+    },
     "class_balance": {"balanced": "roughly balanced", "unbalanced": "The classes are unbalanced"},
-    "validation_trend": {"one_epoch": "no trend to read", "rising": "still rising at the end", "falling": "fell towards the end",
-                         "level": "no rise or fall can be read"},
-    "overfitting": {"val_loss_lowest_at_end": "no sign of overfitting yet", "val_loss_rose_while_training_loss_fell": "consistent with the start of overfitting",
-                    "val_loss_rose": "not the usual pattern of overfitting", "one_epoch": None},
-    "denoising_helps": {"never": "at no tested level (largest change", "helps_to_highest_level": "still helps at the highest tested level",
-                        "helps_then_stops": "it no longer raises the accuracy by more than"},
-    "class_ranking": {"separated": "not recognised equally well in every class",
-                      "overlapping": "does not separate the best from the worst class"},
-    "hinton_reproduced": {"reproduced": "by the rule of 2D it is reproduced", "not_reproduced": "is not reproduced by any tested procedure",
-                          "single_run": "no verdict on reproduction", "not_run": "The study of training variants is off"},
-    "hinton_closes_most": {"measurable": "The change that closes most of the gap is", "none_measurable": "No change gains measurably over the 2D runs",
-                           "single_run": "no gain can be judged", "not_run": None},
-    "design_choice": {"not_run": "The design study is off in this configuration", "clear": "clear on the validation set",
-                      "within_noise": "within the noise of the validation set", "single_candidate": "With a single candidate there is nothing"},
-    "class_errors_differ": {"differ": "differs between classes beyond chance",
-                            "no_evidence": "consistent with one error rate for all classes"},
-    "shift_main_factor": {"not_applicable": "so its robustness is the architecture's alone",
-                          "architecture": "The architecture explains more of the robustness than augmentation",
-                          "augmentation": "Augmentation explains more of the robustness than the architecture",
-                          "undecided": "Which of the two explains more cannot be told", "single_run": "we draw no verdict on which part is larger"},
-    "shift_interaction": {"helps_dense_more": "augmentation helps the dense network measurably more than the CNN",
-                          "helps_cnn_more": "augmentation helps the CNN measurably more than the dense network",
-                          "single_run": "we draw no verdict on whether the factors interact",
-                          "no_measurable_interaction": "no interaction can be told from chance", "not_applicable": None},
-    "generated_recognition": {"below_real": "recognised less often than decoded real digits",
-                              "above_real": "recognised more often than decoded real digits",
-                              "consistent_with_real": "recognised about as often as decoded real digits"},
-    "class_conditioning": {"class_gaussians_clearer": "the per-class samples are measurably clearer",
-                           "agnostic_clearer": "the class-agnostic samples are measurably clearer",
-                           "no_measurable_difference": "the two do not differ measurably"},
-    "generated_novelty": {"farther_than_copies": "they are not reconstructions of training images",
-                          "closer_than_copies": "near-reproductions of training images",
-                          "no_measurable_difference": "this measure does not show that they are new"},
-    "generated_vs_new_digits": {"farther": "even farther from it than unseen real digits", "closer": "closer to it than unseen real digits",
-                                "no_measurable_difference": "about as far from it as unseen real digits"},
-    "clean_cost": {"not_tested": "were not among the tested levels", "costs": "denoising costs", "gains": "denoising raises the accuracy by",
-                   "no_measurable_difference": "which cannot be told from chance (interval"},
-    "denoising_fails_information": {"above_chance": "yet it still carries information", "not_above_chance": "no usable information about the digit",
-                                    "not_applicable": None},
+    "validation_trend": {
+        "one_epoch": "no trend to read",
+        "rising": "still rising at the end",
+        "falling": "fell towards the end",
+        "level": "no rise or fall can be read",
+    },
+    "overfitting": {
+        "val_loss_lowest_at_end": "no sign of overfitting yet",
+        "val_loss_rose_while_training_loss_fell": "consistent with the start of overfitting",
+        "val_loss_rose": "not the usual pattern of overfitting",
+        "one_epoch": None,
+    },
+    "denoising_helps": {
+        "never": "at no tested level (largest change",
+        "helps_to_highest_level": "still helps at the highest tested level",
+        "helps_then_stops": "it no longer raises the accuracy by more than",
+    },
+    "class_ranking": {
+        "separated": "not recognised equally well in every class",
+        "overlapping": "does not separate the best from the worst class",
+    },
+    "hinton_reproduced": {
+        "reproduced": "by the rule of 2D it is reproduced",
+        "not_reproduced": "is not reproduced by any tested procedure",
+        "single_run": "no verdict on reproduction",
+        "not_run": "The study of training variants is off",
+    },
+    "hinton_closes_most": {
+        "measurable": "The change that closes most of the gap is",
+        "none_measurable": "No change gains measurably over the 2D runs",
+        "single_run": "no gain can be judged",
+        "not_run": None,
+    },
+    "design_choice": {
+        "not_run": "The design study is off in this configuration",
+        "clear": "clear on the validation set",
+        "within_noise": "within the noise of the validation set",
+        "single_candidate": "With a single candidate there is nothing",
+    },
+    "class_errors_differ": {
+        "differ": "differs between classes beyond chance",
+        "no_evidence": "consistent with one error rate for all classes",
+    },
+    "shift_main_factor": {
+        "not_applicable": "so its robustness is the architecture's alone",
+        "architecture": "The architecture explains more of the robustness than augmentation",
+        "augmentation": "Augmentation explains more of the robustness than the architecture",
+        "undecided": "Which of the two explains more cannot be told",
+        "single_run": "we draw no verdict on which part is larger",
+    },
+    "shift_interaction": {
+        "helps_dense_more": "augmentation helps the dense network measurably more than the CNN",
+        "helps_cnn_more": "augmentation helps the CNN measurably more than the dense network",
+        "single_run": "we draw no verdict on whether the factors interact",
+        "no_measurable_interaction": "no interaction can be told from chance",
+        "not_applicable": None,
+    },
+    "generated_recognition": {
+        "below_real": "recognised less often than decoded real digits",
+        "above_real": "recognised more often than decoded real digits",
+        "consistent_with_real": "recognised about as often as decoded real digits",
+    },
+    "class_conditioning": {
+        "class_gaussians_clearer": "the per-class samples are measurably clearer",
+        "agnostic_clearer": "the class-agnostic samples are measurably clearer",
+        "no_measurable_difference": "the two do not differ measurably",
+    },
+    "generated_novelty": {
+        "farther_than_copies": "they are not reconstructions of training images",
+        "closer_than_copies": "near-reproductions of training images",
+        "no_measurable_difference": "this measure does not show that they are new",
+    },
+    "generated_vs_new_digits": {
+        "farther": "even farther from it than unseen real digits",
+        "closer": "closer to it than unseen real digits",
+        "no_measurable_difference": "about as far from it as unseen real digits",
+    },
+    "clean_cost": {
+        "not_tested": "were not among the tested levels",
+        "costs": "denoising costs",
+        "gains": "denoising raises the accuracy by",
+        "no_measurable_difference": "which cannot be told from chance (interval",
+    },
+    "denoising_fails_information": {
+        "above_chance": "yet it still carries information",
+        "not_above_chance": "no usable information about the digit",
+        "not_applicable": None,
+    },
 }
 
 
@@ -430,8 +573,15 @@ def configs(draw):
     factors = draw(hs.lists(hs.sampled_from([0, 1e-6, 1e-5, 1e-4, 3e-4, 1e-3]), min_size=1, max_size=4, unique=True))
     config["sweep"]["factors"] = factors
     config["sweep"]["replicates"] = draw(hs.integers(1, 4))
-    optimizer = draw(hs.sampled_from([{"name": "sgd", "learning_rate": 0.1}, {"name": "adam", "learning_rate": 0.001},
-                                      {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9}]))
+    optimizer = draw(
+        hs.sampled_from(
+            [
+                {"name": "sgd", "learning_rate": 0.1},
+                {"name": "adam", "learning_rate": 0.001},
+                {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9},
+            ]
+        )
+    )
     for section in ("dense", "sweep"):
         config[section]["training"]["optimizer"] = dict(optimizer)
         config[section]["training"]["schedule"] = draw(hs.sampled_from(["constant", "cosine"]))
@@ -472,22 +622,40 @@ def numbers(draw, config):
         nb.mse_denoised = [draw(hs.floats(0.0, 0.2)) for _ in levels]
     if scenario == "cnn_below_dense":
         nb.cnn_test = [draw(hs.floats(0.5, 0.9)) for _ in range(config["cnn"]["replicates"])]
-        nb.shift_accuracy = {"dense": [draw(unit) for _ in range(config["shift"]["max_shift"] + 1)],
-                             "cnn": [draw(unit) for _ in range(config["shift"]["max_shift"] + 1)]}
+        nb.shift_accuracy = {
+            "dense": [draw(unit) for _ in range(config["shift"]["max_shift"] + 1)],
+            "cnn": [draw(unit) for _ in range(config["shift"]["max_shift"] + 1)],
+        }
     if scenario == "decay_never_helps":
         same = [draw(hs.floats(0.9, 0.99)) for _ in range(reps)]
         nb.sweep_test = {label: list(same) for label in labels}
         nb.sweep_val = {label: list(same) for label in labels}
-    nb.dense_val_loss = draw(hs.lists(hs.floats(0.01, 3.0), min_size=config["dense"]["training"]["epochs"],
-                                      max_size=config["dense"]["training"]["epochs"]))
-    nb.dense_train_loss = draw(hs.lists(hs.floats(0.01, 3.0), min_size=config["dense"]["training"]["epochs"],
-                                        max_size=config["dense"]["training"]["epochs"]))
+    nb.dense_val_loss = draw(
+        hs.lists(
+            hs.floats(0.01, 3.0),
+            min_size=config["dense"]["training"]["epochs"],
+            max_size=config["dense"]["training"]["epochs"],
+        )
+    )
+    nb.dense_train_loss = draw(
+        hs.lists(
+            hs.floats(0.01, 3.0),
+            min_size=config["dense"]["training"]["epochs"],
+            max_size=config["dense"]["training"]["epochs"],
+        )
+    )
     nb.initial_val_loss = draw(hs.floats(1.0, 4.0))
     nb.class_counts = draw(hs.lists(hs.integers(50, 400), min_size=10, max_size=10))
     return nb
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, print_blob=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=hs.data())
 def test_report_renders_true_sentences_for_any_valid_config(tmp_path_factory, data):
     config = data.draw(configs())
@@ -497,6 +665,7 @@ def test_report_renders_true_sentences_for_any_valid_config(tmp_path_factory, da
 
 
 # -- the sentence flips with the numbers, in the rendered report -----------------------------------
+
 
 def _config(**changes):
     config = synthetic.base_config()
@@ -510,10 +679,13 @@ def _config(**changes):
     return config
 
 
-@pytest.mark.parametrize("tests, verdict", [
-    ({"0": [0.980, 0.984, 0.988], "1e-4": [0.981, 0.9851, 0.9892]}, "gain"),
-    ({"0": [0.9812, 0.9815, 0.9811], "1e-4": [0.9815, 0.9811, 0.9812]}, "no_measurable_difference"),
-])
+@pytest.mark.parametrize(
+    "tests, verdict",
+    [
+        ({"0": [0.980, 0.984, 0.988], "1e-4": [0.981, 0.9851, 0.9892]}, "gain"),
+        ({"0": [0.9812, 0.9815, 0.9811], "1e-4": [0.9815, 0.9811, 0.9812]}, "no_measurable_difference"),
+    ],
+)
 def test_decay_sentence_flips(tmp_path, tests, verdict):
     config = _config(sweep__factors=[0, 1e-4])
     vals = {"0": [0.97] * 3, "1e-4": [0.98] * 3}  # validation chooses 1e-4
@@ -523,7 +695,9 @@ def test_decay_sentence_flips(tmp_path, tests, verdict):
     check_report(context, html)
 
 
-@pytest.mark.parametrize("tests, verdict", [([0.9845, 0.9850, 0.9848], "consistent"), ([0.9700, 0.9702, 0.9701], "below")])
+@pytest.mark.parametrize(
+    "tests, verdict", [([0.9845, 0.9850, 0.9848], "consistent"), ([0.9700, 0.9702, 0.9701], "below")]
+)
 def test_hinton_sentence_and_summary_flip(tmp_path, tests, verdict):
     config = _config(sweep__factors=[1e-4])
     context, html = render(tmp_path, config, synthetic.Numbers(n_test=10_000, sweep_test={"1e-4": tests}))
@@ -539,18 +713,22 @@ SUMMARY_QUESTIONS = ["1", "2A", "2B", "2C", "2D", "3A", "3B", "4A", "4B", "4C", 
 
 def summary_rows(html: str) -> list[list[str]]:
     table = re.search(r'<section id="summary">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
-    return [[text_of(cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    return [
+        [text_of(cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
 
 
-@pytest.mark.parametrize("numbers", [synthetic.Numbers(), synthetic.Numbers(seed=7, sweep_test={"1e-4": [0.9700, 0.9702, 0.9701]})])
+@pytest.mark.parametrize(
+    "numbers", [synthetic.Numbers(), synthetic.Numbers(seed=7, sweep_test={"1e-4": [0.9700, 0.9702, 0.9701]})]
+)
 def test_summary_has_a_takeaway_per_question_and_cells_that_read_alone(tmp_path, numbers):
     """Each question has a row whose takeaway is a sentence, and whose number cell says what the number is
     (words, not only figures separated by slashes)."""
     context, html = render(tmp_path, _config(), numbers)
     rows = summary_rows(html)
     assert [r[0] for r in rows] == SUMMARY_QUESTIONS
-    for question, takeaway, this_run, earlier, target in rows:
+    for question, takeaway, this_run, _earlier, _target in rows:
         assert takeaway.endswith(".") and len(takeaway.split()) >= 8, (question, takeaway)
         assert re.search(r"[a-z]{4,}", this_run), (question, this_run)  # the number is named in its own cell
         assert " / " not in this_run, (question, this_run)
@@ -569,7 +747,9 @@ def test_one_replicate_draws_no_verdict(tmp_path):
     config = _config(sweep__replicates=1, cnn__replicates=1)
     context, html = render(tmp_path, config, synthetic.Numbers())
     text = text_of(html)
-    assert context["claims"]["hinton"].verdict == "single_run" and context["claims"]["cnn_target"].verdict == "single_run"
+    assert (
+        context["claims"]["hinton"].verdict == "single_run" and context["claims"]["cnn_target"].verdict == "single_run"
+    )
     assert "one replicate gives no interval for the mean, so no verdict" in text
     assert "no verdict is drawn from a single run" in text
     check_report(context, html)
@@ -586,15 +766,22 @@ def test_denoising_helps_and_clean_cost_flip(tmp_path):
     assert context["claims"]["clean_cost"].verdict == "costs"
     check_report(context, html)
     context, html = render(tmp_path / "b", config, synthetic.Numbers(n_test=10_000, denoising=never))
-    assert context["claims"]["denoising_helps"].verdict == "never" and context["claims"]["clean_cost"].verdict == "no_measurable_difference"
+    assert (
+        context["claims"]["denoising_helps"].verdict == "never"
+        and context["claims"]["clean_cost"].verdict == "no_measurable_difference"
+    )
     assert "the noise has left nothing" not in text_of(html)
     check_report(context, html)
 
 
 def test_cnn_below_dense_and_less_robust_is_said_plainly(tmp_path):
     config = _config(shift__max_shift=2)
-    nb = synthetic.Numbers(n_test=10_000, cnn_test=[0.95, 0.951, 0.952],
-                           shift_accuracy={"dense": [0.98, 0.97, 0.96], "cnn": [0.95, 0.7, 0.4]}, shift_spread=0.001)
+    nb = synthetic.Numbers(
+        n_test=10_000,
+        cnn_test=[0.95, 0.951, 0.952],
+        shift_accuracy={"dense": [0.98, 0.97, 0.96], "cnn": [0.95, 0.7, 0.4]},
+        shift_spread=0.001,
+    )
     context, html = render(tmp_path, config, nb)
     c = context["claims"]
     assert c["shift_models_accuracy"].verdict == "dense_better" and c["robustness_max"].verdict == "dense_loses_less"
@@ -637,23 +824,38 @@ def test_strict_templates_still_refuse_a_missing_number():
         rendering.render(TEMPLATES, "report.html.j2", {"config": {"report": {"title": "x"}}})
 
 
-@pytest.mark.parametrize("rates, verdict", [([1.0, 0.99, 0.82, 0.82], "separated"), ([0.90, 0.88, 0.86, 0.91], "overlapping")])
+@pytest.mark.parametrize(
+    "rates, verdict", [([1.0, 0.99, 0.82, 0.82], "separated"), ([0.90, 0.88, 0.86, 0.91], "overlapping")]
+)
 def test_class_ranking_on_both_sides(rates, verdict):
     per_class = [{"class": k, "recognised": r, "samples": 100} for k, r in enumerate(rates)]
     claim = claims.class_ranking(per_class)
     assert claim.verdict == verdict
-    assert claim.values["best_class"] == rates.index(max(rates)) and claim.values["worst_class"] == rates.index(min(rates))
-    assert claim.values["widest_points"] == pytest.approx(max(st.wilson(r, 100).high - st.wilson(r, 100).low for r in rates))
+    assert claim.values["best_class"] == rates.index(max(rates)) and claim.values["worst_class"] == rates.index(
+        min(rates)
+    )
+    assert claim.values["widest_points"] == pytest.approx(
+        max(st.wilson(r, 100).high - st.wilson(r, 100).low for r in rates)
+    )
 
 
 def _scores(recognised=0.88, real=0.91, confident=0.8, agnostic=0.4, n=1000, n_real=5000):
-    return {"per_class": [{"class": k, "samples": n // 10} for k in range(10)], "recognised": recognised, "confident": confident,
-            "confident_threshold": 0.9, "references": {"real_validation": {"recognised": real, "samples": n_real},
-                                                       "class_agnostic": {"confident": agnostic, "samples": n}}}
+    return {
+        "per_class": [{"class": k, "samples": n // 10} for k in range(10)],
+        "recognised": recognised,
+        "confident": confident,
+        "confident_threshold": 0.9,
+        "references": {
+            "real_validation": {"recognised": real, "samples": n_real},
+            "class_agnostic": {"confident": agnostic, "samples": n},
+        },
+    }
 
 
-@pytest.mark.parametrize("recognised, real, verdict", [(0.80, 0.91, "below_real"), (0.90, 0.91, "consistent_with_real"),
-                                                       (0.97, 0.91, "above_real")])
+@pytest.mark.parametrize(
+    "recognised, real, verdict",
+    [(0.80, 0.91, "below_real"), (0.90, 0.91, "consistent_with_real"), (0.97, 0.91, "above_real")],
+)
 def test_generated_recognition_on_all_sides(recognised, real, verdict):
     claim = claims.generated_recognition(_scores(recognised=recognised, real=real))
     assert claim.verdict == verdict
@@ -662,22 +864,27 @@ def test_generated_recognition_on_all_sides(recognised, real, verdict):
     assert (verdict == "consistent_with_real") == claim.interval.contains(0.0)
 
 
-@pytest.mark.parametrize("confident, agnostic, verdict", [(0.8, 0.4, "class_gaussians_clearer"), (0.41, 0.4, "no_measurable_difference"),
-                                                          (0.3, 0.6, "agnostic_clearer")])
+@pytest.mark.parametrize(
+    "confident, agnostic, verdict",
+    [(0.8, 0.4, "class_gaussians_clearer"), (0.41, 0.4, "no_measurable_difference"), (0.3, 0.6, "agnostic_clearer")],
+)
 def test_class_conditioning_on_all_sides(confident, agnostic, verdict):
     claim = claims.class_conditioning(_scores(confident=confident, agnostic=agnostic))
     assert claim.verdict == verdict
     assert claim.values["difference"] == pytest.approx(confident - agnostic)
 
 
-@pytest.mark.parametrize("shift, verdict", [(0.8, "farther_than_copies"), (0.0, "no_measurable_difference"), (-0.8, "closer_than_copies")])
+@pytest.mark.parametrize(
+    "shift, verdict", [(0.8, "farther_than_copies"), (0.0, "no_measurable_difference"), (-0.8, "closer_than_copies")]
+)
 def test_generated_novelty_on_all_sides(shift, verdict):
     rng = np.random.default_rng(3)
     copies = 3.6 + rng.normal(0, 0.8, 1000)
     distances = {"generated": copies[::-1] + shift, "decoded_train": copies, "decoded_val": copies + shift}
     novelty, versus = claims.generated_novelty(distances), claims.generated_vs_new_digits(distances)
     assert novelty.verdict == verdict
-    assert versus.verdict == "no_measurable_difference"  # the generated digits are exactly as far as the validation digits
+    # the generated digits are exactly as far as the validation digits
+    assert versus.verdict == "no_measurable_difference"
     assert novelty.values["difference"] == pytest.approx(shift)
     assert novelty.interval.contains(shift)
     # the overlap of the distributions: with normal spread 0.8, a shift of 0.8 leaves about 16% below the copies' median
@@ -701,37 +908,81 @@ def test_median_difference_interval_is_seeded_and_covers_the_shift():
 def test_two_proportion_difference_with_unequal_samples():
     interval = st.two_proportion_difference(0.5, 0.6, 1000, n2=100)
     se = math.sqrt(0.25 / 1000 + 0.24 / 100)
-    assert interval.low == pytest.approx(0.1 - 1.959964 * se, abs=1e-6) and interval.high == pytest.approx(0.1 + 1.959964 * se, abs=1e-6)
+    assert interval.low == pytest.approx(0.1 - 1.959964 * se, abs=1e-6) and interval.high == pytest.approx(
+        0.1 + 1.959964 * se, abs=1e-6
+    )
     assert "1,000 and 100" in interval.method
 
 
-def _shift_table(means: dict[str, list[float]], replicates: int = 3, spread: float = 0.002, seed: int = 0) -> pd.DataFrame:
+def _shift_table(
+    means: dict[str, list[float]], replicates: int = 3, spread: float = 0.002, seed: int = 0
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     for cell, per_shift in means.items():
         for rep in range(replicates):
             for shift, mean in enumerate(per_shift):
-                for direction in (["none"] if shift == 0 else ["up", "down", "left", "right"]):
-                    rows.append({"cell": cell, "replicate": rep, "shift": shift, "direction": direction,
-                                 "accuracy": mean + rng.normal(0, spread)})
+                for direction in ["none"] if shift == 0 else ["up", "down", "left", "right"]:
+                    rows.append(
+                        {
+                            "cell": cell,
+                            "replicate": rep,
+                            "shift": shift,
+                            "direction": direction,
+                            "accuracy": mean + rng.normal(0, spread),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("means, verdicts", [
-    # augmentation halves the dense network's loss, the CNN loses nothing either way: architecture explains more;
-    # augmentation helps only the dense network (interaction)
-    ({"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.74], "cnn_unaugmented": [0.99, 0.99], "cnn": [0.99, 0.99]},
-     ("reduces_loss", "reduces_loss", "architecture", "helps_dense_more")),
-    # the CNN without augmentation is as fragile as the dense network: augmentation explains it all, equally for both
-    ({"dense": [0.98, 0.49], "dense_augmented": [0.98, 0.97], "cnn_unaugmented": [0.99, 0.5], "cnn": [0.99, 0.98]},
-     ("reduces_loss", "no_measurable_effect", "augmentation", "no_measurable_interaction")),
-    # both halve the loss: neither explains more; augmentation takes 0.24 off the dense network's loss, 0.12 off the CNN's
-    ({"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.74], "cnn_unaugmented": [0.99, 0.75], "cnn": [0.99, 0.87]},
-     ("reduces_loss", "reduces_loss", "undecided", "helps_dense_more")),
-    # augmentation barely helps the dense network but rescues the CNN
-    ({"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.55], "cnn_unaugmented": [0.99, 0.5], "cnn": [0.99, 0.98]},
-     ("reduces_loss", "reduces_loss", "augmentation", "helps_cnn_more")),
-])
+@pytest.mark.parametrize(
+    "means, verdicts",
+    [
+        # augmentation halves the dense network's loss, the CNN loses nothing either way: architecture explains more;
+        # augmentation helps only the dense network (interaction)
+        (
+            {
+                "dense": [0.98, 0.5],
+                "dense_augmented": [0.98, 0.74],
+                "cnn_unaugmented": [0.99, 0.99],
+                "cnn": [0.99, 0.99],
+            },
+            ("reduces_loss", "reduces_loss", "architecture", "helps_dense_more"),
+        ),
+        # the CNN without augmentation is as fragile as the dense network: augmentation explains it all, equally for
+        # both
+        (
+            {
+                "dense": [0.98, 0.49],
+                "dense_augmented": [0.98, 0.97],
+                "cnn_unaugmented": [0.99, 0.5],
+                "cnn": [0.99, 0.98],
+            },
+            ("reduces_loss", "no_measurable_effect", "augmentation", "no_measurable_interaction"),
+        ),
+        # both halve the loss: neither explains more; augmentation takes 0.24 off the dense network's loss, 0.12 off
+        # the CNN's
+        (
+            {
+                "dense": [0.98, 0.5],
+                "dense_augmented": [0.98, 0.74],
+                "cnn_unaugmented": [0.99, 0.75],
+                "cnn": [0.99, 0.87],
+            },
+            ("reduces_loss", "reduces_loss", "undecided", "helps_dense_more"),
+        ),
+        # augmentation barely helps the dense network but rescues the CNN
+        (
+            {
+                "dense": [0.98, 0.5],
+                "dense_augmented": [0.98, 0.55],
+                "cnn_unaugmented": [0.99, 0.5],
+                "cnn": [0.99, 0.98],
+            },
+            ("reduces_loss", "reduces_loss", "augmentation", "helps_cnn_more"),
+        ),
+    ],
+)
 def test_shift_factors_split_the_difference_on_all_sides(means, verdicts):
     cells = claims.shift_cells(_shift_table(means))
     aug, arch, main, inter = claims.shift_factors(cells, 1)
@@ -742,17 +993,26 @@ def test_shift_factors_split_the_difference_on_all_sides(means, verdicts):
     assert v["architecture"] - v["augmentation"] == pytest.approx(v["main"])
     # the interaction is the same difference seen from either factor
     assert v["interaction"] == pytest.approx(v["augmentation_on_dense"] - v["augmentation_on_cnn"])
-    assert v["interaction"] == pytest.approx(v["architecture_without_augmentation"] - v["architecture_with_augmentation"])
+    assert v["interaction"] == pytest.approx(
+        v["architecture_without_augmentation"] - v["architecture_with_augmentation"]
+    )
 
 
 def test_shift_claims_need_replicates_and_augmentation():
-    means = {"dense": [0.98, 0.5], "dense_augmented": [0.98, 0.74], "cnn_unaugmented": [0.99, 0.99], "cnn": [0.99, 0.99]}
+    means = {
+        "dense": [0.98, 0.5],
+        "dense_augmented": [0.98, 0.74],
+        "cnn_unaugmented": [0.99, 0.99],
+        "cnn": [0.99, 0.99],
+    }
     one = claims.shift_cells(_shift_table(means, replicates=1))
     assert {c.verdict for c in claims.shift_factors(one, 1)} == {"single_run"}
     assert claims.robustness("robustness_max", one, 1).verdict == "single_run"
     assert claims.shift_models_accuracy(one).verdict == "single_run"
     full = claims.shift_cells(_shift_table(means))
-    assert {c.verdict for c in claims.shift_factors(full, 1, augments=False)} == {"not_applicable"}  # the chosen CNN does not augment
+    assert {c.verdict for c in claims.shift_factors(full, 1, augments=False)} == {
+        "not_applicable"
+    }  # the chosen CNN does not augment
     plain = claims.shift_cells(_shift_table({"dense": means["dense"], "cnn": means["cnn"]}))
     assert {c.verdict for c in claims.shift_factors(plain, 1)} == {"not_applicable"}
     assert claims.robustness("robustness_max", plain, 1).verdict == "cnn_loses_less"
@@ -785,17 +1045,24 @@ def test_contrast_matches_welch_for_two_groups():
 
 
 def _study(correct: dict[str, int], answers: int = 5000) -> dict:
-    candidates = {name: {"correct": c, "answers": answers, "description": name, "val_accuracies": [c / answers]} for name, c in correct.items()}
+    candidates = {
+        name: {"correct": c, "answers": answers, "description": name, "val_accuracies": [c / answers]}
+        for name, c in correct.items()
+    }
     return {"name": max(correct, key=correct.get), "candidates": candidates}
 
 
-@pytest.mark.parametrize("correct, verdict", [({"a": 4970, "b": 4900}, "clear"), ({"a": 4970, "b": 4965}, "within_noise"),
-                                              ({"a": 4970}, "single_candidate")])
+@pytest.mark.parametrize(
+    "correct, verdict",
+    [({"a": 4970, "b": 4900}, "clear"), ({"a": 4970, "b": 4965}, "within_noise"), ({"a": 4970}, "single_candidate")],
+)
 def test_design_choice_on_all_sides(correct, verdict):
     claim = claims.design_choice(_study(correct))
     assert claim.verdict == verdict and claim.values["chosen"] == "a"
     if verdict != "single_candidate":
-        assert claim.values["runner_up"] == "b" and claim.values["difference"] == pytest.approx((correct["a"] - correct["b"]) / 5000)
+        assert claim.values["runner_up"] == "b" and claim.values["difference"] == pytest.approx(
+            (correct["a"] - correct["b"]) / 5000
+        )
     assert claims.design_choice(None).verdict == "not_run"
 
 
@@ -847,11 +1114,17 @@ def test_choose_design_picks_the_most_validation_answers_and_ties_go_first():
 
     rec = lambda acc: {"total_params": 10, "epochs": 2, "val_samples": 1000, "history": {"val_accuracy": [0.5, acc]}}  # noqa: E731
     candidates = {"base": {"description": "b"}, "longer": {"description": "l", "training": {"epochs": 4}}}
-    settings = {"base": {"model": {"m": 1}, "training": {"epochs": 2}}, "longer": {"model": {"m": 1}, "training": {"epochs": 4}}}
+    settings = {
+        "base": {"model": {"m": 1}, "training": {"epochs": 2}},
+        "longer": {"model": {"m": 1}, "training": {"epochs": 4}},
+    }
     jobs = [("base", 0), ("base", 1), ("longer", 0), ("longer", 1)]
     chosen = evaluation.choose_design(jobs, [rec(0.990), rec(0.992), rec(0.995), rec(0.986)], candidates, settings)
     assert chosen["name"] == "base" and chosen["training"] == {"epochs": 2}  # 1982 right against 1981
-    assert chosen["candidates"]["longer"]["replaces"] == {"training": {"epochs": 4}} and chosen["candidates"]["base"]["replaces"] == {}
+    assert (
+        chosen["candidates"]["longer"]["replaces"] == {"training": {"epochs": 4}}
+        and chosen["candidates"]["base"]["replaces"] == {}
+    )
     tie = evaluation.choose_design(jobs, [rec(0.990), rec(0.992), rec(0.992), rec(0.990)], candidates, settings)
     assert tie["name"] == "base"
 
@@ -869,23 +1142,39 @@ def test_confusion_matrix_and_per_class_errors():
 
 
 def _hinton_summary(base, variants):
-    return {"baseline": {"factor": "1e-4", "test": base, "replicates": list(range(len(base)))},
-            "variants": {name: {"description": name, "factor": "1e-4", "rechosen": False, "factors": ["1e-4"], "test": test,
-                                "replicates": list(range(len(test)))} for name, test in variants.items()}}
+    return {
+        "baseline": {"factor": "1e-4", "test": base, "replicates": list(range(len(base)))},
+        "variants": {
+            name: {
+                "description": name,
+                "factor": "1e-4",
+                "rechosen": False,
+                "factors": ["1e-4"],
+                "test": test,
+                "replicates": list(range(len(test))),
+            }
+            for name, test in variants.items()
+        },
+    }
 
 
-@pytest.mark.parametrize("variants, reproduced, closes", [
-    ({"a": [0.9845, 0.9850, 0.9848], "b": [0.9816, 0.9812, 0.9815]}, "reproduced", "measurable"),
-    ({"a": [0.9825, 0.9822, 0.9824], "b": [0.9816, 0.9812, 0.9815]}, "not_reproduced", "measurable"),
-    ({"a": [0.9812, 0.9818, 0.9813], "b": [0.9811, 0.9816, 0.9813]}, "not_reproduced", "none_measurable"),
-])
+@pytest.mark.parametrize(
+    "variants, reproduced, closes",
+    [
+        ({"a": [0.9845, 0.9850, 0.9848], "b": [0.9816, 0.9812, 0.9815]}, "reproduced", "measurable"),
+        ({"a": [0.9825, 0.9822, 0.9824], "b": [0.9816, 0.9812, 0.9815]}, "not_reproduced", "measurable"),
+        ({"a": [0.9812, 0.9818, 0.9813], "b": [0.9811, 0.9816, 0.9813]}, "not_reproduced", "none_measurable"),
+    ],
+)
 def test_hinton_study_on_all_sides(variants, reproduced, closes):
     base = [0.9815, 0.9811, 0.9814]
     rows, rep, most = claims.hinton_study(_hinton_summary(base, variants), 0.9847, 10_000)
     assert rep.verdict == reproduced and most.verdict == closes
     assert most.values["name"] == max(rows, key=lambda r: r["gain"])["name"]
     gain = np.mean(np.array(variants[most.values["name"]]) - np.array(base))
-    assert most.values["gain"] == pytest.approx(gain) and most.values["share"] == pytest.approx(gain / (0.9847 - np.mean(base)))
+    assert most.values["gain"] == pytest.approx(gain) and most.values["share"] == pytest.approx(
+        gain / (0.9847 - np.mean(base))
+    )
     assert (reproduced == "reproduced") == any(r["hinton"].interval.contains(0.9847) for r in rows)
 
 
@@ -900,28 +1189,77 @@ def test_summarise_variants_rechooses_on_validation_and_pairs_by_replicate():
     from mnistflow import sweep as sweep_lib
 
     def rec(val, test):
-        return {"seed": 1, "history": {"val_accuracy": [val], "val_loss": [0.1]}, "test": {"accuracy": test, "loss": 0.1},
-                "val_samples": 1000, "train_samples": 55000, "epochs": 1, "settings": {"training": {"epochs": 1}}}
-    jobs = [("m", "1e-5", 0), ("m", "1e-5", 1), ("m", "1e-4", 0), ("m", "1e-4", 1), ("all", "chosen", 0), ("all", "chosen", 1)]
+        return {
+            "seed": 1,
+            "history": {"val_accuracy": [val], "val_loss": [0.1]},
+            "test": {"accuracy": test, "loss": 0.1},
+            "val_samples": 1000,
+            "train_samples": 55000,
+            "epochs": 1,
+            "settings": {"training": {"epochs": 1}},
+        }
+
+    jobs = [
+        ("m", "1e-5", 0),
+        ("m", "1e-5", 1),
+        ("m", "1e-4", 0),
+        ("m", "1e-4", 1),
+        ("all", "chosen", 0),
+        ("all", "chosen", 1),
+    ]
     records = [rec(0.98, 0.97), rec(0.98, 0.971), rec(0.99, 0.981), rec(0.99, 0.982), rec(0.5, 0.975), rec(0.5, 0.976)]
-    runs = pd.DataFrame({"factor": [1e-4, 1e-4], "factor_label": ["1e-4", "1e-4"], "replicate": [1, 0], "test_accuracy": [0.96, 0.95],
-                         "final_val_accuracy": [0.9, 0.9]})
-    out = sweep_lib.summarise_variants(jobs, records, {"m": {"description": "m", "factors": [1e-5, 1e-4]}, "all": {"description": "a", "train_on_all": True}},
-                                       runs, {"label": "1e-4"})
+    runs = pd.DataFrame(
+        {
+            "factor": [1e-4, 1e-4],
+            "factor_label": ["1e-4", "1e-4"],
+            "replicate": [1, 0],
+            "test_accuracy": [0.96, 0.95],
+            "final_val_accuracy": [0.9, 0.9],
+        }
+    )
+    out = sweep_lib.summarise_variants(
+        jobs,
+        records,
+        {"m": {"description": "m", "factors": [1e-5, 1e-4]}, "all": {"description": "a", "train_on_all": True}},
+        runs,
+        {"label": "1e-4"},
+    )
     assert out["baseline"]["test"] == [0.95, 0.96]  # replicate order
-    assert out["variants"]["m"]["factor"] == "1e-4" and out["variants"]["m"]["test"] == [0.981, 0.982] and out["variants"]["m"]["rechosen"]
-    assert out["variants"]["all"]["factor"] == "1e-4" and out["variants"]["all"]["test"] == [0.975, 0.976] and out["variants"]["all"]["train_on_all"]
+    assert (
+        out["variants"]["m"]["factor"] == "1e-4"
+        and out["variants"]["m"]["test"] == [0.981, 0.982]
+        and out["variants"]["m"]["rechosen"]
+    )
+    assert (
+        out["variants"]["all"]["factor"] == "1e-4"
+        and out["variants"]["all"]["test"] == [0.975, 0.976]
+        and out["variants"]["all"]["train_on_all"]
+    )
 
 
 def test_setting_differences_name_what_the_architecture_factor_also_carries():
-    dense = {"model": {"hidden_units": [500, 300], "l2": 1e-4}, "training": {"optimizer": {"name": "sgd", "learning_rate": 0.1},
-                                                                          "epochs": 40, "batch_size": 128}}
-    cnn = {"model": {"dense_dropout": 0.5}, "training": {"optimizer": {"name": "adam", "learning_rate": 0.003}, "schedule": "cosine",
-                                                         "epochs": 15, "batch_size": 128, "precision": "mixed_bfloat16"}}
+    dense = {
+        "model": {"hidden_units": [500, 300], "l2": 1e-4},
+        "training": {"optimizer": {"name": "sgd", "learning_rate": 0.1}, "epochs": 40, "batch_size": 128},
+    }
+    cnn = {
+        "model": {"dense_dropout": 0.5},
+        "training": {
+            "optimizer": {"name": "adam", "learning_rate": 0.003},
+            "schedule": "cosine",
+            "epochs": 15,
+            "batch_size": 128,
+            "precision": "mixed_bfloat16",
+        },
+    }
     words = report.setting_differences(dense, cnn)
-    assert words == ["optimiser (SGD at learning rate 0.1 against Adam at learning rate 0.003)",
-                     "learning-rate schedule (constant against cosine)", "epochs (40 against 15)",
-                     "arithmetic (float32 against mixed_bfloat16)", "regularisation (L2 0.0001 against dropout 0.5 in the dense layers)"]
+    assert words == [
+        "optimiser (SGD at learning rate 0.1 against Adam at learning rate 0.003)",
+        "learning-rate schedule (constant against cosine)",
+        "epochs (40 against 15)",
+        "arithmetic (float32 against mixed_bfloat16)",
+        "regularisation (L2 0.0001 against dropout 0.5 in the dense layers)",
+    ]
     # trained alike, nothing but the layers differs
     same = {"model": {}, "training": dict(dense["training"])}
     assert report.setting_differences(same, {"model": {"conv_blocks": []}, "training": dict(dense["training"])}) == []

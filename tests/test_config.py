@@ -4,9 +4,9 @@ import copy
 
 import pytest
 import yaml
+from conftest import REPO
 from snakemake.utils import update_config
 
-from conftest import REPO
 from mnistflow.config import ConfigError, code_version, derive_seed, resolve_data_dir, validate_config
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -30,15 +30,31 @@ def test_default_and_smoke_configs_are_valid(config):
     "path, value, message",
     [
         (("dense", "training", "epochs"), 0, r"config key dense\.training\.epochs: 0 is less than the minimum of 1"),
-        (("dense", "training", "batch_size"), -5, r"config key dense\.training\.batch_size: -5 is less than the minimum of 1"),
+        (
+            ("dense", "training", "batch_size"),
+            -5,
+            r"config key dense\.training\.batch_size: -5 is less than the minimum of 1",
+        ),
         (("dense", "training", "epochs"), "ten", r"config key dense\.training\.epochs: 'ten' is not of type 'integer'"),
         (("dense", "model", "hidden_units"), [], r"config key dense\.model\.hidden_units: \[\] should be non-empty"),
-        (("dense", "training", "optimizer", "name"), "rmsprop", r"config key dense\.training\.optimizer\.name: 'rmsprop' is not one of"),
-        (("dense", "training", "optimizer", "learning_rate"), 0, r"config key dense\.training\.optimizer\.learning_rate: 0 is less than or equal to the minimum"),
+        (
+            ("dense", "training", "optimizer", "name"),
+            "rmsprop",
+            r"config key dense\.training\.optimizer\.name: 'rmsprop' is not one of",
+        ),
+        (
+            ("dense", "training", "optimizer", "learning_rate"),
+            0,
+            r"config key dense\.training\.optimizer\.learning_rate: 0 is less than or equal to the minimum",
+        ),
         (("keras_backend",), "torch", r"config key keras_backend: 'torch' is not one of \['jax', 'tensorflow'\]"),
         (("data", "validation_size"), 60000, r"config key data\.validation_size: 60000 leaves no training images"),
         (("data", "subset"), {"train": 0}, r"config key data\.subset\.train: 0 is less than the minimum of 1"),
-        (("data", "sha256", "t10k-labels-idx1-ubyte"), "abc", r"config key data\.sha256\.t10k-labels-idx1-ubyte: 'abc' does not match"),
+        (
+            ("data", "sha256", "t10k-labels-idx1-ubyte"),
+            "abc",
+            r"config key data\.sha256\.t10k-labels-idx1-ubyte: 'abc' does not match",
+        ),
         (("threads",), 0, r"config key threads: 0 is less than the minimum of 1"),
     ],
 )
@@ -53,7 +69,10 @@ def test_bad_values_name_the_key(config, path, value, message):
 
 def test_unknown_key_is_refused(config):
     config["dense"]["training"]["epoch"] = 3
-    with pytest.raises(ConfigError, match=r"config key dense\.training: Additional properties are not allowed \('epoch' was unexpected\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"config key dense\.training: Additional properties are not allowed \('epoch' was unexpected\)",
+    ):
         validate_config(config, SCHEMA)
 
 
@@ -89,21 +108,51 @@ def test_code_version_tracks_module_content():
 @pytest.mark.parametrize(
     "section, change, message",
     [
-        ("hinton_study", {"variants": {"x": {"description": "d", "train_on_all": True, "factors": [1e-4]}}},
-         r"hinton_study\.variants\.x: a variant trained on the validation images \(train_on_all\) cannot re-choose"),
-        ("hinton_study", {"variants": {"x": {"description": "d", "continue_2d": True, "training": {"epochs": 30}}}},
-         r"hinton_study\.variants\.x\.training\.epochs: 30 does not continue the 40 epochs"),
-        ("hinton_study", {"variants": {"x": {"description": "d", "continue_2d": True, "training": {"epochs": 80, "batch_size": 32}}}},
-         r"continue_2d\) sets only training\.epochs"),
-        ("hinton_study", {"variants": {"x": {"description": "d", "training": {"epochs": 0}}}},
-         r"hinton_study\.variants\.x\.training\.epochs: 0 is less than the minimum of 1"),
-        ("hinton_study", {"variants": {"x": {"description": "d", "factors": [1e-4, 0.0001]}}},
-         r"hinton_study\.variants\.x\.factors: \[0\.0001, 0\.0001\] has non-unique elements"),
-        ("hinton_study", {"variants": {"bad name": {"description": "d"}}}, r"config key hinton_study\.variants: 'bad name' does not match"),
-        ("design_study", {"candidates": {"x": {"description": "d", "model": {"dense_dropout": 1.5}}}},
-         r"cnn\.design_study\.candidates\.x\.model\.dense_dropout: 1\.5 is greater than or equal to the maximum of 1"),
-        ("design_study", {"candidates": {"x": {"description": "d", "model": {"filterz": 3}}}},
-         r"cnn\.design_study\.candidates\.x\.model: Additional properties are not allowed \('filterz'"),
+        (
+            "hinton_study",
+            {"variants": {"x": {"description": "d", "train_on_all": True, "factors": [1e-4]}}},
+            r"hinton_study\.variants\.x: a variant trained on the validation images \(train_on_all\) cannot re-choose",
+        ),
+        (
+            "hinton_study",
+            {"variants": {"x": {"description": "d", "continue_2d": True, "training": {"epochs": 30}}}},
+            r"hinton_study\.variants\.x\.training\.epochs: 30 does not continue the 40 epochs",
+        ),
+        (
+            "hinton_study",
+            {
+                "variants": {
+                    "x": {"description": "d", "continue_2d": True, "training": {"epochs": 80, "batch_size": 32}}
+                }
+            },
+            r"continue_2d\) sets only training\.epochs",
+        ),
+        (
+            "hinton_study",
+            {"variants": {"x": {"description": "d", "training": {"epochs": 0}}}},
+            r"hinton_study\.variants\.x\.training\.epochs: 0 is less than the minimum of 1",
+        ),
+        (
+            "hinton_study",
+            {"variants": {"x": {"description": "d", "factors": [1e-4, 0.0001]}}},
+            r"hinton_study\.variants\.x\.factors: \[0\.0001, 0\.0001\] has non-unique elements",
+        ),
+        (
+            "hinton_study",
+            {"variants": {"bad name": {"description": "d"}}},
+            r"config key hinton_study\.variants: 'bad name' does not match",
+        ),
+        (
+            "design_study",
+            {"candidates": {"x": {"description": "d", "model": {"dense_dropout": 1.5}}}},
+            r"cnn\.design_study\.candidates\.x\.model\.dense_dropout: 1\.5 is greater than or equal to the "
+            r"maximum of 1",
+        ),
+        (
+            "design_study",
+            {"candidates": {"x": {"description": "d", "model": {"filterz": 3}}}},
+            r"cnn\.design_study\.candidates\.x\.model: Additional properties are not allowed \('filterz'",
+        ),
     ],
 )
 def test_studies_are_checked_after_their_keys_are_replaced(config, section, change, message):
@@ -119,9 +168,11 @@ def test_continuing_the_2d_runs_is_exact_only_for_plain_sgd_at_a_constant_rate(c
     from mnistflow.config import continuation_is_exact
 
     assert continuation_is_exact({"optimizer": {"name": "sgd", "learning_rate": 0.1}, "epochs": 40})
-    for training in ({"optimizer": {"name": "sgd", "learning_rate": 0.1}, "schedule": "cosine"},
-                     {"optimizer": {"name": "sgd", "learning_rate": 0.1, "momentum": 0.9}},
-                     {"optimizer": {"name": "adam", "learning_rate": 0.001}}):
+    for training in (
+        {"optimizer": {"name": "sgd", "learning_rate": 0.1}, "schedule": "cosine"},
+        {"optimizer": {"name": "sgd", "learning_rate": 0.1, "momentum": 0.9}},
+        {"optimizer": {"name": "adam", "learning_rate": 0.001}},
+    ):
         assert not continuation_is_exact(training), training
         config["sweep"]["training"].update(training)
         validate_config(config, SCHEMA)  # not refused
@@ -132,13 +183,26 @@ def test_design_parts_take_what_each_rule_trains():
 
     cnn = {"model": {"dense_units": [128], "augment_shift": 2}, "training": {"epochs": 10}}
     design = design_settings(cnn, {"model": {"dense_units": [256], "augment_rotation": 5}, "training": {"epochs": 15}})
-    assert design == {"model": {"dense_units": [256], "augment_shift": 2, "augment_rotation": 5}, "training": {"epochs": 15}}
+    assert design == {
+        "model": {"dense_units": [256], "augment_shift": 2, "augment_rotation": 5},
+        "training": {"epochs": 15},
+    }
     assert design_part(design, "all", {}, {}) == (design["model"], design["training"])
     model, training = design_part(design, "without_augmentation", {}, {})
-    assert model == {"dense_units": [256], "augment_shift": 0, "augment_rotation": 0, "augment_zoom": 0} and training == {"epochs": 15}
+    assert model == {
+        "dense_units": [256],
+        "augment_shift": 0,
+        "augment_rotation": 0,
+        "augment_zoom": 0,
+    } and training == {"epochs": 15}
     dense = {"hidden_units": [500, 300], "augment_shift": 0}
     model, training = design_part(design, "augmentation", dense, {"epochs": 40})
-    assert model == {"hidden_units": [500, 300], "augment_shift": 2, "augment_rotation": 5, "augment_zoom": 0} and training == {"epochs": 40}
+    assert model == {
+        "hidden_units": [500, 300],
+        "augment_shift": 2,
+        "augment_rotation": 5,
+        "augment_zoom": 0,
+    } and training == {"epochs": 40}
     with pytest.raises(ValueError, match="unknown design part"):
         design_part(design, "some", {}, {})
 

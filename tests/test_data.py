@@ -4,8 +4,8 @@ import gzip
 
 import numpy as np
 import pytest
-
 from conftest import idx_bytes, write_gz
+
 from mnistflow import data
 from mnistflow.data import DataError
 
@@ -32,7 +32,9 @@ def test_load_valid_files_and_checksums(fake_mnist):
 def test_checksum_mismatch_names_file_and_key(fake_mnist):
     directory, _, checksums = fake_mnist
     checksums["t10k-labels-idx1-ubyte"] = "0" * 64
-    with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte.gz: checksum mismatch.*data\.sha256\.t10k-labels-idx1-ubyte"):
+    with pytest.raises(
+        DataError, match=r"t10k-labels-idx1-ubyte.gz: checksum mismatch.*data\.sha256\.t10k-labels-idx1-ubyte"
+    ):
         data.load_mnist_files(paths_of(directory), checksums)
 
 
@@ -84,7 +86,14 @@ def test_split_is_seeded_disjoint_and_subsets(fake_mnist):
     a = data.split(raw, validation_size=10, seed=3)
     b = data.split(raw, validation_size=10, seed=3)
     c = data.split(raw, validation_size=10, seed=4)
-    assert {k: v.shape[0] for k, v in a.items()} == {"x_train": 50, "y_train": 50, "x_val": 10, "y_val": 10, "x_test": 20, "y_test": 20}
+    assert {k: v.shape[0] for k, v in a.items()} == {
+        "x_train": 50,
+        "y_train": 50,
+        "x_val": 10,
+        "y_val": 10,
+        "x_test": 20,
+        "y_test": 20,
+    }
     for key in a:
         np.testing.assert_array_equal(a[key], b[key])
     assert not np.array_equal(a["x_val"], c["x_val"])
@@ -156,7 +165,6 @@ def test_outputs_are_written_atomically_with_normal_permissions(tmp_path):
 def test_idx_bytes_of_the_real_files_match_their_checksums():
     """Writing the loaded arrays back as IDX gives the canonical content: what the Keras route relies on."""
     import yaml
-
     from conftest import REPO, mnist_dir
 
     checksums = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["data"]["sha256"]
@@ -178,8 +186,10 @@ def test_keras_route_gives_the_same_content_and_checksums(fake_mnist, monkeypatc
     data and the same checksums as the files; altered data is refused by the checksums."""
     directory, arrays, checksums = fake_mnist
     served = {k: v.copy() for k, v in arrays.items()}
-    fake_keras(monkeypatch, lambda: ((served["train_images"], served["train_labels"]),
-                                     (served["test_images"], served["test_labels"])))
+    fake_keras(
+        monkeypatch,
+        lambda: ((served["train_images"], served["train_labels"]), (served["test_images"], served["test_labels"])),
+    )
     raw = data.load_mnist(None, checksums)
     files = data.load_mnist(directory, checksums)
     assert raw.source == "keras" and raw.checksums == files.checksums == checksums
@@ -197,5 +207,9 @@ def test_unreachable_downloader_names_the_fix(monkeypatch):
         raise urllib.error.URLError("no route to host")
 
     fake_keras(monkeypatch, offline)
-    with pytest.raises(DataError, match=r"Keras could not download MNIST \(URLError.*set the config key data.dir or the environment variable MNIST_DIR"):
+    with pytest.raises(
+        DataError,
+        match=r"Keras could not download MNIST \(URLError.*set the config key data.dir or the environment "
+        r"variable MNIST_DIR",
+    ):
         data.load_mnist(None, {})

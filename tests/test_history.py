@@ -10,12 +10,12 @@ import subprocess
 import sys
 
 import pytest
+import synthetic
+from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 from scipy import stats
 
-import synthetic
-from conftest import REPO
 from mnistflow import history, rendering, report
 
 TEMPLATES = REPO / "workflow" / "report"
@@ -85,8 +85,9 @@ def test_a_setting_change_is_named_with_its_values(tmp_path):
     _, _, before = build(tmp_path, "a", synthetic.Numbers(), config)
     context, _, after = build(tmp_path, "b", synthetic.Numbers(), later)
     changes = history.compare(before, after, REPO)
-    assert changes["settings"] == [{"key": "dense.training.epochs", "before": str(config["dense"]["training"]["epochs"]),
-                                    "after": "7"}]
+    assert changes["settings"] == [
+        {"key": "dense.training.epochs", "before": str(config["dense"]["training"]["epochs"]), "after": "7"}
+    ]
     assert not changes["nothing_changed"]
     assert "dense.training.epochs" in render_changes(context, changes)
     assert "`dense.training.epochs` 10 -> 7" in history.markdown(changes)
@@ -117,8 +118,14 @@ def test_labels_and_counts_are_changed_or_unchanged_never_noise():
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(v1=hs.floats(0.5, 0.99), v2=hs.floats(0.5, 0.99), se1=hs.floats(1e-4, 0.02), se2=hs.floats(1e-4, 0.02),
-       df1=hs.one_of(hs.none(), hs.integers(1, 20)), df2=hs.one_of(hs.none(), hs.integers(1, 20)))
+@given(
+    v1=hs.floats(0.5, 0.99),
+    v2=hs.floats(0.5, 0.99),
+    se1=hs.floats(1e-4, 0.02),
+    se2=hs.floats(1e-4, 0.02),
+    df1=hs.one_of(hs.none(), hs.integers(1, 20)),
+    df2=hs.one_of(hs.none(), hs.integers(1, 20)),
+)
 def test_noise_rule_matches_a_welch_interval_and_is_symmetric(v1, v2, se1, se2, df1, df2):
     a = history._headline("x", "3A", "x", v1, "accuracy", se1, df1)
     b = history._headline("x", "3A", "x", v2, "accuracy", se2, df2)
@@ -128,9 +135,9 @@ def test_noise_rule_matches_a_welch_interval_and_is_symmetric(v1, v2, se1, se2, 
         return
     assert {forward["verdict"], backward["verdict"]} <= {"within_noise", "beyond_noise"}
     assert forward["verdict"] == backward["verdict"]  # the rule does not depend on which build came first
-    var = se1 ** 2 + se2 ** 2
-    terms = [(s ** 2, d) for s, d in ((se1, df1), (se2, df2)) if d is not None]
-    q = stats.t.ppf(0.975, var ** 2 / sum(v ** 2 / d for v, d in terms)) if terms else stats.norm.ppf(0.975)
+    var = se1**2 + se2**2
+    terms = [(s**2, d) for s, d in ((se1, df1), (se2, df2)) if d is not None]
+    q = stats.t.ppf(0.975, var**2 / sum(v**2 / d for v, d in terms)) if terms else stats.norm.ppf(0.975)
     margin = abs(v2 - v1) - q * math.sqrt(var)
     if abs(margin) > 1e-9:
         assert (forward["verdict"] == "beyond_noise") == (margin > 0)
@@ -150,12 +157,20 @@ def test_terminal_diff_prints_the_latest_two(tmp_path):
     folder = tmp_path / "history"
     history.save(folder, before)
     history.save(folder, after)
-    result = subprocess.run([sys.executable, str(REPO / "tools" / "diff.py"), "--history", str(folder)],
-                            capture_output=True, text=True, check=True)
-    expected = history.markdown(history.compare(history.load(history.snapshots(folder)[0]),
-                                                history.load(history.snapshots(folder)[1]), REPO))
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "diff.py"), "--history", str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = history.markdown(
+        history.compare(history.load(history.snapshots(folder)[0]), history.load(history.snapshots(folder)[1]), REPO)
+    )
     assert result.stdout == expected
     assert "| 3A | CNN test accuracy (mean of 3) | 0.9510 | 0.9810 | +0.0300 |" in result.stdout
-    empty = subprocess.run([sys.executable, str(REPO / "tools" / "diff.py"), "--history", str(tmp_path / "none")],
-                           capture_output=True, text=True)
+    empty = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "diff.py"), "--history", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+    )
     assert empty.returncode != 0 and "no build snapshots" in empty.stderr

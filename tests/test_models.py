@@ -58,8 +58,13 @@ def test_fit_records_history_and_timing(keras_jax):
     y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 64)]
     model = models.dense_classifier([16])
     record, timing = training.fit(
-        model, train=(x, y), val=(x[:16], y[:16]), optimizer={"name": "sgd", "learning_rate": 0.1},
-        loss="categorical_crossentropy", epochs=2, batch_size=32,
+        model,
+        train=(x, y),
+        val=(x[:16], y[:16]),
+        optimizer={"name": "sgd", "learning_rate": 0.1},
+        loss="categorical_crossentropy",
+        epochs=2,
+        batch_size=32,
     )
     assert set(record["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 2 for v in record["history"].values())
@@ -73,7 +78,9 @@ def test_cnn_layers_params_and_macs(keras_jax):
 
     model = models.cnn_classifier(
         [{"filters": 4, "kernel_size": 3, "pool": True}, {"filters": 8, "kernel_size": 3}],
-        dense_units=[16], dense_dropout=0.5, augment_shift=2,
+        dense_units=[16],
+        dense_dropout=0.5,
+        augment_shift=2,
     )
     types = [row["type"] for row in models.layer_table(model)]
     assert types == ["RandomTranslation", "Conv2D", "MaxPooling2D", "Conv2D", "Flatten", "Dense", "Dropout", "Dense"]
@@ -124,8 +131,11 @@ def test_jax_thread_flags_are_ones_xla_accepts():
     import subprocess
     import sys
 
-    code = ("from mnistflow import runtime; runtime.configure(backend='jax', threads=1, seed=0); import os, jax.numpy as jnp; "
-            "print(os.environ['XLA_FLAGS']); print(float(jnp.ones(3).sum()))")
+    code = (
+        "from mnistflow import runtime; runtime.configure(backend='jax', threads=1, seed=0); import os, jax.numpy "
+        "as jnp; "
+        "print(os.environ['XLA_FLAGS']); print(float(jnp.ones(3).sum()))"
+    )
     env = {k: v for k, v in __import__("os").environ.items() if k != "XLA_FLAGS"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -141,9 +151,12 @@ def test_onednn_cap_sets_the_kernels_instruction_set(cap, expected):
     import subprocess
     import sys
 
-    code = (f"from mnistflow import runtime; runtime.configure(backend='tensorflow', threads=1, seed=0, onednn_max_isa={cap!r}); "
-            "import os, numpy as np, tensorflow as tf; print('CAP', os.environ.get('ONEDNN_MAX_CPU_ISA')); "
-            "tf.nn.conv2d(np.ones((2, 16, 16, 1), 'float32'), np.ones((3, 3, 1, 8), 'float32'), 1, 'SAME')")
+    code = (
+        f"from mnistflow import runtime; runtime.configure(backend='tensorflow', threads=1, seed=0, "
+        f"onednn_max_isa={cap!r}); "
+        "import os, numpy as np, tensorflow as tf; print('CAP', os.environ.get('ONEDNN_MAX_CPU_ISA')); "
+        "tf.nn.conv2d(np.ones((2, 16, 16, 1), 'float32'), np.ones((3, 3, 1, 8), 'float32'), 1, 'SAME')"
+    )
     env = dict(os.environ, ONEDNN_VERBOSE="1", ONEDNN_MAX_CPU_ISA="SSE41")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -175,6 +188,7 @@ def test_separable_translation_is_keras_translation_and_compiles(keras_jax, tmp_
     """The dense 3B control's shift: the same translations and the same images as Keras' RandomTranslation
     (bilinear, constant fill), but compiled on JAX (Keras' layer makes the whole model train eagerly)."""
     import keras
+
     from mnistflow import models
 
     x = np.random.default_rng(0).random((16, 28, 28, 1)).astype("float32")
@@ -184,8 +198,11 @@ def test_separable_translation_is_keras_translation_and_compiles(keras_jax, tmp_
         drawn = ref.get_random_transformation(x, training=True, seed=keras.random.SeedGenerator(5))
         fixed = {"translations": np.tile(np.array([[0.5, -1.25]], "float32"), (16, 1)), "input_shape": x.shape}
         for transformation in (drawn, fixed):
-            np.testing.assert_allclose(np.asarray(new.transform_images(x, transformation, training=True)),
-                                       np.asarray(ref.transform_images(x, transformation, training=True)), atol=1e-5)
+            np.testing.assert_allclose(
+                np.asarray(new.transform_images(x, transformation, training=True)),
+                np.asarray(ref.transform_images(x, transformation, training=True)),
+                atol=1e-5,
+            )
         # the same seed draws the same translations: the layers agree when called
         np.testing.assert_allclose(np.asarray(new(x, training=True)), np.asarray(ref(x, training=True)), atol=1e-5)
         np.testing.assert_array_equal(np.asarray(new(x, training=False)), x)  # inactive outside training

@@ -1,7 +1,6 @@
 """Salt-and-pepper noise, the latent sampler, shifts, thresholds and selection."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from mnistflow import evaluation, generation
@@ -82,9 +81,14 @@ def test_shift_images():
 
 
 def test_summaries_and_selection():
-    recs = [{"test": {"accuracy": a}, "history": {"val_accuracy": [0.5, v]}, "seed": i} for i, (a, v) in enumerate([(0.99, 0.98), (0.97, 0.99)])]
+    recs = [
+        {"test": {"accuracy": a}, "history": {"val_accuracy": [0.5, v]}, "seed": i}
+        for i, (a, v) in enumerate([(0.99, 0.98), (0.97, 0.99)])
+    ]
     s = evaluation.summarise_replicates(recs)
-    assert s["test_accuracy"]["mean"] == pytest.approx(0.98) and s["test_accuracy"]["std"] == pytest.approx(np.std([0.99, 0.97], ddof=1))
+    assert s["test_accuracy"]["mean"] == pytest.approx(0.98) and s["test_accuracy"]["std"] == pytest.approx(
+        np.std([0.99, 0.97], ddof=1)
+    )
     assert evaluation.select_best({"a": recs[0], "b": recs[1]}) == "b"
     with pytest.raises(ValueError, match="no candidate"):
         evaluation.select_best({})

@@ -59,7 +59,10 @@ def test_parse_jobs_reads_every_block():
     assert dense.jobid == 6 and dense.threads == 2 and dense.benchmark == "results/benchmarks/train_dense.tsv"
     assert dense.outputs == ["results/dense/model.keras", "results/dense/metrics.json", "results/dense/timing.json"]
     assert sweep.name == "train_sweep (factor=0, replicate=0)" and sweep.reason.startswith("Missing output files")
-    assert report.threads == 1 and report.inputs == ["results/dense/metrics.json", "results/sweep/l2_0/rep0/metrics.json"]
+    assert report.threads == 1 and report.inputs == [
+        "results/dense/metrics.json",
+        "results/sweep/l2_0/rep0/metrics.json",
+    ]
     assert plan.dependencies(jobs) == {6: set(), 8: set(), 0: {6, 8}}
 
 
@@ -91,7 +94,9 @@ def test_jobs_of_a_rule_without_timing_take_the_median_of_its_measured_jobs(tmp_
 
 
 def job(i, seconds, threads=1, inputs=(), outputs=None):
-    return plan.Job(rule=f"r{i}", jobid=i, inputs=list(inputs), outputs=outputs or [f"o{i}"], threads=threads, seconds=seconds)
+    return plan.Job(
+        rule=f"r{i}", jobid=i, inputs=list(inputs), outputs=outputs or [f"o{i}"], threads=threads, seconds=seconds
+    )
 
 
 @pytest.mark.parametrize("cores, threads, expected", [(2, 1, 10.0), (1, 1, 20.0), (2, 2, 20.0), (4, 8, 20.0)])
@@ -118,22 +123,34 @@ def test_running_and_finished_jobs_shorten_the_time_left():
 
 def test_progress_follows_snakemake_output():
     now = [0.0]
-    jobs = plan.estimate(plan.parse_jobs(DRY_RUN.splitlines()), "/nonexistent", {"train_dense": 10.0, "train_sweep": 30.0, "report": 5.0})
+    jobs = plan.estimate(
+        plan.parse_jobs(DRY_RUN.splitlines()), "/nonexistent", {"train_dense": 10.0, "train_sweep": 30.0, "report": 5.0}
+    )
     progress = plan.Progress(jobs, 2, lambda: now[0])
     lines = DRY_RUN.split("[Mon Nov 30 19:49:19 2026]")[1].splitlines()  # the train_dense block, as it starts
     statuses = [s for s in map(progress.feed, lines) if s]
-    assert statuses == ["[progress] 0 of 3 jobs done, 1 running (train_dense 0 s); about 45 s left"]  # 2 threads each on 2 cores
+    # 2 threads each on 2 cores
+    assert statuses == ["[progress] 0 of 3 jobs done, 1 running (train_dense 0 s); about 45 s left"]
     now[0] = 10.0
-    assert progress.feed("Finished jobid: 6 (Rule: train_dense)") == "[progress] 1 of 3 jobs done, 0 running; about 35 s left"
+    assert (
+        progress.feed("Finished jobid: 6 (Rule: train_dense)")
+        == "[progress] 1 of 3 jobs done, 0 running; about 35 s left"
+    )
     # a live run numbers its jobs afresh: the job is known by its outputs
-    live = [line.replace("jobid: 8", "jobid: 1") for line in DRY_RUN.split("[Mon Nov 30 19:49:19 2026]")[2].splitlines()]
-    assert [s for s in map(progress.feed, live) if s] == ["[progress] 1 of 3 jobs done, 1 running (train_sweep (factor=0, replicate=0) 0 s); about 35 s left"]
+    live = [
+        line.replace("jobid: 8", "jobid: 1") for line in DRY_RUN.split("[Mon Nov 30 19:49:19 2026]")[2].splitlines()
+    ]
+    assert [s for s in map(progress.feed, live) if s] == [
+        "[progress] 1 of 3 jobs done, 1 running (train_sweep (factor=0, replicate=0) 0 s); about 35 s left"
+    ]
     now[0] = 40.0
     status = progress.feed("Finished jobid: 1 (Rule: train_sweep)")
     assert status == "[progress] 2 of 3 jobs done, 0 running; about 5 s left"
     # a job the forecast did not know is counted, without an estimate
     extra = ["rule surprise:", "    output: x", "    jobid: 9"]
-    assert [s for s in map(progress.feed, extra) if s] == ["[progress] 2 of 4 jobs done, 1 running (surprise 0 s); about 5 s left"]
+    assert [s for s in map(progress.feed, extra) if s] == [
+        "[progress] 2 of 4 jobs done, 1 running (surprise 0 s); about 5 s left"
+    ]
 
 
 def test_duration_and_cores():

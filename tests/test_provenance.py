@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from mnistflow import report
 
-ASSIGNMENT = yaml.safe_load((Path(__file__).resolve().parents[1] / "workflow" / "report" / "assignment.yaml").read_text())
+ASSIGNMENT = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "workflow" / "report" / "assignment.yaml").read_text()
+)
 CONFIG = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text())
-T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def job(start: float, seconds: float) -> dict:
@@ -53,21 +55,35 @@ def test_machines_group_jobs_and_say_what_was_not_recorded():
 def test_the_assignment_settings_give_no_difference_and_each_change_gives_one():
     run = {
         "data": {"validation_size": 0, "subset": None},
-        "dense": {"model": {"hidden_units": [64, 64]}, "training": {"optimizer": {"name": "sgd", "learning_rate": 0.1}, "batch_size": 128, "epochs": 10}},
-        "sweep": {"model": {"hidden_units": [500, 300]}, "training": {"optimizer": {"name": "sgd", "learning_rate": 0.1}, "batch_size": 128, "epochs": 40},
-                  "factors": [1e-6, 1e-5, 1e-4, 3e-4, 1e-3], "replicates": 3},
+        "dense": {
+            "model": {"hidden_units": [64, 64]},
+            "training": {"optimizer": {"name": "sgd", "learning_rate": 0.1}, "batch_size": 128, "epochs": 10},
+        },
+        "sweep": {
+            "model": {"hidden_units": [500, 300]},
+            "training": {"optimizer": {"name": "sgd", "learning_rate": 0.1}, "batch_size": 128, "epochs": 40},
+            "factors": [1e-6, 1e-5, 1e-4, 3e-4, 1e-3],
+            "replicates": 3,
+        },
         "cnn": {"model": {}, "training": {"optimizer": {"name": "sgd", "learning_rate": 0.1}, "epochs": 40}},
-        "autoencoder": {"model": {"encoder_units": [128, 96], "decoder_units": [128]}, "noise_level": 0.4,
-                        "training": {"optimizer": {"name": "adam", "learning_rate": 0.001}, "batch_size": 64, "epochs": 32}},
+        "autoencoder": {
+            "model": {"encoder_units": [128, 96], "decoder_units": [128]},
+            "noise_level": 0.4,
+            "training": {"optimizer": {"name": "adam", "learning_rate": 0.001}, "batch_size": 64, "epochs": 32},
+        },
         "denoising": {"levels": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]},
     }
     by_design = ASSIGNMENT["by_design"]
-    assert by_design and report.differences_from_assignment(run, ASSIGNMENT) == by_design  # only the departures made by design
+    # only the departures made by design
+    assert by_design and report.differences_from_assignment(run, ASSIGNMENT) == by_design
     changed = yaml.safe_load(yaml.safe_dump(run))
     changed["sweep"]["factors"] = [0, 1e-6, 1e-5, 1e-4, 1e-3]  # 0 lies outside 1e-6..1e-3
     changed["cnn"]["training"]["schedule"] = "cosine"
     rows = report.differences_from_assignment(changed, ASSIGNMENT)[: -len(by_design)]
-    assert [(r["question"], r["setting"]) for r in rows] == [("2D", "L2 factors"), ("3A", "learning-rate schedule (earlier answer's CNN)")]
+    assert [(r["question"], r["setting"]) for r in rows] == [
+        ("2D", "L2 factors"),
+        ("3A", "learning-rate schedule (earlier answer's CNN)"),
+    ]
     assert rows[0]["this_run"] == "0, 1e-06, 1e-05, 0.0001, 0.001" and rows[1]["assignment"] == "constant"
 
 
@@ -87,6 +103,9 @@ def test_the_default_configuration_names_its_departures():
 
 def test_rebuild_command_keeps_the_threads_of_the_widest_job():
     prov = {"cores": 2, "git": {"commit": "a" * 40, "dirty": False}, "date": "today", "config_yaml": "seed: 1\n"}
-    assert report.rebuild_command(prov, "report/config.yaml") == "snakemake report --cores 2 --configfile report/config.yaml"
+    assert (
+        report.rebuild_command(prov, "report/config.yaml")
+        == "snakemake report --cores 2 --configfile report/config.yaml"
+    )
     text = report.config_file_text(prov, "report/config.yaml")
     assert text.splitlines()[0].endswith(f"commit {'a' * 12}.") and yaml.safe_load(text) == {"seed": 1}

@@ -4,7 +4,6 @@ import gzip
 import re
 
 import pytest
-
 from conftest import REPO, idx_bytes, mnist_dir, run_snakemake
 from test_workflow import smoke
 
@@ -24,7 +23,10 @@ def files_under(path):
 @pytest.mark.parametrize(
     "override, message",
     [
-        ("autoencoder:\n  noise_level: 1.5\n", "config key autoencoder.noise_level: 1.5 is greater than the maximum of 1"),
+        (
+            "autoencoder:\n  noise_level: 1.5\n",
+            "config key autoencoder.noise_level: 1.5 is greater than the maximum of 1",
+        ),
         ("denoising:\n  levels: [0.0, -0.1]\n", "config key denoising.levels.1: -0.1 is less than the minimum of 0"),
         ("sweep:\n  factors: [0, -1.0e-4]\n", "config key sweep.factors.1: -0.0001 is less than the minimum of 0"),
         ("sweep:\n  replicates: 0\n", "config key sweep.replicates: 0 is less than the minimum of 1"),
@@ -35,9 +37,15 @@ def files_under(path):
         ("data:\n  subset: {test: 20000}\n", "config key data.subset.test: 20000 is more than the 10000 test images"),
         ("threads: 0\n", "config key threads: 0 is less than the minimum of 1"),
         ("keras_backend: torch\n", "config key keras_backend: 'torch' is not one of ['jax', 'tensorflow']"),
-        ("cnn:\n  training:\n    schedule: step\n", "config key cnn.training.schedule: 'step' is not one of ['constant', 'cosine']"),
+        (
+            "cnn:\n  training:\n    schedule: step\n",
+            "config key cnn.training.schedule: 'step' is not one of ['constant', 'cosine']",
+        ),
         ("sweep:\n  factors: [1.0e-4, 0.0001]\n", "config key sweep.factors: [0.0001, 0.0001] has non-unique elements"),
-        ("dense:\n  training:\n    batch_size: 0\n", "config key dense.training.batch_size: 0 is less than the minimum of 1"),
+        (
+            "dense:\n  training:\n    batch_size: 0\n",
+            "config key dense.training.batch_size: 0 is less than the minimum of 1",
+        ),
         ("dense:\n  model:\n    hidden_units: []\n", "config key dense.model.hidden_units: [] should be non-empty"),
         ("dense:\n  nonsense: 1\n", "Additional properties are not allowed ('nonsense' was unexpected)"),
         ("seed: lots\n", "config key seed: 'lots' is not of type 'integer'"),
@@ -48,8 +56,17 @@ def test_bad_config_is_refused_before_any_job(tmp_path, override, message):
     cfg.write_text(override)
     work = tmp_path / "work"
     work.mkdir()
-    result = run_snakemake("report", "--cores", "1", "--configfile", SMOKE, str(cfg), workdir=work, check=False,
-                           env={"MNIST_DIR": str(mnist_dir())})
+    result = run_snakemake(
+        "report",
+        "--cores",
+        "1",
+        "--configfile",
+        SMOKE,
+        str(cfg),
+        workdir=work,
+        check=False,
+        env={"MNIST_DIR": str(mnist_dir())},
+    )
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert message in out
@@ -118,7 +135,9 @@ def test_bad_data_file_stops_the_run_and_names_it(tmp_path, name, damage, messag
         configs.append(str(override))
     work = tmp_path / "work"
     work.mkdir()
-    result = run_snakemake("report", "--cores", "1", "--configfile", *configs, workdir=work, check=False, env={"MNIST_DIR": str(data_dir)})
+    result = run_snakemake(
+        "report", "--cores", "1", "--configfile", *configs, workdir=work, check=False, env={"MNIST_DIR": str(data_dir)}
+    )
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert message in out and name in out
@@ -133,8 +152,14 @@ def test_no_data_and_no_internet_says_how_to_provide_the_files(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     # no MNIST_DIR, no data.dir, and every download goes to a closed local port
-    env = {"MNIST_DIR": "", "KERAS_HOME": str(tmp_path / "keras"), "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-           "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+    env = {
+        "MNIST_DIR": "",
+        "KERAS_HOME": str(tmp_path / "keras"),
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+        "http_proxy": "http://127.0.0.1:9",
+    }
     result = run_snakemake("report", "--cores", "1", "--configfile", SMOKE, workdir=work, check=False, env=env)
     out = result.stdout + result.stderr
     assert result.returncode != 0
@@ -171,13 +196,33 @@ def three_runs(tmp_path_factory):
         smoke(repo, runs[name])
     work = runs["interrupted"] = root / "interrupted"
     work.mkdir()
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(repo / "Snakefile"), "-d", str(work), "report", "--cores", "2",
-           "--configfile", str(repo / "config" / "smoke.yaml")]
-    proc = subprocess.Popen(cmd, env={**os.environ, "MNIST_DIR": str(mnist_dir())}, cwd=work, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(repo / "Snakefile"),
+        "-d",
+        str(work),
+        "report",
+        "--cores",
+        "2",
+        "--configfile",
+        str(repo / "config" / "smoke.yaml"),
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, "MNIST_DIR": str(mnist_dir())},
+        cwd=work,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     log, metrics = work / "logs/cnn/rep0.log", work / "results/cnn/rep0/metrics.json"
     deadline = time.time() + 300
-    while time.time() < deadline and not (log.exists() and "Total params" in log.read_text()):  # the CNN job builds its model
+    while time.time() < deadline and not (
+        log.exists() and "Total params" in log.read_text()
+    ):  # the CNN job builds its model
         time.sleep(0.05)
     assert not metrics.exists(), "the training job finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGTERM)
@@ -188,14 +233,24 @@ def three_runs(tmp_path_factory):
         pass
     proc.wait()
     killed = {p.relative_to(work).as_posix(): p.read_bytes() for p in files_under(work / "results")}
-    run_snakemake("--unlock", "--configfile", str(repo / "config" / "smoke.yaml"), workdir=work, repo=repo,
-                  env={"MNIST_DIR": str(mnist_dir())})
+    run_snakemake(
+        "--unlock",
+        "--configfile",
+        str(repo / "config" / "smoke.yaml"),
+        workdir=work,
+        repo=repo,
+        env={"MNIST_DIR": str(mnist_dir())},
+    )
     smoke(repo, work)
     return runs, killed
 
 
 def _compared(work):
-    return [p for p in files_under(work / "results") if p.name != "timing.json" and "benchmarks" not in p.parts and p.suffix != ".keras"]
+    return [
+        p
+        for p in files_under(work / "results")
+        if p.name != "timing.json" and "benchmarks" not in p.parts and p.suffix != ".keras"
+    ]
 
 
 def test_rerun_from_scratch_gives_identical_numbers(three_runs):
@@ -204,7 +259,9 @@ def test_rerun_from_scratch_gives_identical_numbers(three_runs):
     first, second = runs["first"], runs["second"]
     compared = _compared(first)
     assert len(compared) > 30
-    differ = [str(p.relative_to(first)) for p in compared if p.read_bytes() != (second / p.relative_to(first)).read_bytes()]
+    differ = [
+        str(p.relative_to(first)) for p in compared if p.read_bytes() != (second / p.relative_to(first)).read_bytes()
+    ]
     assert differ == []
     assert _normalised_report(first) == _normalised_report(second)
 
@@ -219,7 +276,11 @@ def test_interrupted_run_resumes_without_corrupt_outputs(three_runs):
             json.loads(data)
     assert not any(name.startswith("results/cnn/rep0/") and not name.split("/")[-1].startswith(".") for name in killed)
     first, resumed = runs["first"], runs["interrupted"]
-    differ = [str(p.relative_to(first)) for p in _compared(first) if p.read_bytes() != (resumed / p.relative_to(first)).read_bytes()]
+    differ = [
+        str(p.relative_to(first))
+        for p in _compared(first)
+        if p.read_bytes() != (resumed / p.relative_to(first)).read_bytes()
+    ]
     assert differ == []
     assert _normalised_report(first) == _normalised_report(resumed)
     leftovers = [p.name for p in files_under(resumed / "results") if ".part" in p.name]

@@ -4,8 +4,8 @@ import base64
 
 import jinja2
 import pytest
-
 from conftest import REPO
+
 from mnistflow import rendering
 
 TEMPLATES = REPO / "workflow" / "report"
@@ -44,7 +44,9 @@ def test_pdf_embeds_data_uris_and_refuses_other_urls(tmp_path):
     svg = tmp_path / "f.svg"
     plots.formula(plots.cross_entropy_tex(10), svg)
     page = tmp_path / "page.html"
-    page.write_text(f'<!DOCTYPE html><html><body><h1>Title</h1><img src="{rendering.data_uri(svg)}" alt="f"></body></html>')
+    page.write_text(
+        f'<!DOCTYPE html><html><body><h1>Title</h1><img src="{rendering.data_uri(svg)}" alt="f"></body></html>'
+    )
     assert rendering.html_to_pdf(page, tmp_path / "page.pdf") == 1
     assert (tmp_path / "page.pdf").read_bytes().startswith(b"%PDF")
     page.write_text('<!DOCTYPE html><html><body><img src="https://example.org/x.png" alt="x"></body></html>')

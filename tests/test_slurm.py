@@ -4,7 +4,6 @@ import re
 
 import pytest
 import yaml
-
 from conftest import copy_workflow, mnist_dir, run_snakemake
 from slurm_cluster import SlurmCluster, unavailable
 from test_workflow import SECTIONS, read, section
@@ -17,16 +16,32 @@ def test_smoke_workflow_runs_on_slurm(tmp_path):
     if why:
         pytest.skip(why)
     repo = copy_workflow(tmp_path / "repo")
-    partition = yaml.safe_load((repo / "profiles/slurm/config.yaml").read_text())["default-resources"]["slurm_partition"]
+    partition = yaml.safe_load((repo / "profiles/slurm/config.yaml").read_text())["default-resources"][
+        "slurm_partition"
+    ]
     workdir = tmp_path / "work"
     workdir.mkdir()
     with SlurmCluster(tmp_path / "slurm", partition) as cluster:
         result = run_snakemake(
-            "report", "--profile", str(repo / "profiles" / "slurm"), "--configfile", str(repo / "config" / "smoke.yaml"),
+            "report",
+            "--profile",
+            str(repo / "profiles" / "slurm"),
+            "--configfile",
+            str(repo / "config" / "smoke.yaml"),
             # the test cluster has no accounting database: ask squeue, and poll quickly
-            "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "1",
-            "--seconds-between-status-checks", "2", "--slurm-no-account", "--latency-wait", "10",
-            workdir=workdir, repo=repo, check=False, env={**cluster.env, "MNIST_DIR": str(mnist_dir())},
+            "--slurm-status-command",
+            "squeue",
+            "--slurm-init-seconds-before-status-checks",
+            "1",
+            "--seconds-between-status-checks",
+            "2",
+            "--slurm-no-account",
+            "--latency-wait",
+            "10",
+            workdir=workdir,
+            repo=repo,
+            check=False,
+            env={**cluster.env, "MNIST_DIR": str(mnist_dir())},
         )
         assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-5000:]}\n{cluster.logs()}"
     # every cluster job was submitted with sbatch and ran there: each training job recorded its SLURM job id

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import yaml
-
 from conftest import REPO
 
 RULES = REPO / "workflow" / "rules"
@@ -28,14 +27,16 @@ def top_level_names(path: Path) -> set[str]:
 
 def test_rule_files_read_only_their_own_names_and_common_smk():
     defined = {path.name: top_level_names(path) for path in RULE_FILES}
-    assert "SWEEP_JOBS" in defined["common.smk"] and "HINTON_JOBS" in defined["sweep.smk"]  # the parse finds names
+    assert "SWEEP_JOBS" in defined["common.smk"] and "AUGMENTS" in defined["shift.smk"]  # the parse finds names
     for path in RULE_FILES:
         text = path.read_text()
         for other, names in defined.items():
             if other in (path.name, "common.smk"):
                 continue
             used = sorted(n for n in names if re.search(rf"\b{n}\b", text))
-            assert not used, f"{path.name} reads {used} from {other}: move them to common.smk or pass them as rule outputs"
+            assert not used, (
+                f"{path.name} reads {used} from {other}: move them to common.smk or pass them as rule outputs"
+            )
 
 
 def test_every_rule_is_either_a_benchmarked_compute_job_or_a_local_rule():
@@ -45,9 +46,13 @@ def test_every_rule_is_either_a_benchmarked_compute_job_or_a_local_rule():
         for name, block in rule_blocks(path).items():
             seen[name] = path.name
             benchmarked, local = "\n    benchmark:" in block, "\n    localrule: True" in block
-            assert benchmarked != local, f"rule {name} ({path.name}): needs exactly one of benchmark: and localrule: True"
+            assert benchmarked != local, (
+                f"rule {name} ({path.name}): needs exactly one of benchmark: and localrule: True"
+            )
             if benchmarked:  # named in the report's job table: registered in the rule's own file
-                assert f"add_benchmarks(rules.{name}" in text, f"rule {name}: its file does not add_benchmarks(rules.{name}, ...)"
+                assert f"add_benchmarks(rules.{name}" in text, (
+                    f"rule {name}: its file does not add_benchmarks(rules.{name}, ...)"
+                )
     assert {"train_sweep", "plot_sweep", "select_classifier", "report"} <= set(seen)
     assert seen["plot_sweep"] == seen["train_sweep"] == "sweep.smk"  # figure rules beside the rules they plot
     assert seen["plot_shift"] == seen["evaluate_shift"] and seen["plot_generated"] == seen["generate_digits"]

@@ -11,7 +11,16 @@ from mnistflow import sweep
 
 @pytest.mark.parametrize(
     "value, label",
-    [(0, "0"), (0.0, "0"), (1e-6, "1e-6"), (0.000001, "1e-6"), (1.0e-4, "1e-4"), (3e-4, "3e-4"), (0.00025, "2.5e-4"), (1.0, "1e0")],
+    [
+        (0, "0"),
+        (0.0, "0"),
+        (1e-6, "1e-6"),
+        (0.000001, "1e-6"),
+        (1.0e-4, "1e-4"),
+        (3e-4, "3e-4"),
+        (0.00025, "2.5e-4"),
+        (1.0, "1e0"),
+    ],
 )
 def test_format_factor_is_canonical(value, label):
     assert sweep.format_factor(value) == label
@@ -28,7 +37,11 @@ def test_factor_labels_refuse_duplicates_and_negatives():
 
 
 def fake_record(val, test, seed=1):
-    return {"history": {"val_accuracy": val, "val_loss": [0.1] * len(val)}, "test": {"accuracy": test, "loss": 0.2}, "seed": seed}
+    return {
+        "history": {"val_accuracy": val, "val_loss": [0.1] * len(val)},
+        "test": {"accuracy": test, "loss": 0.2},
+        "seed": seed,
+    }
 
 
 def test_runs_and_summary_tables():
@@ -47,7 +60,8 @@ def test_runs_and_summary_tables():
     assert summary.loc["1e-4", "best_val_accuracy_mean"] == pytest.approx(0.985)
     assert summary.loc["1e-4", "test_accuracy_mean"] == pytest.approx(0.98)
     assert summary.loc["1e-4", "replicates"] == 2
-    records[("1e-5", 0)] = fake_record([0.5, 0.6, 0.7], 0.7)  # listed last, smaller than 1e-4: the curves follow the factor
+    # listed last, smaller than 1e-4: the curves follow the factor
+    records[("1e-5", 0)] = fake_record([0.5, 0.6, 0.7], 0.7)
     curves = sweep.epoch_curves(records)
     assert [c["label"] for c in curves] == ["0", "1e-5", "1e-4"]
     assert curves[0]["runs"] == [[0.90, 0.95], [0.91, 0.97]] and curves[0]["mean"] == pytest.approx([0.905, 0.96])
@@ -57,8 +71,15 @@ def test_runs_and_summary_tables():
 def test_factor_curves_plot_draws_one_line_per_factor_in_order(tmp_path):
     from mnistflow import plots
 
-    curves = [{"label": label, "factor": float(label), "runs": [[0.9 + 0.001 * e + 0.01 * i for e in range(40)] for i in range(3)],
-               "mean": [0.91 + 0.001 * e for e in range(40)]} for label in ("0", "1e-6", "1e-4", "1e-3")]
+    curves = [
+        {
+            "label": label,
+            "factor": float(label),
+            "runs": [[0.9 + 0.001 * e + 0.01 * i for e in range(40)] for i in range(3)],
+            "mean": [0.91 + 0.001 * e for e in range(40)],
+        }
+        for label in ("0", "1e-6", "1e-4", "1e-3")
+    ]
     path = tmp_path / "curves.svg"
     plots.factor_curves_plot({"validation accuracy": curves, "validation loss": curves}, path)
     text = path.read_text()
@@ -67,7 +88,9 @@ def test_factor_curves_plot_draws_one_line_per_factor_in_order(tmp_path):
     assert text.count("epochs 21-40, own scale") == 2  # the second half on its own scale, for each metric
     assert "validation loss" in text
     short = tmp_path / "short.svg"
-    plots.factor_curves_plot({"v": [{**c, "runs": [r[:2] for r in c["runs"]], "mean": c["mean"][:2]} for c in curves]}, short)
+    plots.factor_curves_plot(
+        {"v": [{**c, "runs": [r[:2] for r in c["runs"]], "mean": c["mean"][:2]} for c in curves]}, short
+    )
     assert "own scale" not in short.read_text()
 
 

@@ -2,22 +2,41 @@
 
 import json
 import re
+import shutil
 
 import markupsafe
 import numpy as np
-import shutil
-
 import pytest
-
 import synthetic
 from conftest import REPO, copy_workflow, mnist_dir, run_snakemake
 
 pytestmark = pytest.mark.workflow
 SMOKE = ["--configfile", str(REPO / "config" / "smoke.yaml")]
 # no data directory and every download sent to a closed port
-OFFLINE = {"MNIST_DIR": "", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-           "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
-SECTIONS = ["summary", "changes", "q1", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b", "q4a", "q4b", "q4c", "q4d", "provenance", "appendix"]
+OFFLINE = {
+    "MNIST_DIR": "",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "https_proxy": "http://127.0.0.1:9",
+    "http_proxy": "http://127.0.0.1:9",
+}
+SECTIONS = [
+    "summary",
+    "changes",
+    "q1",
+    "q2a",
+    "q2b",
+    "q2c",
+    "q2d",
+    "q3a",
+    "q3b",
+    "q4a",
+    "q4b",
+    "q4c",
+    "q4d",
+    "provenance",
+    "appendix",
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +52,18 @@ def smoke_run(tmp_path_factory):
 
 
 def smoke(repo, workdir, *extra, check=True, env_extra=None):
-    return run_snakemake("report", "--cores", "2", "--configfile", str(repo / "config" / "smoke.yaml"), *extra,
-                         workdir=workdir, repo=repo, check=check, env={"MNIST_DIR": str(mnist_dir()), **(env_extra or {})})
+    return run_snakemake(
+        "report",
+        "--cores",
+        "2",
+        "--configfile",
+        str(repo / "config" / "smoke.yaml"),
+        *extra,
+        workdir=workdir,
+        repo=repo,
+        check=check,
+        env={"MNIST_DIR": str(mnist_dir()), **(env_extra or {})},
+    )
 
 
 def read(workdir, path):
@@ -91,8 +120,14 @@ def test_report_numbers_equal_metrics(smoke_run):
 
 def test_outputs_and_logs(smoke_run):
     workdir, _, _ = smoke_run
-    for path in ["results/data/mnist.npz", "results/dense/model.keras", "results/dense/timing.json",
-                 "results/benchmarks/train_dense.tsv", "results/figures/dense_accuracy.svg", "results/figures/examples.png"]:
+    for path in [
+        "results/data/mnist.npz",
+        "results/dense/model.keras",
+        "results/dense/timing.json",
+        "results/benchmarks/train_dense.tsv",
+        "results/figures/dense_accuracy.svg",
+        "results/figures/examples.png",
+    ]:
         assert (workdir / path).stat().st_size > 0, path
     log = (workdir / "logs" / "dense" / "train.log").read_text()
     assert "Epoch 2/2" in log and "test accuracy" in log
@@ -121,24 +156,55 @@ def test_template_change_rerenders_only_the_report(smoke_run):
     [
         # the dense net is a candidate "best classifier", so its change reaches the evaluations that use it (4C, 4D),
         # but no other model is retrained, and 3B (which uses the 2D network) does not rerun
-        ("dense:\n  training:\n    epochs: 3\n",
-         {"train_dense": 1, "plot_dense_history": 1, "select_classifier": 1,
-          "evaluate_denoising": 1, "plot_denoising": 1, "generate_digits": 1, "plot_generated": 1, "report": 1}),
+        (
+            "dense:\n  training:\n    epochs: 3\n",
+            {
+                "train_dense": 1,
+                "plot_dense_history": 1,
+                "select_classifier": 1,
+                "evaluate_denoising": 1,
+                "plot_denoising": 1,
+                "generate_digits": 1,
+                "plot_generated": 1,
+                "report": 1,
+            },
+        ),
         ("denoising:\n  levels: [0.0, 0.3]\n", {"evaluate_denoising": 1, "plot_denoising": 1, "report": 1}),
         ("denoising:\n  recognisable_accuracy: 0.5\n", {"report": 1}),
         # a study's descriptions are the report's text: rewording them retrains nothing
-        ("cnn:\n  design_study:\n    candidates:\n      longer: {description: reworded}\n"
-         "hinton_study:\n  variants:\n    longer: {description: reworded}\n", {"report": 1}),
+        (
+            "cnn:\n  design_study:\n    candidates:\n      longer: {description: reworded}\n"
+            "hinton_study:\n  variants:\n    longer: {description: reworded}\n",
+            {"report": 1},
+        ),
         # the oneDNN cap reaches every TensorFlow job (the CNNs, the design study, the unaugmented CNN control, the
-        # evaluations that run a CNN) and what depends on them; of the JAX jobs only the augmented dense control, through the design choice
-        ("onednn_max_isa: AVX2\n",
-         {"train_cnn": 2, "train_cnn_earlier": 1, "train_cnn_candidate": 3, "select_cnn_design": 1, "train_cnn_unaugmented": 2,
-          "aggregate_cnn": 1, "diagnose_cnn": 1, "plot_cnn_diagnostics": 1, "plot_cnn_history": 1,
-          "select_classifier": 1, "evaluate_shift": 1, "plot_shift": 1, "evaluate_denoising": 1, "plot_denoising": 1,
-          "generate_digits": 1, "plot_generated": 1, "report": 1,
-          # the augmented dense control (JAX) takes the chosen design's augmentation: the design's choice file is
-          # rewritten, so a dry run cannot know the control stays the same
-          "train_dense_augmented": 2}),
+        # evaluations that run a CNN) and what depends on them; of the JAX jobs only the augmented dense control,
+        # through the design choice
+        (
+            "onednn_max_isa: AVX2\n",
+            {
+                "train_cnn": 2,
+                "train_cnn_earlier": 1,
+                "train_cnn_candidate": 3,
+                "select_cnn_design": 1,
+                "train_cnn_unaugmented": 2,
+                "aggregate_cnn": 1,
+                "diagnose_cnn": 1,
+                "plot_cnn_diagnostics": 1,
+                "plot_cnn_history": 1,
+                "select_classifier": 1,
+                "evaluate_shift": 1,
+                "plot_shift": 1,
+                "evaluate_denoising": 1,
+                "plot_denoising": 1,
+                "generate_digits": 1,
+                "plot_generated": 1,
+                "report": 1,
+                # the augmented dense control (JAX) takes the chosen design's augmentation: the design's choice file is
+                # rewritten, so a dry run cannot know the control stays the same
+                "train_dense_augmented": 2,
+            },
+        ),
     ],
 )
 def test_setting_change_reruns_only_what_depends_on_it(smoke_run, tmp_path, override, expected):
@@ -148,15 +214,31 @@ def test_setting_change_reruns_only_what_depends_on_it(smoke_run, tmp_path, over
     assert planned_jobs(smoke(repo, workdir, str(path), "-n")) == expected
 
 
-@pytest.mark.parametrize("override, continues", [("", True), ("sweep:\n  training:\n    optimizer: {name: adam, learning_rate: 0.001}\n", False),
-                                                  ("sweep:\n  training:\n    schedule: cosine\n", False)])
+@pytest.mark.parametrize(
+    "override, continues",
+    [
+        ("", True),
+        ("sweep:\n  training:\n    optimizer: {name: adam, learning_rate: 0.001}\n", False),
+        ("sweep:\n  training:\n    schedule: cosine\n", False),
+    ],
+)
 def test_longer_variant_continues_the_2d_models_only_where_exact(tmp_path, override, continues):
     """Plain SGD at a constant rate: the longer variant loads the 2D models. Adam or a decaying schedule
     (optimizer state, a schedule tied to the run's length): it trains afresh with the 2D seed."""
     path = tmp_path / "override.yaml"
     path.write_text(override or "{}\n")
-    result = run_snakemake("report", "-n", "--forceall", "--cores", "2", "--configfile", str(REPO / "config" / "smoke.yaml"), str(path),
-                           workdir=tmp_path, env={"MNIST_DIR": str(mnist_dir())})
+    result = run_snakemake(
+        "report",
+        "-n",
+        "--forceall",
+        "--cores",
+        "2",
+        "--configfile",
+        str(REPO / "config" / "smoke.yaml"),
+        str(path),
+        workdir=tmp_path,
+        env={"MNIST_DIR": str(mnist_dir())},
+    )
     out = result.stdout + result.stderr
     block = out.split("output: results/hinton/longer/l2_chosen/rep0/model.keras")[0].rsplit("rule train_hinton:", 1)[1]
     assert ("results/sweep/l2_" in block) == continues, block
@@ -181,10 +263,15 @@ def test_noise_levels_without_0_build_a_report(smoke_run, tmp_path):
     workdir, repo, _ = smoke_run
     work = tmp_path / "work"
     shutil.copytree(workdir / "results", work / "results")
-    shutil.copytree(workdir / ".snakemake" / "metadata", work / ".snakemake" / "metadata")  # what Snakemake knows of them
+    # what Snakemake knows of them
+    shutil.copytree(workdir / ".snakemake" / "metadata", work / ".snakemake" / "metadata")
     override = tmp_path / "levels.yaml"
     override.write_text("denoising:\n  levels: [0.1, 0.3, 0.6, 0.9]\n")
-    assert planned_jobs(smoke(repo, work, str(override), "-n")) == {"evaluate_denoising": 1, "plot_denoising": 1, "report": 1}
+    assert planned_jobs(smoke(repo, work, str(override), "-n")) == {
+        "evaluate_denoising": 1,
+        "plot_denoising": 1,
+        "report": 1,
+    }
     smoke(repo, work, str(override))
     html = (work / "report" / "report.html").read_text()
     assert "were not among the tested levels" in section(html, "q4c")
@@ -197,17 +284,28 @@ def test_lint_has_no_findings(tmp_path):
 
 
 def test_missing_data_directory(tmp_path):
-    result = run_snakemake("report", "--cores", "1", *SMOKE, workdir=tmp_path, check=False,
-                           env={"MNIST_DIR": str(tmp_path / "nowhere")})
+    result = run_snakemake(
+        "report", "--cores", "1", *SMOKE, workdir=tmp_path, check=False, env={"MNIST_DIR": str(tmp_path / "nowhere")}
+    )
     assert result.returncode != 0
-    assert f"MNIST data directory {tmp_path / 'nowhere'} (from the environment variable MNIST_DIR) does not exist" in result.stdout + result.stderr
+    assert (
+        f"MNIST data directory {tmp_path / 'nowhere'} (from the environment variable MNIST_DIR) does not exist"
+        in result.stdout + result.stderr
+    )
     assert not (tmp_path / "results").exists()
 
 
 def test_unreachable_downloader_stops_the_run_with_the_fix(tmp_path):
     """No data directory and no internet: the data job fails saying what to do, and leaves no output."""
-    result = run_snakemake("results/data/mnist.npz", "--cores", "1", *SMOKE, workdir=tmp_path, check=False,
-                           env={**OFFLINE, "KERAS_HOME": str(tmp_path / "keras")})
+    result = run_snakemake(
+        "results/data/mnist.npz",
+        "--cores",
+        "1",
+        *SMOKE,
+        workdir=tmp_path,
+        check=False,
+        env={**OFFLINE, "KERAS_HOME": str(tmp_path / "keras")},
+    )
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Keras could not download MNIST" in out and "environment variable MNIST_DIR" in out
@@ -225,7 +323,9 @@ def test_corrupt_data_file_stops_the_run(tmp_path):
     labels.write_bytes(truncated)
     work = tmp_path / "work"
     work.mkdir()
-    result = run_snakemake("report", "--cores", "1", *SMOKE, workdir=work, check=False, env={"MNIST_DIR": str(data_dir)})
+    result = run_snakemake(
+        "report", "--cores", "1", *SMOKE, workdir=work, check=False, env={"MNIST_DIR": str(data_dir)}
+    )
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert f"error: {labels}: the gzip stream is truncated" in out
@@ -283,7 +383,9 @@ def test_report_2d_shows_the_sweep_table(smoke_run):
         tests = runs.loc[runs.factor_label == row.factor_label, "test_accuracy"]
         interval = mean_interval(tests.tolist())
         assert f'<td class="num">{row.final_val_accuracy_mean:.4f}<br><span class="ci">[' in q2d
-        assert f'{row.test_accuracy_mean:.4f}<br><span class="ci">[{interval.low:.4f}, {interval.high:.4f}]</span>' in q2d
+        assert (
+            f'{row.test_accuracy_mean:.4f}<br><span class="ci">[{interval.low:.4f}, {interval.high:.4f}]</span>' in q2d
+        )
     choice = claims.factor_choice(runs, read(workdir, "results/data/summary.json")["splits"]["val"]["count"])
     assert f"the factor is <strong>{choice.values['best']}</strong>" in q2d
     assert f"got {choice.values['correct']:,} of" in q2d
@@ -302,36 +404,49 @@ def report_inputs(workdir, repo):
     w = lambda p: str(workdir / p)  # noqa: E731
     return {
         "references": str(repo / "workflow/report/references.yaml"),
-        "data_info": w("results/data/info.json"), "data_summary": w("results/data/summary.json"),
+        "data_info": w("results/data/info.json"),
+        "data_summary": w("results/data/summary.json"),
         "examples_figure": w("results/figures/examples.png"),
-        "dense_metrics": w("results/dense/metrics.json"), "dense_timing": w("results/dense/timing.json"),
+        "dense_metrics": w("results/dense/metrics.json"),
+        "dense_timing": w("results/dense/timing.json"),
         "dense_accuracy_figure": w("results/figures/dense_accuracy.svg"),
         "loss_formula_figure": w("results/figures/loss_formula.svg"),
-        "sweep_runs": w("results/sweep/runs.csv"), "sweep_summary": w("results/sweep/summary.csv"),
-        "sweep_factor_figure": w("results/figures/sweep_factor.svg"), "sweep_curves_figure": w("results/figures/sweep_curves.svg"),
+        "sweep_runs": w("results/sweep/runs.csv"),
+        "sweep_summary": w("results/sweep/summary.csv"),
+        "sweep_factor_figure": w("results/figures/sweep_factor.svg"),
+        "sweep_curves_figure": w("results/figures/sweep_curves.svg"),
         "sweep_metrics": [w(f"results/sweep/l2_{f}/rep{r}/metrics.json") for f, r in sweep_jobs],
         "sweep_timing": [w(f"results/sweep/l2_{f}/rep{r}/timing.json") for f, r in sweep_jobs],
         "cnn_summary": w("results/cnn/summary.json"),
         "cnn_metrics": [w(f"results/cnn/rep{r}/metrics.json") for r in range(n_cnn)],
         "cnn_timing": [w(f"results/cnn/rep{r}/timing.json") for r in range(n_cnn)],
         "cnn_accuracy_figure": w("results/figures/cnn_accuracy.svg"),
-        "classifier_choice": w("results/best_classifier.json"), "cnn_earlier_layers": w("results/cnn_earlier/layers.json"),
-        "cnn_earlier_metrics": w("results/cnn_earlier/metrics.json"), "cnn_earlier_timing": w("results/cnn_earlier/timing.json"),
-        "shift_table": w("results/shift/accuracy.csv"), "shift_figure": w("results/figures/shift.svg"),
-        "autoencoder_metrics": w("results/autoencoder/metrics.json"), "autoencoder_timing": w("results/autoencoder/timing.json"),
+        "classifier_choice": w("results/best_classifier.json"),
+        "cnn_earlier_layers": w("results/cnn_earlier/layers.json"),
+        "cnn_earlier_metrics": w("results/cnn_earlier/metrics.json"),
+        "cnn_earlier_timing": w("results/cnn_earlier/timing.json"),
+        "shift_table": w("results/shift/accuracy.csv"),
+        "shift_figure": w("results/figures/shift.svg"),
+        "autoencoder_metrics": w("results/autoencoder/metrics.json"),
+        "autoencoder_timing": w("results/autoencoder/timing.json"),
         "autoencoder_loss_figure": w("results/figures/autoencoder_loss.svg"),
         "autoencoder_diagram_figure": w("results/figures/autoencoder_diagram.svg"),
-        "denoising_table": w("results/denoising/levels.csv"), "denoising_examples": w("results/denoising/examples.npz"),
+        "denoising_table": w("results/denoising/levels.csv"),
+        "denoising_examples": w("results/denoising/examples.npz"),
         "sweep_curves_data": w("results/figures/sweep_curves.json"),
         "assignment": str(repo / "workflow/report/assignment.yaml"),
         "denoising_examples_figure": w("results/figures/denoising_examples.png"),
         "denoising_mse_figure": w("results/figures/denoising_mse.svg"),
         "denoising_accuracy_figure": w("results/figures/denoising_accuracy.svg"),
         "generation_scores": w("results/generation/scores.json"),
-        "generated_figure": w("results/figures/generated.png"), "interpolation_figure": w("results/figures/interpolation.png"),
-        "generation_images": w("results/generation/digits.npz"), "generated_novelty_figure": w("results/figures/generated_novelty.svg"),
-        "cnn_design": w("results/cnn_design/choice.json"), "cnn_diagnostics": w("results/cnn/diagnostics.npz"),
-        "cnn_confusion_figure": w("results/figures/cnn_confusion.svg"), "cnn_misclassified_figure": w("results/figures/cnn_misclassified.png"),
+        "generated_figure": w("results/figures/generated.png"),
+        "interpolation_figure": w("results/figures/interpolation.png"),
+        "generation_images": w("results/generation/digits.npz"),
+        "generated_novelty_figure": w("results/figures/generated_novelty.svg"),
+        "cnn_design": w("results/cnn_design/choice.json"),
+        "cnn_diagnostics": w("results/cnn/diagnostics.npz"),
+        "cnn_confusion_figure": w("results/figures/cnn_confusion.svg"),
+        "cnn_misclassified_figure": w("results/figures/cnn_misclassified.png"),
     }
 
 
@@ -355,12 +470,16 @@ def test_report_shows_whatever_the_metrics_files_say(smoke_run, tmp_path):
         summary["test_accuracy"]["mean"] = cnn_acc
         io.write_json(copy / "results/cnn/summary.json", summary)
         inputs = report_inputs(copy, repo)
-        context = report.build_context(inputs, config, **synthetic.report_roles(inputs), versions={"keras": "x"}, repo=REPO)
+        context = report.build_context(
+            inputs, config, **synthetic.report_roles(inputs), versions={"keras": "x"}, repo=REPO
+        )
         context["changes"] = history.record(context, inputs, tmp_path / "history", REPO)[1]
         html[name] = rendering.render(repo / "workflow/report", "report.html.j2", context)
     assert "0.9123" in section(html["a"], "q2c") and "0.9123" not in html["b"]
     assert "0.8457" in section(html["b"], "q2c") and "0.8457" not in html["a"]
-    assert "<strong>0.9911</strong>" in section(html["a"], "q3a") and "<strong>0.9822</strong>" in section(html["b"], "q3a")
+    assert "<strong>0.9911</strong>" in section(html["a"], "q3a") and "<strong>0.9822</strong>" in section(
+        html["b"], "q3a"
+    )
 
 
 def test_report_3a_3b_numbers(smoke_run):
@@ -374,11 +493,14 @@ def test_report_3a_3b_numbers(smoke_run):
     summary = read(workdir, "results/cnn/summary.json")
     q3a = section(html, "q3a")
     interval = mean_interval(summary["test_accuracy"]["values"])
-    assert f"<strong>{summary['test_accuracy']['mean']:.4f}</strong>" in q3a and f"[{interval.low:.4f}, {interval.high:.4f}]" in q3a
+    assert (
+        f"<strong>{summary['test_accuracy']['mean']:.4f}</strong>" in q3a
+        and f"[{interval.low:.4f}, {interval.high:.4f}]" in q3a
+    )
     rep0 = read(workdir, "results/cnn/rep0/metrics.json")
     for layer in rep0["layers"]:
         assert f"<code>{layer['name']}</code>" in q3a
-    assert f"{sum(l['macs'] for l in rep0['layers']):,}" in q3a
+    assert f"{sum(layer['macs'] for layer in rep0['layers']):,}" in q3a
     earlier = read(workdir, "results/cnn_earlier/metrics.json")  # the smoke config trains it
     assert f"{earlier['test']['accuracy']:.4f}" in q3a and "Both networks were trained in this run" in q3a
     q3b = section(html, "q3b")
@@ -386,7 +508,7 @@ def test_report_3a_3b_numbers(smoke_run):
     assert len(curves) == 4  # the smoke CNN augments: the two controls are there
     for name, curve in curves.items():
         assert str(markupsafe.escape(name)) in q3b
-        for value, interval in zip(curve["mean"], curve["intervals"]):
+        for value, interval in zip(curve["mean"], curve["intervals"], strict=True):
             assert f"{value:.4f}" in q3b and f"[{interval.low:.4f}, {interval.high:.4f}]" in q3b
     assert "Architecture or augmentation?" in q3b
     # 3A: the design study chose on validation, and 3A trained the chosen design
@@ -427,14 +549,24 @@ def test_report_4_numbers_and_thresholds(smoke_run):
         assert f'<td class="num">{row.accuracy_denoised:.4f}<br><span class="ci">[' in q4b
     config = yaml.safe_load((repo / "config" / "config.yaml").read_text())["denoising"]
     levels, n = table["level"].tolist(), int(table["images"].iloc[0])
-    noisy = claims.first_level_below("noisy_below_criterion", levels, table["accuracy_noisy"].tolist(), n, config["recognisable_accuracy"], "x")
+    noisy = claims.first_level_below(
+        "noisy_below_criterion", levels, table["accuracy_noisy"].tolist(), n, config["recognisable_accuracy"], "x"
+    )
     words = {"never": "at no tested level", "from_lowest_level": "already at the lowest tested level"}
     expected = words.get(noisy.verdict, f"from p&nbsp;=&nbsp;{fmt_num(noisy.values.get('level', 0))}")
     assert f"falls below {100 * config['recognisable_accuracy']:.0f}%</strong>\n{expected}" in q4b
-    fails, _ = claims.denoising_fails(levels, table["mse_denoised"].tolist(), float(table["mse_mean_image"].iloc[0]),
-                                      table["mse_gap_se"].tolist(), table["accuracy_denoised"].tolist(), n, 10)
+    fails, _ = claims.denoising_fails(
+        levels,
+        table["mse_denoised"].tolist(),
+        float(table["mse_mean_image"].iloc[0]),
+        table["mse_gap_se"].tolist(),
+        table["accuracy_denoised"].tolist(),
+        n,
+        10,
+    )
     expected = {"never": "at no tested level", "from_lowest_level": "already at the lowest tested level"}.get(
-        fails.verdict, f"from p&nbsp;=&nbsp;{fmt_num(fails.values.get('level', 0))}")
+        fails.verdict, f"from p&nbsp;=&nbsp;{fmt_num(fails.values.get('level', 0))}"
+    )
     assert f"<strong>Denoising stops working, by the pixel criterion,</strong>\n{expected}" in q4b
     helps, _ = claims.denoising_helps(claims.level_gains(table), config["min_gain"], 10)
     assert f"{100 * helps.values['max_gain']:.1f} percentage points" in section(html, "q4c")
@@ -449,19 +581,25 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     # 4D's references and novelty: the numbers in the text are those of the job's files
     real, agnostic = scores["references"]["real_validation"], scores["references"]["class_agnostic"]
     assert f"recognised as their true class in {100 * real['recognised']:.1f}% of cases" in q4d
-    assert f"{100 * agnostic['confident']:.1f}%" in q4d and f"{100 * scores['clipped_share']['per_class']:.1f}% of the sampled coordinates" in q4d
+    assert (
+        f"{100 * agnostic['confident']:.1f}%" in q4d
+        and f"{100 * scores['clipped_share']['per_class']:.1f}% of the sampled coordinates" in q4d
+    )
     for key in ("generated", "decoded_train", "decoded_val", "clean_val"):
         assert f"{np.median(generated['distance_' + key]):.2f}" in q4d
     # each shown sample's neighbour is its nearest training image
     data = np.load(workdir / "results/data/mnist.npz")
     train = data["x_train"].reshape(len(data["x_train"]), -1).astype(float) / 255
     d = np.linalg.norm(train - generated["images"][0], axis=1)
-    assert int(generated["nearest_index"][0]) == int(np.argmin(d)) and generated["distance_generated"][0] == pytest.approx(d.min(), abs=1e-4)
+    assert int(generated["nearest_index"][0]) == int(np.argmin(d)) and generated["distance_generated"][
+        0
+    ] == pytest.approx(d.min(), abs=1e-4)
     assert "Are they digits?" in q4d and "Are they new?" in q4d
 
 
 def test_report_hinton_study(smoke_run):
-    """2D's addition: every variant of the smoke study in the table, paired with the 2D runs, with the one-sentence answer."""
+    """2D's addition: every variant of the smoke study in the table, paired with the 2D runs, with the
+    one-sentence answer."""
     from mnistflow import claims
 
     workdir, repo, _ = smoke_run
@@ -469,18 +607,28 @@ def test_report_hinton_study(smoke_run):
     q2d = section(html, "q2d")
     summary = read(workdir, "results/hinton/summary.json")
     assert set(summary["variants"]) == {"all_data", "momentum", "longer"}
-    assert summary["variants"]["all_data"]["train_samples"] > read(workdir, "results/sweep/l2_0/rep0/metrics.json")["train_samples"]
+    assert (
+        summary["variants"]["all_data"]["train_samples"]
+        > read(workdir, "results/sweep/l2_0/rep0/metrics.json")["train_samples"]
+    )
     assert summary["variants"]["momentum"]["rechosen"] and summary["variants"]["longer"]["epochs"] == 2
     smoke = __import__("yaml").safe_load((repo / "config" / "smoke.yaml").read_text())
     defaults = __import__("yaml").safe_load((repo / "config" / "config.yaml").read_text())
     for name, variant in summary["variants"].items():  # the report adds each variant's description from the config
-        variant["description"] = {**defaults["hinton_study"]["variants"], **smoke["hinton_study"]["variants"]}[name]["description"]
-    rows, reproduced, most = claims.hinton_study(summary, 0.9847, read(workdir, "results/data/summary.json")["splits"]["test"]["count"])
+        variant["description"] = {**defaults["hinton_study"]["variants"], **smoke["hinton_study"]["variants"]}[name][
+            "description"
+        ]
+    rows, reproduced, most = claims.hinton_study(
+        summary, 0.9847, read(workdir, "results/data/summary.json")["splits"]["test"]["count"]
+    )
     for row in rows:
         assert f"<code>{row['name']}</code>" in q2d and f"{row['mean']:.4f}" in q2d
     assert "An addition: what closes the gap to Hinton?" in q2d
-    words = {"reproduced": "by the rule of 2D it is reproduced", "not_reproduced": "is not reproduced by any tested procedure",
-             "single_run": "no verdict on reproduction"}
+    words = {
+        "reproduced": "by the rule of 2D it is reproduced",
+        "not_reproduced": "is not reproduced by any tested procedure",
+        "single_run": "no verdict on reproduction",
+    }
     assert words[reproduced.verdict] in q2d
 
 
@@ -563,7 +711,11 @@ def test_provenance_says_on_what_how_long_and_how_to_rebuild(smoke_run):
 
     def merge(base, extra):
         for key, value in extra.items():
-            base[key] = merge(dict(base.get(key) or {}), value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+            base[key] = (
+                merge(dict(base.get(key) or {}), value)
+                if isinstance(value, dict) and isinstance(base.get(key), dict)
+                else value
+            )
         return base
 
     merge(expected, yaml.safe_load((repo / "config" / "smoke.yaml").read_text()))
@@ -577,7 +729,7 @@ def test_html_is_valid_and_loads_nothing(smoke_run):
 
     workdir, _, _ = smoke_run
     html = (workdir / "report" / "report.html").read_text()
-    parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     tree = parser.parse(html)
     assert parser.errors == []
     remote = []
@@ -608,14 +760,23 @@ def test_line_plots_are_vector_with_captions(smoke_run):
 def test_snakemake_builtin_report(smoke_run):
     workdir, repo, _ = smoke_run
     out = workdir / "report" / "snakemake.html"
-    run_snakemake("--report", str(out), "--configfile", str(repo / "config" / "smoke.yaml"), workdir=workdir, repo=repo,
-                  env={"MNIST_DIR": str(mnist_dir())})
+    run_snakemake(
+        "--report",
+        str(out),
+        "--configfile",
+        str(repo / "config" / "smoke.yaml"),
+        workdir=workdir,
+        repo=repo,
+        env={"MNIST_DIR": str(mnist_dir())},
+    )
     text = out.read_text()
     assert out.stat().st_size > 100_000
-    for caption in ("Question 2D: final validation accuracy of the 500-300 network", "Question 4C: accuracy of the best classifier",
-                    "Question 3B: test accuracy per shift and direction"):
+    for caption in (
+        "Question 2D: final validation accuracy of the 500-300 network",
+        "Question 4C: accuracy of the best classifier",
+        "Question 3B: test accuracy per shift and direction",
+    ):
         assert caption in text, caption
-
 
 
 # --- What reruns after a library edit: computed from the scripts' imports (issue 15) --------------
@@ -630,7 +791,10 @@ def rule_scripts():
             script = re.search(r'script:\s*\n\s*"([^"]+)"', block)
             if rule and script:
                 code = re.search(r'code=script_code\("(\w+)"\)', block)
-                found[rule.group(1)] = (script.group(1).rsplit("/", 1)[-1].removesuffix(".py"), code.group(1) if code else None)
+                found[rule.group(1)] = (
+                    script.group(1).rsplit("/", 1)[-1].removesuffix(".py"),
+                    code.group(1) if code else None,
+                )
     return found
 
 
@@ -666,12 +830,15 @@ def test_editing_a_library_module_reruns_exactly_the_rules_that_import_it(smoke_
     rows = smoke(repo, workdir, "--summary", env_extra={"PYTHONPATH": str(library)}).stdout.splitlines()
     changed = {row.split("\t")[2] for row in rows[1:] if "\t" in row and "params changed" in row.split("\t")[4]}
     scripts = rule_scripts()
-    expected = {rule for rule, (script, _) in scripts.items() if module in library_modules(REPO / "scripts" / f"{script}.py")}
+    expected = {
+        rule for rule, (script, _) in scripts.items() if module in library_modules(REPO / "scripts" / f"{script}.py")
+    }
     expected &= set(planned_jobs(smoke(repo, workdir, "-n", "--forceall")))  # the rules of the smoke DAG
     assert changed == expected
 
 
 # -- what changed between builds, the forecast, the progress (issue 16) ------------------------------
+
 
 def changes_text(workdir):
     import html as html_lib
@@ -698,15 +865,22 @@ def test_a_rebuild_says_what_changed_and_whether_it_matters(smoke_run, tmp_path)
     smoke(repo, work, str(override))
     text = changes_text(work)
     assert "dense.training.epochs 2 → 3" in text
-    diff = subprocess.run([sys.executable, str(repo / "tools" / "diff.py"), "--history", str(work / "history" / "smoke")],
-                          capture_output=True, text=True, check=True).stdout
+    diff = subprocess.run(
+        [sys.executable, str(repo / "tools" / "diff.py"), "--history", str(work / "history" / "smoke")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     changes = history.compare(*(history.load(p) for p in history.snapshots(work / "history" / "smoke")[-2:]), REPO)
     moved = {r["key"]: r for r in changes["moved"]}
     assert {"q2c.val_accuracy", "q2c.test_accuracy"} <= set(moved)  # the retrained network's numbers moved
     assert "q3a.test_accuracy" not in moved  # the CNN was not retrained
     assert "train_dense" in changes["reran"] and not any(j.startswith("cnn/") for j in changes["reran"])
     for row in changes["rows"]:
-        cells = f"| {row['section']} | {row['label']} | {row['before_text']} | {row['after_text']} | {row['difference_text']} |"
+        cells = (
+            f"| {row['section']} | {row['label']} | {row['before_text']} | {row['after_text']} | "
+            f"{row['difference_text']} |"
+        )
         assert cells in diff
         assert re.sub(r"\s+", " ", f"{row['label']} {row['before_text']} {row['after_text']}") in text
         assert row["verdict"] in ("unchanged", "within_noise", "beyond_noise", "changed")
@@ -723,18 +897,34 @@ def test_plan_lists_the_dry_run_jobs_with_a_time(smoke_run, tmp_path):
     workdir, repo, _ = smoke_run
     override = tmp_path / "levels.yaml"
     override.write_text("denoising:\n  levels: [0.0, 0.3]\n")
-    args = ["-s", str(repo / "Snakefile"), "-d", str(workdir), "report", "--cores", "2",
-            "--configfile", str(repo / "config" / "smoke.yaml"), str(override)]
+    args = [
+        "-s",
+        str(repo / "Snakefile"),
+        "-d",
+        str(workdir),
+        "report",
+        "--cores",
+        "2",
+        "--configfile",
+        str(repo / "config" / "smoke.yaml"),
+        str(override),
+    ]
     env = {**__import__("os").environ, "MNIST_DIR": str(mnist_dir())}
-    out = subprocess.run([sys.executable, str(repo / "tools" / "plan.py"), *args], capture_output=True, text=True,
-                         check=True, env=env).stdout
+    out = subprocess.run(
+        [sys.executable, str(repo / "tools" / "plan.py"), *args], capture_output=True, text=True, check=True, env=env
+    ).stdout
     expected = planned_jobs(smoke(repo, workdir, str(override), "-n"))
     listed = [line.split()[0] for line in out.splitlines()[1:] if line.strip() and not line[0].isdigit()]
     assert sorted(listed) == sorted(rule for rule, n in expected.items() for _ in range(n))
     assert " ? " not in out  # every job has an estimate: its own last run, here
     assert re.search(rf"^{sum(expected.values())} jobs, about \d+ s on 2 cores", out, re.M)
-    nothing = subprocess.run([sys.executable, str(repo / "tools" / "plan.py"), *args[:-1]], capture_output=True,
-                             text=True, check=True, env=env).stdout
+    nothing = subprocess.run(
+        [sys.executable, str(repo / "tools" / "plan.py"), *args[:-1]],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
     assert nothing.startswith("Nothing to do")
 
 
@@ -746,13 +936,28 @@ def test_build_prints_forecast_and_progress(smoke_run, tmp_path):
     work = tmp_path / "work"
     for part in ("results", "history", ".snakemake/metadata"):
         shutil.copytree(workdir / part, work / part)
-    args = ["-s", str(repo / "Snakefile"), "-d", str(work), "report", "--cores", "2",
-            "--configfile", str(repo / "config" / "smoke.yaml"), "--forcerun", "plot_examples"]
+    args = [
+        "-s",
+        str(repo / "Snakefile"),
+        "-d",
+        str(work),
+        "report",
+        "--cores",
+        "2",
+        "--configfile",
+        str(repo / "config" / "smoke.yaml"),
+        "--forcerun",
+        "plot_examples",
+    ]
     env = {**__import__("os").environ, "MNIST_DIR": str(mnist_dir())}
-    result = subprocess.run([sys.executable, str(repo / "tools" / "build.py"), *args], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, str(repo / "tools" / "build.py"), *args], capture_output=True, text=True, env=env
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert re.search(r"^\[forecast\] 2 jobs, about \d+ s on 2 cores", result.stdout, re.M)
-    assert re.search(r"^\[progress\] 0 of 2 jobs done, 1 running \(plot_examples 0 s\); about \d+ s left", result.stdout, re.M)
+    assert re.search(
+        r"^\[progress\] 0 of 2 jobs done, 1 running \(plot_examples 0 s\); about \d+ s left", result.stdout, re.M
+    )
     assert re.search(r"^\[progress\] 2 of 2 jobs done, 0 running; about 0 s left", result.stdout, re.M)
 
 
@@ -766,8 +971,21 @@ def test_scaling_and_kernel_benchmarks_run_on_the_smoke_build(smoke_run, tmp_pat
     workdir, repo, _ = smoke_run
     env = {**__import__("os").environ, "MNIST_DIR": str(mnist_dir())}
     out = tmp_path / "scaling.json"
-    result = subprocess.run([sys.executable, str(repo / "bench" / "scaling.py"), "--workdir", str(workdir), "--configfile",
-                             str(repo / "config" / "smoke.yaml"), "--out", str(out)], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(repo / "bench" / "scaling.py"),
+            "--workdir",
+            str(workdir),
+            "--configfile",
+            str(repo / "config" / "smoke.yaml"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     rows = {r["variant"]: r for r in json.loads(out.read_text())["rows"]}
     assert len(rows) == 5
@@ -775,8 +993,22 @@ def test_scaling_and_kernel_benchmarks_run_on_the_smoke_build(smoke_run, tmp_pat
     assert default["critical_path_seconds"] <= default["slurm_seconds"]["16"] <= default["laptop_seconds"]
     assert rows["2x replicates"]["jobs"] > default["jobs"] and rows["2x epochs"]["job_seconds"] > default["job_seconds"]
     kernels = tmp_path / "kernels.json"
-    result = subprocess.run([sys.executable, str(repo / "bench" / "kernels.py"), "--npz", str(workdir / "results/data/mnist.npz"),
-                             "--settings", "default", "default", "--out", str(kernels)], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(repo / "bench" / "kernels.py"),
+            "--npz",
+            str(workdir / "results/data/mnist.npz"),
+            "--settings",
+            "default",
+            "default",
+            "--out",
+            str(kernels),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     first, second = json.loads(kernels.read_text())["rows"]
     assert first["weights_sha256"] == second["weights_sha256"]

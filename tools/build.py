@@ -4,7 +4,8 @@
     .venv/bin/python tools/build.py [SNAKEMAKE ARGS...]
 
 Prints the forecast of tools/plan.py in one line, runs Snakemake with the same arguments (its output
-passes through unchanged; with -q only the forecast and progress lines show), and after each job that starts or finishes prints a line such as
+passes through unchanged; with -q only the forecast and progress lines show), and after each job that starts or
+finishes prints a line such as
 `[progress] 7 of 44 jobs done, 2 running (train_sweep (factor=1e-4, replicate=0) 1 min 10 s, ...);
 about 12 min 30 s left`. Each training job's epoch progress is in its own log (logs/).
 Exits with Snakemake's exit status.
@@ -31,13 +32,26 @@ def main() -> int:
     if not jobs:
         print("[forecast] nothing to do: every output is up to date", flush=True)
     else:
-        print(f"[forecast] {info['jobs']} jobs, about {plan.duration(info['wall_seconds'])} on {cores} cores "
-              f"(`make plan` lists them with their reasons)", flush=True)
+        print(
+            f"[forecast] {info['jobs']} jobs, about {plan.duration(info['wall_seconds'])} on {cores} cores "
+            f"(`make plan` lists them with their reasons)",
+            flush=True,
+        )
     progress = plan.Progress(jobs, cores, time.monotonic)
-    proc = subprocess.Popen([sys.executable, "-m", "snakemake", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
     try:
         for line in proc.stdout:
-            if not quiet or line.startswith(("Error", "Exiting", "WorkflowError", "RuleException")) or "error" in line.lower():
+            if (
+                not quiet
+                or line.startswith(("Error", "Exiting", "WorkflowError", "RuleException"))
+                or "error" in line.lower()
+            ):
                 sys.stdout.write(line)
             status = progress.feed(line.rstrip("\n"))
             if status:

@@ -15,6 +15,16 @@ rule train_autoencoder:
         decoder="results/autoencoder/decoder.keras",
         metrics="results/autoencoder/metrics.json",
         timing="results/autoencoder/timing.json",
+    log:
+        "logs/autoencoder/train.log",
+    benchmark:
+        "results/benchmarks/train_autoencoder.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=30,
     params:
         model=AE["model"],
         training=AE["training"],
@@ -24,18 +34,9 @@ rule train_autoencoder:
         backend=backend_of(AE),
         onednn_max_isa=onednn_cap(backend_of(AE)),
         code=script_code("train_autoencoder"),
-    threads: config["threads"]
-    resources:
-        mem_mb=3000,
-        runtime=30,
-    log:
-        "logs/autoencoder/train.log",
-    benchmark:
-        "results/benchmarks/train_autoencoder.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/train_autoencoder.py"
+
 
 add_benchmarks(rules.train_autoencoder)
 
@@ -45,18 +46,22 @@ rule plot_autoencoder_loss:
     input:
         metrics=rules.train_autoencoder.output.metrics,
     output:
-        figure=report("results/figures/autoencoder_loss.svg", caption="../report/captions/autoencoder_loss.rst", category="4 Autoencoder"),
-    params:
-        metrics=["loss"],
-        code=script_code("plot_history"),
+        figure=report(
+            "results/figures/autoencoder_loss.svg",
+            caption="../report/captions/autoencoder_loss.rst",
+            category="4 Autoencoder",
+        ),
     log:
         "logs/figures/autoencoder_loss.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        metrics=["loss"],
+        code=script_code("plot_history"),
     script:
         "../../scripts/plot_history.py"
 
@@ -66,17 +71,21 @@ rule plot_autoencoder_diagram:
     input:
         metrics=rules.train_autoencoder.output.metrics,
     output:
-        figure=report("results/figures/autoencoder_diagram.svg", caption="../report/captions/autoencoder_diagram.rst", category="4 Autoencoder"),
-    params:
-        code=script_code("plot_autoencoder_diagram"),
+        figure=report(
+            "results/figures/autoencoder_diagram.svg",
+            caption="../report/captions/autoencoder_diagram.rst",
+            category="4 Autoencoder",
+        ),
     log:
         "logs/figures/autoencoder_diagram.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        code=script_code("plot_autoencoder_diagram"),
     script:
         "../../scripts/plot_autoencoder_diagram.py"
 
@@ -89,8 +98,20 @@ rule evaluate_denoising:
         choice=rules.select_classifier.output.choice,
         models=rules.select_classifier.input.models,
     output:
-        table=report("results/denoising/levels.csv", caption="../report/captions/denoising_table.rst", category="4 Autoencoder"),
+        table=report(
+            "results/denoising/levels.csv", caption="../report/captions/denoising_table.rst", category="4 Autoencoder"
+        ),
         examples="results/denoising/examples.npz",
+    log:
+        "logs/denoising.log",
+    benchmark:
+        "results/benchmarks/evaluate_denoising.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=20,
     params:
         levels=DENOISING["levels"],
         examples=DENOISING["examples"],
@@ -99,18 +120,9 @@ rule evaluate_denoising:
         backend=EVALUATION_BACKEND,
         onednn_max_isa=onednn_cap(EVALUATION_BACKEND),
         code=script_code("evaluate_denoising"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=20,
-    log:
-        "logs/denoising.log",
-    benchmark:
-        "results/benchmarks/evaluate_denoising.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/evaluate_denoising.py"
+
 
 add_benchmarks(rules.evaluate_denoising)
 
@@ -121,19 +133,31 @@ rule plot_denoising:
         examples=rules.evaluate_denoising.output.examples,
         table=rules.evaluate_denoising.output.table,
     output:
-        examples=report("results/figures/denoising_examples.png", caption="../report/captions/denoising_examples.rst", category="4 Autoencoder"),
-        mse=report("results/figures/denoising_mse.svg", caption="../report/captions/denoising_mse.rst", category="4 Autoencoder"),
-        accuracy=report("results/figures/denoising_accuracy.svg", caption="../report/captions/denoising_accuracy.rst", category="4 Autoencoder"),
-    params:
-        code=script_code("plot_denoising"),
+        examples=report(
+            "results/figures/denoising_examples.png",
+            caption="../report/captions/denoising_examples.rst",
+            category="4 Autoencoder",
+        ),
+        mse=report(
+            "results/figures/denoising_mse.svg",
+            caption="../report/captions/denoising_mse.rst",
+            category="4 Autoencoder",
+        ),
+        accuracy=report(
+            "results/figures/denoising_accuracy.svg",
+            caption="../report/captions/denoising_accuracy.rst",
+            category="4 Autoencoder",
+        ),
     log:
         "logs/figures/denoising.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        code=script_code("plot_denoising"),
     script:
         "../../scripts/plot_denoising.py"
 
@@ -149,6 +173,16 @@ rule generate_digits:
     output:
         images="results/generation/digits.npz",
         scores="results/generation/scores.json",
+    log:
+        "logs/generation.log",
+    benchmark:
+        "results/benchmarks/generate_digits.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=20,
     params:
         per_class=config["generation"]["per_class"],
         interpolation_steps=config["generation"]["interpolation_steps"],
@@ -160,18 +194,9 @@ rule generate_digits:
         backend=EVALUATION_BACKEND,
         onednn_max_isa=onednn_cap(EVALUATION_BACKEND),
         code=script_code("generate_digits"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=20,
-    log:
-        "logs/generation.log",
-    benchmark:
-        "results/benchmarks/generate_digits.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/generate_digits.py"
+
 
 add_benchmarks(rules.generate_digits)
 
@@ -181,19 +206,29 @@ rule plot_generated:
     input:
         images=rules.generate_digits.output.images,
     output:
-        grid=report("results/figures/generated.png", caption="../report/captions/generated.rst", category="4 Autoencoder"),
-        interpolation=report("results/figures/interpolation.png", caption="../report/captions/interpolation.rst", category="4 Autoencoder"),
-        novelty=report("results/figures/generated_novelty.svg", caption="../report/captions/generated_novelty.rst", category="4 Autoencoder"),
-    params:
-        pairs=5,
-        code=script_code("plot_generated"),
+        grid=report(
+            "results/figures/generated.png", caption="../report/captions/generated.rst", category="4 Autoencoder"
+        ),
+        interpolation=report(
+            "results/figures/interpolation.png",
+            caption="../report/captions/interpolation.rst",
+            category="4 Autoencoder",
+        ),
+        novelty=report(
+            "results/figures/generated_novelty.svg",
+            caption="../report/captions/generated_novelty.rst",
+            category="4 Autoencoder",
+        ),
     log:
         "logs/figures/generated.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        pairs=5,
+        code=script_code("plot_generated"),
     script:
         "../../scripts/plot_generated.py"

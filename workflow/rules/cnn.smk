@@ -13,6 +13,16 @@ rule train_cnn_candidate:
         model="results/cnn_design/{design}/rep{replicate}/model.keras",
         metrics="results/cnn_design/{design}/rep{replicate}/metrics.json",
         timing="results/cnn_design/{design}/rep{replicate}/timing.json",
+    log:
+        "logs/cnn_design/{design}/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/cnn_design/{design}_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         builder="cnn_classifier",
         model=lambda w: design_settings(CNN, DESIGNS[w.design])["model"],
@@ -22,18 +32,9 @@ rule train_cnn_candidate:
         backend=backend_of(CNN),
         onednn_max_isa=onednn_cap(backend_of(CNN)),
         code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    log:
-        "logs/cnn_design/{design}/rep{replicate}.log",
-    benchmark:
-        "results/benchmarks/cnn_design/{design}_rep{replicate}.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
 
 add_benchmarks(rules.train_cnn_candidate, [dict(design=d, replicate=r) for d, r in DESIGN_JOBS])
 
@@ -44,20 +45,20 @@ rule select_cnn_design:
         metrics=[rules.train_cnn_candidate.output.metrics.format(design=d, replicate=r) for d, r in DESIGN_JOBS],
     output:
         design="results/cnn_design/choice.json",
+    log:
+        "logs/cnn_design/select.log",
+    localrule: True
+    conda:
+        CONDA_ENV
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         jobs=DESIGN_JOBS,
         candidates=without_descriptions(DESIGNS),
         settings={name: design_settings(CNN, c) for name, c in DESIGNS.items()},
         base=design_settings(CNN, {}),
         code=script_code("select_cnn_design"),
-    log:
-        "logs/cnn_design/select.log",
-    localrule: True
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/select_cnn_design.py"
 
@@ -71,6 +72,16 @@ rule train_cnn:
         model="results/cnn/rep{replicate}/model.keras",
         metrics="results/cnn/rep{replicate}/metrics.json",
         timing="results/cnn/rep{replicate}/timing.json",
+    log:
+        "logs/cnn/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/cnn/rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         builder="cnn_classifier",
         model=CNN["model"],
@@ -80,18 +91,9 @@ rule train_cnn:
         backend=backend_of(CNN),
         onednn_max_isa=onednn_cap(backend_of(CNN)),
         code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    log:
-        "logs/cnn/rep{replicate}.log",
-    benchmark:
-        "results/benchmarks/cnn/rep{replicate}.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
 
 add_benchmarks(rules.train_cnn, [dict(replicate=r) for r in CNN_REPLICATES])
 
@@ -104,6 +106,16 @@ rule train_cnn_earlier:
         model="results/cnn_earlier/model.keras",
         metrics="results/cnn_earlier/metrics.json",
         timing="results/cnn_earlier/timing.json",
+    log:
+        "logs/cnn_earlier/train.log",
+    benchmark:
+        "results/benchmarks/cnn_earlier.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=180,  # minutes: 40 epochs took close to an hour on 2 cores
     params:
         builder="cnn_classifier",
         model=CNN_EARLIER["model"],
@@ -112,18 +124,9 @@ rule train_cnn_earlier:
         backend=backend_of(CNN_EARLIER),
         onednn_max_isa=onednn_cap(backend_of(CNN_EARLIER)),
         code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=180,  # minutes: 40 epochs took close to an hour on 2 cores
-    log:
-        "logs/cnn_earlier/train.log",
-    benchmark:
-        "results/benchmarks/cnn_earlier.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
 
 if CNN_EARLIER["enabled"]:
     add_benchmarks(rules.train_cnn_earlier)
@@ -133,19 +136,19 @@ rule describe_cnn_earlier:
     """The earlier answer's CNN built (not trained): its layers, parameters and MACs for 3A/3B."""
     output:
         layers="results/cnn_earlier/layers.json",
+    log:
+        "logs/cnn_earlier/describe.log",
+    localrule: True
+    conda:
+        CONDA_ENV
+    resources:
+        mem_mb=2000,
+        runtime=5,
     params:
         builder="cnn_classifier",
         model=CNN_EARLIER["model"],
         backend=backend_of(CNN_EARLIER),
         code=script_code("describe_model"),
-    log:
-        "logs/cnn_earlier/describe.log",
-    localrule: True
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/describe_model.py"
 
@@ -155,17 +158,21 @@ rule aggregate_cnn:
     input:
         metrics=expand(rules.train_cnn.output.metrics, replicate=CNN_REPLICATES),
     output:
-        summary=report("results/cnn/summary.json", caption="../report/captions/cnn_summary.rst", category="3 Convolutional network"),
-    params:
-        code=script_code("aggregate_cnn"),
+        summary=report(
+            "results/cnn/summary.json",
+            caption="../report/captions/cnn_summary.rst",
+            category="3 Convolutional network",
+        ),
     log:
         "logs/cnn/aggregate.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        code=script_code("aggregate_cnn"),
     script:
         "../../scripts/aggregate_cnn.py"
 
@@ -175,18 +182,22 @@ rule plot_cnn_history:
     input:
         metrics=rules.train_cnn.output.metrics.format(replicate=0),
     output:
-        figure=report("results/figures/cnn_accuracy.svg", caption="../report/captions/cnn_accuracy.rst", category="3 Convolutional network"),
-    params:
-        metrics=["accuracy", "loss"],
-        code=script_code("plot_history"),
+        figure=report(
+            "results/figures/cnn_accuracy.svg",
+            caption="../report/captions/cnn_accuracy.rst",
+            category="3 Convolutional network",
+        ),
     log:
         "logs/figures/cnn_accuracy.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        metrics=["accuracy", "loss"],
+        code=script_code("plot_history"),
     script:
         "../../scripts/plot_history.py"
 
@@ -199,23 +210,24 @@ rule diagnose_cnn:
         metrics=expand(rules.train_cnn.output.metrics, replicate=CNN_REPLICATES),
     output:
         diagnostics="results/cnn/diagnostics.npz",
-    params:
-        examples=40,
-        backend=backend_of(CNN),
-        onednn_max_isa=onednn_cap(backend_of(CNN)),
-        code=script_code("diagnose_cnn"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=10,
     log:
         "logs/cnn/diagnose.log",
     benchmark:
         "results/benchmarks/cnn/diagnose.tsv"
     conda:
         CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    params:
+        examples=40,
+        backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
+        code=script_code("diagnose_cnn"),
     script:
         "../../scripts/diagnose_cnn.py"
+
 
 add_benchmarks(rules.diagnose_cnn)
 
@@ -225,18 +237,26 @@ rule plot_cnn_diagnostics:
     input:
         diagnostics=rules.diagnose_cnn.output.diagnostics,
     output:
-        confusion=report("results/figures/cnn_confusion.svg", caption="../report/captions/cnn_confusion.rst", category="3 Convolutional network"),
-        misclassified=report("results/figures/cnn_misclassified.png", caption="../report/captions/cnn_misclassified.rst", category="3 Convolutional network"),
-    params:
-        columns=10,
-        code=script_code("plot_cnn_diagnostics"),
+        confusion=report(
+            "results/figures/cnn_confusion.svg",
+            caption="../report/captions/cnn_confusion.rst",
+            category="3 Convolutional network",
+        ),
+        misclassified=report(
+            "results/figures/cnn_misclassified.png",
+            caption="../report/captions/cnn_misclassified.rst",
+            category="3 Convolutional network",
+        ),
     log:
         "logs/figures/cnn_diagnostics.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        columns=10,
+        code=script_code("plot_cnn_diagnostics"),
     script:
         "../../scripts/plot_cnn_diagnostics.py"

@@ -1,6 +1,8 @@
-# Shared set-up: config validation, seeds, code versions, and the names several questions use
-# (the sweep's and the CNN's jobs, the CNN design study's choice). Every topic file reads only
-# these names, its own, and other rules' outputs through `rules.<rule>.output.<key>`.
+# Shared set-up: config validation, seeds, code versions, the job lists several questions read (the
+# sweep's, the CNN's and its design study's, the Hinton study's) and every input function (Snakemake's
+# convention, checked by `snakemake --lint`: rule files hold rules, common.smk the functions). A topic
+# file reads only these names, its own, and other rules' outputs through `rules.<rule>.output.<key>`
+# (tests/test_structure.py).
 import itertools
 import os
 from pathlib import Path
@@ -114,3 +116,61 @@ def job_seed(*keys):
 def onednn_cap(backend):
     """The oneDNN instruction-set cap of a job on `backend` (config onednn_max_isa; TensorFlow only)."""
     return config.get("onednn_max_isa") if backend == "tensorflow" else None
+
+
+# The Hinton study (2D's addition, sweep.smk): its variants and jobs, and each job's inputs.
+HINTON = config["hinton_study"]
+VARIANTS = HINTON["variants"] if HINTON["enabled"] else {}
+# A variant that continues the 2D runs loads their saved models only where that is exact; otherwise it
+# trains afresh, with the 2D seed, for all its epochs (config.continuation_is_exact).
+CONTINUES_2D = {
+    name: bool(v.get("continue_2d")) and continuation_is_exact(SWEEP["training"]) for name, v in VARIANTS.items()
+}
+HINTON_JOBS = [
+    (name, factor, r)
+    for name, variant in VARIANTS.items()
+    for factor in (factor_labels(variant["factors"]) if variant.get("factors") else ["chosen"])
+    for r in range(HINTON["replicates"])
+]
+
+
+def hinton_inputs(wildcards):
+    """The prepared data, and the factor chosen in 2D for a variant that uses it."""
+    inputs = {"npz": rules.prepare_data.output.npz}
+    if wildcards.factor == "chosen":
+        inputs["l2_choice"] = rules.aggregate_sweep.output.choice_with_decay
+    if CONTINUES_2D[wildcards.variant]:  # the 2D models of this replicate; the job takes the chosen factor's
+        inputs["continue_models"] = [
+            rules.train_sweep.output.model.format(factor=f, replicate=wildcards.replicate) for f in SWEEP_LABELS
+        ]
+    return inputs
+
+
+def classifier_files(rule, **wildcards):
+    """(metrics file, model file) of a training rule's job with these wildcards."""
+    return rule.output.metrics.format(**wildcards), rule.output.model.format(**wildcards)
+
+
+# The report (report.smk).
+def report_templates():
+    """Template and style files: a change to any of them re-renders the report only."""
+    return sorted(str(p) for p in REPORT_DIR.rglob("*") if p.suffix in (".j2", ".css"))
+
+
+def optional_report_inputs(wildcards):
+    """Inputs of the report that exist only when the config asks for them."""
+    inputs = {}
+    if DESIGNS:
+        inputs["cnn_design"] = rules.select_cnn_design.output.design
+    if VARIANTS:
+        inputs["hinton_summary"] = rules.aggregate_hinton.output.summary
+    if config["cnn_earlier"]["enabled"]:
+        inputs["cnn_earlier_metrics"] = rules.train_cnn_earlier.output.metrics
+        inputs["cnn_earlier_timing"] = rules.train_cnn_earlier.output.timing
+    return inputs
+
+
+# The training jobs' timing records among the report's inputs (where each model trained, how fast).
+REPORT_TIMINGS = ["dense_timing", "sweep_timing", "cnn_timing", "autoencoder_timing"]
+if config["cnn_earlier"]["enabled"]:
+    REPORT_TIMINGS.append("cnn_earlier_timing")

@@ -11,23 +11,24 @@ rule prepare_data:
     output:
         npz="results/data/mnist.npz",
         info="results/data/info.json",
+    log:
+        "logs/prepare_data.log",
+    benchmark:
+        "results/benchmarks/prepare_data.tsv"
+    conda:
+        CONDA_ENV
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         checksums=config["data"]["sha256"],
         validation_size=config["data"]["validation_size"],
         subset=config["data"]["subset"],
         seed=job_seed("split"),
         code=script_code("prepare_data"),
-    log:
-        "logs/prepare_data.log",
-    benchmark:
-        "results/benchmarks/prepare_data.tsv"
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/prepare_data.py"
+
 
 add_benchmarks(rules.prepare_data)
 
@@ -38,16 +39,16 @@ rule describe_data:
         npz=rules.prepare_data.output.npz,
     output:
         summary="results/data/summary.json",
-    params:
-        code=script_code("describe_data"),
     log:
         "logs/describe_data.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=2000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        code=script_code("describe_data"),
     script:
         "../../scripts/describe_data.py"
 
@@ -58,15 +59,15 @@ rule plot_examples:
         npz=rules.prepare_data.output.npz,
     output:
         figure=report("results/figures/examples.png", caption="../report/captions/examples.rst", category="1 Data"),
-    params:
-        code=script_code("plot_examples"),
     log:
         "logs/figures/examples.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=2000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        code=script_code("plot_examples"),
     script:
         "../../scripts/plot_examples.py"

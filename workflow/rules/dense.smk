@@ -9,6 +9,16 @@ rule train_dense:
         model="results/dense/model.keras",
         metrics="results/dense/metrics.json",
         timing="results/dense/timing.json",
+    log:
+        "logs/dense/train.log",
+    benchmark:
+        "results/benchmarks/train_dense.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=30,
     params:
         builder="dense_classifier",
         model=config["dense"]["model"],
@@ -17,18 +27,9 @@ rule train_dense:
         backend=config["keras_backend"],
         onednn_max_isa=onednn_cap(config["keras_backend"]),
         code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=3000,
-        runtime=30,
-    log:
-        "logs/dense/train.log",
-    benchmark:
-        "results/benchmarks/train_dense.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
 
 add_benchmarks(rules.train_dense)
 
@@ -38,18 +39,22 @@ rule plot_dense_history:
     input:
         metrics=rules.train_dense.output.metrics,
     output:
-        figure=report("results/figures/dense_accuracy.svg", caption="../report/captions/dense_accuracy.rst", category="2 Dense networks"),
-    params:
-        metrics=["accuracy", "loss"],
-        code=script_code("plot_history"),
+        figure=report(
+            "results/figures/dense_accuracy.svg",
+            caption="../report/captions/dense_accuracy.rst",
+            category="2 Dense networks",
+        ),
     log:
         "logs/figures/dense_accuracy.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        metrics=["accuracy", "loss"],
+        code=script_code("plot_history"),
     script:
         "../../scripts/plot_history.py"
 
@@ -57,17 +62,21 @@ rule plot_dense_history:
 rule plot_loss_formula:
     """Question 2B: the loss formula as an SVG, for the PDF report (WeasyPrint does not draw MathML)."""
     output:
-        figure=report("results/figures/loss_formula.svg", caption="../report/captions/loss_formula.rst", category="2 Dense networks"),
-    params:
-        num_classes=NUM_CLASSES,
-        code=script_code("plot_loss_formula"),
+        figure=report(
+            "results/figures/loss_formula.svg",
+            caption="../report/captions/loss_formula.rst",
+            category="2 Dense networks",
+        ),
     log:
         "logs/figures/loss_formula.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        num_classes=NUM_CLASSES,
+        code=script_code("plot_loss_formula"),
     script:
         "../../scripts/plot_loss_formula.py"

@@ -1,29 +1,6 @@
 # The report: every question's metrics, figures and claims rendered to HTML and PDF, with the
-# provenance of the build. Included last: it reads every other rule's outputs.
-
-
-def report_templates():
-    """Template and style files: a change to any of them re-renders the report only."""
-    return sorted(str(p) for p in REPORT_DIR.rglob("*") if p.suffix in (".j2", ".css"))
-
-
-def optional_report_inputs(wildcards):
-    """Inputs of the report that exist only when the config asks for them."""
-    inputs = {}
-    if DESIGNS:
-        inputs["cnn_design"] = rules.select_cnn_design.output.design
-    if config["hinton_study"]["enabled"] and config["hinton_study"]["variants"]:
-        inputs["hinton_summary"] = rules.aggregate_hinton.output.summary
-    if config["cnn_earlier"]["enabled"]:
-        inputs["cnn_earlier_metrics"] = rules.train_cnn_earlier.output.metrics
-        inputs["cnn_earlier_timing"] = rules.train_cnn_earlier.output.timing
-    return inputs
-
-
-# The training jobs' timing records among the report's inputs (where each model trained, how fast).
-REPORT_TIMINGS = ["dense_timing", "sweep_timing", "cnn_timing", "autoencoder_timing"]
-if config["cnn_earlier"]["enabled"]:
-    REPORT_TIMINGS.append("cnn_earlier_timing")
+# provenance of the build. Included last: it reads every other rule's outputs (its optional inputs,
+# report_templates and REPORT_TIMINGS are in common.smk).
 
 
 rule report:
@@ -79,6 +56,14 @@ rule report:
         html="report/report.html",
         pdf="report/report.pdf",
         config="report/config.yaml",
+    log:
+        "logs/report.log",
+    localrule: True
+    conda:
+        CONDA_ENV
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         config=config,
         # the inputs the report embeds as figures (figures.<input name> in the templates), the jobs'
@@ -106,13 +91,5 @@ rule report:
         benchmarks=BENCHMARKS,
         history=config["report"].get("history_dir", "history"),
         code=script_code("render_report"),
-    log:
-        "logs/report.log",
-    localrule: True
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/render_report.py"

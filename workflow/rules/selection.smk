@@ -1,16 +1,13 @@
 # The best classifier of questions 2-3, chosen on validation: 3B's and 4's classifier.
 
 
-def classifier_files(rule, **wildcards):
-    """(metrics file, model file) of a training rule's job with these wildcards."""
-    return rule.output.metrics.format(**wildcards), rule.output.model.format(**wildcards)
-
-
 # Every trained classifier of questions 2-3 by name: (metrics file, model file).
 CLASSIFIERS = {
     "dense " + "-".join(map(str, config["dense"]["model"]["hidden_units"])): classifier_files(rules.train_dense),
     **{
-        f"{'-'.join(map(str, SWEEP['model']['hidden_units']))}, L2 {f}, replicate {r}": classifier_files(rules.train_sweep, factor=f, replicate=r)
+        f"{'-'.join(map(str, SWEEP['model']['hidden_units']))}, L2 {f}, replicate {r}": classifier_files(
+            rules.train_sweep, factor=f, replicate=r
+        )
         for f, r in SWEEP_JOBS
     },
     **{f"CNN, replicate {r}": classifier_files(rules.train_cnn, replicate=r) for r in CNN_REPLICATES},
@@ -24,16 +21,16 @@ rule select_classifier:
         models=[model for _, model in CLASSIFIERS.values()],
     output:
         choice="results/best_classifier.json",
-    params:
-        names=list(CLASSIFIERS),
-        code=script_code("select_classifier"),
     log:
         "logs/select_classifier.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        names=list(CLASSIFIERS),
+        code=script_code("select_classifier"),
     script:
         "../../scripts/select_classifier.py"

@@ -4,15 +4,15 @@
 # there is nothing to separate.
 
 AUGMENTATION = {key: CNN["model"].get(key, 0) for key in AUGMENTATION_KEYS}
-AUGMENTS = any(
-    design_settings(CNN, c)["model"].get(key) for c in [{}, *DESIGNS.values()] for key in AUGMENTATION_KEYS
-)
+AUGMENTS = any(design_settings(CNN, c)["model"].get(key) for c in [{}, *DESIGNS.values()] for key in AUGMENTATION_KEYS)
 # The augmented dense control trains on the 2D networks' backend unless a design could rotate or zoom:
 # Keras marks its rotation and zoom layers as not jit-compatible, so on JAX the whole model then trains
 # eagerly (13 s an epoch against about 1.2 s on TensorFlow); the shift alone compiles
 # (models.SeparableRandomTranslation) and runs as fast as the plain 2D network.
 SLOW_AUGMENTATION = any(
-    design_settings(CNN, c)["model"].get(key) for c in [{}, *DESIGNS.values()] for key in ("augment_rotation", "augment_zoom")
+    design_settings(CNN, c)["model"].get(key)
+    for c in [{}, *DESIGNS.values()]
+    for key in ("augment_rotation", "augment_zoom")
 )
 DENSE_AUGMENTED_BACKEND = backend_of(CNN) if SLOW_AUGMENTATION else backend_of(SWEEP)
 
@@ -27,6 +27,16 @@ rule train_dense_augmented:
         model="results/shift/dense_augmented/rep{replicate}/model.keras",
         metrics="results/shift/dense_augmented/rep{replicate}/metrics.json",
         timing="results/shift/dense_augmented/rep{replicate}/timing.json",
+    log:
+        "logs/shift/dense_augmented/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/shift/dense_augmented_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=60,
     params:
         builder="dense_classifier",
         model={**config["sweep"]["model"], **AUGMENTATION},
@@ -36,19 +46,8 @@ rule train_dense_augmented:
         backend=DENSE_AUGMENTED_BACKEND,
         onednn_max_isa=onednn_cap(DENSE_AUGMENTED_BACKEND),
         code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=3000,
-        runtime=60,
-    log:
-        "logs/shift/dense_augmented/rep{replicate}.log",
-    benchmark:
-        "results/benchmarks/shift/dense_augmented_rep{replicate}.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
-
 
 
 rule train_cnn_unaugmented:
@@ -60,6 +59,16 @@ rule train_cnn_unaugmented:
         model="results/shift/cnn_unaugmented/rep{replicate}/model.keras",
         metrics="results/shift/cnn_unaugmented/rep{replicate}/metrics.json",
         timing="results/shift/cnn_unaugmented/rep{replicate}/timing.json",
+    log:
+        "logs/shift/cnn_unaugmented/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/shift/cnn_unaugmented_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         builder="cnn_classifier",
         model={**CNN["model"], **{key: 0 for key in AUGMENTATION}},
@@ -69,18 +78,9 @@ rule train_cnn_unaugmented:
         backend=backend_of(CNN),
         onednn_max_isa=onednn_cap(backend_of(CNN)),
         code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    log:
-        "logs/shift/cnn_unaugmented/rep{replicate}.log",
-    benchmark:
-        "results/benchmarks/shift/cnn_unaugmented_rep{replicate}.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
 
 if AUGMENTS:
     add_benchmarks(rules.train_dense_augmented, [dict(replicate=r) for r in SWEEP_REPLICATES])
@@ -98,7 +98,21 @@ rule evaluate_shift:
         dense_augmented=expand(rules.train_dense_augmented.output.model, replicate=SWEEP_REPLICATES) if AUGMENTS else [],
         cnn_unaugmented=expand(rules.train_cnn_unaugmented.output.model, replicate=CNN_REPLICATES) if AUGMENTS else [],
     output:
-        table=report("results/shift/accuracy.csv", caption="../report/captions/shift_table.rst", category="3 Convolutional network"),
+        table=report(
+            "results/shift/accuracy.csv",
+            caption="../report/captions/shift_table.rst",
+            category="3 Convolutional network",
+        ),
+    log:
+        "logs/shift.log",
+    benchmark:
+        "results/benchmarks/evaluate_shift.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         sweep_jobs=SWEEP_JOBS,
         max_shift=config["shift"]["max_shift"],
@@ -106,18 +120,9 @@ rule evaluate_shift:
         backend=EVALUATION_BACKEND,
         onednn_max_isa=onednn_cap(EVALUATION_BACKEND),
         code=script_code("evaluate_shift"),
-    threads: config["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    log:
-        "logs/shift.log",
-    benchmark:
-        "results/benchmarks/evaluate_shift.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/evaluate_shift.py"
+
 
 add_benchmarks(rules.evaluate_shift)
 
@@ -127,17 +132,19 @@ rule plot_shift:
     input:
         table=rules.evaluate_shift.output.table,
     output:
-        figure=report("results/figures/shift.svg", caption="../report/captions/shift.rst", category="3 Convolutional network"),
-    params:
-        names=SHIFT_CELL_NAMES,
-        code=script_code("plot_shift"),
+        figure=report(
+            "results/figures/shift.svg", caption="../report/captions/shift.rst", category="3 Convolutional network"
+        ),
     log:
         "logs/figures/shift.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        names=SHIFT_CELL_NAMES,
+        code=script_code("plot_shift"),
     script:
         "../../scripts/plot_shift.py"

@@ -1,7 +1,7 @@
 # Question 2D: the 500-300 network under an L2 weight-decay sweep, one job per (factor, replicate)
 # (SWEEP_JOBS, common.smk); an aggregation rule collects them, two figure rules draw them. Then the
 # Hinton study, an addition to 2D: training variants of the same network, paired with the 2D
-# replicates by seed.
+# replicates by seed (its jobs, HINTON_JOBS, and inputs, hinton_inputs, are in common.smk).
 
 
 rule train_sweep:
@@ -12,6 +12,16 @@ rule train_sweep:
         model="results/sweep/l2_{factor}/rep{replicate}/model.keras",
         metrics="results/sweep/l2_{factor}/rep{replicate}/metrics.json",
         timing="results/sweep/l2_{factor}/rep{replicate}/timing.json",
+    log:
+        "logs/sweep/l2_{factor}/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/sweep/l2_{factor}_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=60,
     params:
         builder="dense_classifier",
         model=lambda w: {**SWEEP["model"], "l2": float(w.factor)},
@@ -21,18 +31,9 @@ rule train_sweep:
         backend=config["keras_backend"],
         onednn_max_isa=onednn_cap(config["keras_backend"]),
         code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=3000,
-        runtime=60,
-    log:
-        "logs/sweep/l2_{factor}/rep{replicate}.log",
-    benchmark:
-        "results/benchmarks/sweep/l2_{factor}_rep{replicate}.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
 
 add_benchmarks(rules.train_sweep, [dict(factor=f, replicate=r) for f, r in SWEEP_JOBS])
 
@@ -43,22 +44,24 @@ rule aggregate_sweep:
         metrics=for_each_sweep_job(rules.train_sweep.output.metrics),
     output:
         runs=report("results/sweep/runs.csv", caption="../report/captions/sweep_runs.rst", category="2 Dense networks"),
-        summary=report("results/sweep/summary.csv", caption="../report/captions/sweep_summary.rst", category="2 Dense networks"),
+        summary=report(
+            "results/sweep/summary.csv", caption="../report/captions/sweep_summary.rst", category="2 Dense networks"
+        ),
         curves="results/sweep/curves.json",
         choice="results/sweep/choice.json",  # the factor chosen on validation (3B's dense network)
         # the factor chosen on validation among those above 0 (the Hinton study: his entry uses weight decay)
         choice_with_decay="results/sweep/choice_with_decay.json",
-    params:
-        jobs=SWEEP_JOBS,
-        code=script_code("aggregate_sweep"),
     log:
         "logs/sweep/aggregate.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        jobs=SWEEP_JOBS,
+        code=script_code("aggregate_sweep"),
     script:
         "../../scripts/aggregate_sweep.py"
 
@@ -69,17 +72,21 @@ rule plot_sweep:
         summary=rules.aggregate_sweep.output.summary,
         references=REPORT_DIR / "references.yaml",
     output:
-        figure=report("results/figures/sweep_factor.svg", caption="../report/captions/sweep_factor.rst", category="2 Dense networks"),
-    params:
-        code=script_code("plot_sweep"),
+        figure=report(
+            "results/figures/sweep_factor.svg",
+            caption="../report/captions/sweep_factor.rst",
+            category="2 Dense networks",
+        ),
     log:
         "logs/figures/sweep_factor.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        code=script_code("plot_sweep"),
     script:
         "../../scripts/plot_sweep.py"
 
@@ -90,45 +97,25 @@ rule plot_sweep_curves:
     input:
         metrics=for_each_sweep_job(rules.train_sweep.output.metrics),
     output:
-        figure=report("results/figures/sweep_curves.svg", caption="../report/captions/sweep_curves.rst", category="2 Dense networks"),
+        figure=report(
+            "results/figures/sweep_curves.svg",
+            caption="../report/captions/sweep_curves.rst",
+            category="2 Dense networks",
+        ),
         data="results/figures/sweep_curves.json",
-    params:
-        jobs=SWEEP_JOBS,
-        code=script_code("plot_sweep_curves"),
     log:
         "logs/figures/sweep_curves.log",
     localrule: True
+    conda:
+        CONDA_ENV
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        CONDA_ENV
+    params:
+        jobs=SWEEP_JOBS,
+        code=script_code("plot_sweep_curves"),
     script:
         "../../scripts/plot_sweep_curves.py"
-
-
-
-HINTON = config["hinton_study"]
-VARIANTS = HINTON["variants"] if HINTON["enabled"] else {}
-# A variant that continues the 2D runs loads their saved models only where that is exact; otherwise it
-# trains afresh, with the 2D seed, for all its epochs (config.continuation_is_exact).
-CONTINUES_2D = {name: bool(v.get("continue_2d")) and continuation_is_exact(SWEEP["training"]) for name, v in VARIANTS.items()}
-HINTON_JOBS = [
-    (name, factor, r)
-    for name, variant in VARIANTS.items()
-    for factor in (factor_labels(variant["factors"]) if variant.get("factors") else ["chosen"])
-    for r in range(HINTON["replicates"])
-]
-
-
-def hinton_inputs(wildcards):
-    """The prepared data, and the factor chosen in 2D for a variant that uses it."""
-    inputs = {"npz": rules.prepare_data.output.npz}
-    if wildcards.factor == "chosen":
-        inputs["l2_choice"] = rules.aggregate_sweep.output.choice_with_decay
-    if CONTINUES_2D[wildcards.variant]:  # the 2D models of this replicate; the job takes the chosen factor's
-        inputs["continue_models"] = [rules.train_sweep.output.model.format(factor=f, replicate=wildcards.replicate) for f in SWEEP_LABELS]
-    return inputs
 
 
 rule train_hinton:
@@ -139,9 +126,19 @@ rule train_hinton:
         model="results/hinton/{variant}/l2_{factor}/rep{replicate}/model.keras",
         metrics="results/hinton/{variant}/l2_{factor}/rep{replicate}/metrics.json",
         timing="results/hinton/{variant}/l2_{factor}/rep{replicate}/timing.json",
+    log:
+        "logs/hinton/{variant}/l2_{factor}/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/hinton/{variant}_l2_{factor}_rep{replicate}.tsv"
     wildcard_constraints:
         variant=r"[A-Za-z0-9_]+",
         factor=rf"chosen|{FACTOR_PATTERN}",
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=120,
     params:
         builder="dense_classifier",
         # "chosen": the factor with decay chosen in 2D, read from l2_choice by the job
@@ -154,18 +151,9 @@ rule train_hinton:
         backend=config["keras_backend"],
         onednn_max_isa=onednn_cap(config["keras_backend"]),
         code=script_code("train_classifier"),
-    threads: config["threads"]
-    resources:
-        mem_mb=3000,
-        runtime=120,
-    log:
-        "logs/hinton/{variant}/l2_{factor}/rep{replicate}.log",
-    benchmark:
-        "results/benchmarks/hinton/{variant}_l2_{factor}_rep{replicate}.tsv"
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/train_classifier.py"
+
 
 add_benchmarks(rules.train_hinton, [dict(variant=v, factor=f, replicate=r) for v, f, r in HINTON_JOBS])
 
@@ -178,17 +166,17 @@ rule aggregate_hinton:
         l2_choice=rules.aggregate_sweep.output.choice_with_decay,
     output:
         summary="results/hinton/summary.json",
+    log:
+        "logs/hinton/aggregate.log",
+    localrule: True
+    conda:
+        CONDA_ENV
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         jobs=HINTON_JOBS,
         variants=without_descriptions(VARIANTS),
         code=script_code("aggregate_hinton"),
-    log:
-        "logs/hinton/aggregate.log",
-    localrule: True
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        CONDA_ENV
     script:
         "../../scripts/aggregate_hinton.py"
