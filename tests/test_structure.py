@@ -80,3 +80,15 @@ def test_resources_are_set_in_the_rules_only():
     for path in RULE_FILES:
         for name, block in rule_blocks(path).items():
             assert "\n    resources:" in block, f"rule {name} ({path.name}) sets no resources"
+
+
+def test_the_readme_map_of_questions_matches_the_rule_files():
+    """README's 'where each question lives' table names, per rule file, exactly the scripts its rules run."""
+    text = (REPO / "README.md").read_text()
+    rows = re.findall(r"(?m)^\| [^|]+ \| `(\w+\.smk)` \| ([^|]+) \|", text)
+    assert len(rows) >= 8
+    listed = {name: {s.strip() for s in scripts.split(",")} for name, scripts in rows}
+    assert set(listed) == {p.name for p in RULE_FILES} - {"common.smk"}
+    for name, scripts in listed.items():
+        used = set(re.findall(r'scripts/(\w+)\.py"', (RULES / name).read_text()))
+        assert scripts == used, f"README lists {sorted(scripts)} for {name}; its rules run {sorted(used)}"
