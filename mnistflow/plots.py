@@ -140,8 +140,9 @@ def factor_curves_plot(panels: Mapping[str, Sequence[dict]], path: str | os.Path
             squeeze=False,
         )
         for row, (ylabel, curves) in zip(axes, panels.items(), strict=True):
-            for ax, first in zip(row, (1, start), strict=True):
-                for colour, curve in zip(colours, curves, strict=True):
+            # one panel per row without the zoom; at least two colours even for a single factor
+            for ax, first in zip(row, (1, start), strict=False):
+                for colour, curve in zip(colours, curves, strict=False):
                     runs = np.array(curve["runs"])
                     epochs = np.arange(1, runs.shape[1] + 1)
                     keep = epochs >= first
