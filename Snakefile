@@ -20,3 +20,13 @@ include: "workflow/rules/selection.smk"
 include: "workflow/rules/shift.smk"
 include: "workflow/rules/autoencoder.smk"
 include: "workflow/rules/report.smk"
+
+
+# The default target (a `default_target:` set inside an included file does not hold): the report,
+# built by report.smk's rule from every question's outputs.
+rule all:
+    default_target: True
+    input:
+        rules.report.output.html,
+        rules.report.output.pdf,
+    localrule: True

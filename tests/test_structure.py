@@ -92,3 +92,13 @@ def test_the_readme_map_of_questions_matches_the_rule_files():
     for name, scripts in listed.items():
         used = set(re.findall(r'scripts/(\w+)\.py"', (RULES / name).read_text()))
         assert scripts == used, f"README lists {sorted(scripts)} for {name}; its rules run {sorted(used)}"
+
+
+def test_the_report_is_the_default_target(tmp_path):
+    """`snakemake` with no target builds the report (README: report is also the default target)."""
+    from conftest import mnist_dir, run_snakemake
+
+    result = run_snakemake(
+        "-n", "--configfile", str(REPO / "config" / "smoke.yaml"), workdir=tmp_path, env={"MNIST_DIR": str(mnist_dir())}
+    )
+    assert re.search(r"(?m)^report\s+1$", result.stdout), result.stdout[-2000:]

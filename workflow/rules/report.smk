@@ -5,7 +5,6 @@
 
 rule report:
     """Render the HTML report from every metrics file and figure of this run, and its PDF."""
-    default_target: True
     input:
         unpack(optional_report_inputs),
         references=REPORT_DIR / "references.yaml",
