@@ -16,6 +16,7 @@ import numpy as np
 
 from . import statistics as st
 from . import sweep
+from .evaluation import mid_shift
 
 
 @dataclass(frozen=True)
@@ -964,7 +965,7 @@ def build(
         claims.append(class_errors_differ(chosen_confusion))
     cells = shift_cells(shift_table)
     max_shift = max(cells["dense"])
-    mid = 2 if 2 in cells["dense"] else max_shift
+    mid = mid_shift(list(cells["dense"]))
     claims += [
         shift_models_accuracy(cells),
         robustness("robustness_mid", cells, mid),

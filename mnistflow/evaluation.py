@@ -10,6 +10,16 @@ import numpy as np
 DIRECTIONS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
 
 
+def network_name(hidden_units: Sequence[int]) -> str:
+    """A dense network by its hidden layers: "dense 64-64"."""
+    return "dense " + "-".join(map(str, hidden_units))
+
+
+def mid_shift(shifts: Sequence[int]) -> int:
+    """The shift 3B reports beside the largest: 2 pixels where measured, else the largest."""
+    return 2 if 2 in shifts else max(shifts)
+
+
 def shift_images(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
     """Translate images (N, H, W[, C]) by dy rows and dx columns, filling with zeros."""
     out = np.zeros_like(images)

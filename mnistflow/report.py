@@ -16,8 +16,10 @@ import yaml
 
 from . import claims as claims_lib
 from . import statistics
-from .evaluation import SHIFT_CELL_NAMES, shift_curves
+from .config import AUGMENTATION_KEYS
+from .evaluation import SHIFT_CELL_NAMES, mid_shift, network_name, shift_curves
 from .io import read_json
+from .plan import REPORT_CORES
 from .rendering import data_uri
 from .sweep import ZOOM_AFTER_EPOCHS, format_factor, read_table
 
@@ -226,7 +228,7 @@ def cnn_context(
         "settings": settings,
         "seeds": summary["seeds"],
         "first_block_pools": bool(blocks[0].get("pool")),
-        "augments": bool(augmentation_words(settings["model"])),
+        "augments": any(settings["model"].get(key) for key in AUGMENTATION_KEYS),
         "augmentation_words": ", ".join(augmentation_words(settings["model"])),
         "dropout": bool(settings["model"].get("dense_dropout") or settings["model"].get("conv_dropout")),
     }
@@ -308,16 +310,21 @@ def diagnostics_context(confusion: np.ndarray, chosen: int, misclassified: int, 
     }
 
 
+#: Each augmentation setting (config.AUGMENTATION_KEYS) in words.
+AUGMENTATION_WORDS = {
+    "augment_rotation": lambda v: f"random rotations of up to {v:g} degrees",
+    "augment_zoom": lambda v: f"random zoom of up to {100 * v:g}% in or out",
+    "augment_shift": lambda v: f"random shifts of up to {v} pixels",
+}
+
+
 def augmentation_words(model: dict) -> list[str]:
     """The training-time augmentation of a model's settings, in words (empty when none)."""
-    words = []
-    if model.get("augment_rotation"):
-        words.append(f"random rotations of up to {model['augment_rotation']:g} degrees")
-    if model.get("augment_zoom"):
-        words.append(f"random zoom of up to {100 * model['augment_zoom']:g}% in or out")
-    if model.get("augment_shift"):
-        words.append(f"random shifts of up to {model['augment_shift']} pixels")
-    return words
+    return [
+        AUGMENTATION_WORDS[key](model[key])
+        for key in sorted(AUGMENTATION_KEYS, key=list(AUGMENTATION_WORDS).index)
+        if model.get(key)
+    ]
 
 
 def setting_differences(dense: dict, cnn: dict) -> list[str]:
@@ -397,7 +404,7 @@ def complexity_context(
         "table": table,
         "runs": {cell: curves[SHIFT_CELL_NAMES[cell]]["runs"] for cell in cells},
         "max_shift": max(shifts),
-        "mid_shift": 2 if 2 in shifts else max(shifts),
+        "mid_shift": mid_shift(shifts),
         "choice": choice,
         "controls": len(cells) == 4,
         "mac_ratio": c["macs"] / d["macs"],
@@ -643,8 +650,8 @@ def provenance(
     }
 
 
-#: The cores of the rebuild command (the Makefile's default); never fewer than any job's threads.
-REBUILD_CORES = 4
+#: The cores of the rebuild command (make report's); never fewer than any job's threads.
+REBUILD_CORES = REPORT_CORES
 
 
 def rebuild_command(provenance: dict, config_path: str) -> str:
@@ -688,7 +695,7 @@ def build_context(
     benchmarks: Mapping[str, str],
     versions: dict,
     repo: str | os.PathLike,
-    config_path: str = "report/config.yaml",
+    config_path: str,
 ) -> dict:
     """Everything the template shows, read from the report rule's named inputs. The rule also names
     which inputs are `figures` (embedded, as figures.<input name>) and which are the training jobs'
@@ -700,7 +707,7 @@ def build_context(
     n_val, n_test = int(data["splits"]["val"]["count"]), int(data["splits"]["test"]["count"])
     dense_metrics = read_json(inputs["dense_metrics"])
     figures = {key: data_uri(inputs[key]) for key in figures}
-    dense_name = "dense " + "-".join(map(str, dense_metrics["settings"]["model"]["hidden_units"]))
+    dense_name = network_name(dense_metrics["settings"]["model"]["hidden_units"])
     dense = {
         "name": dense_name,
         "record": dense_metrics,
@@ -860,6 +867,7 @@ def build_context(
         "dense": dense,
         "sweep": sweep,
         "ln_classes": math.log(info["num_classes"]),
+        "ci_level": f"{100 * statistics.LEVEL:g}%",  # the level of every interval in the report
         # file names under the captions (a list input as its list of files)
         "sources": {key: path if isinstance(path, str) else [str(p) for p in path] for key, path in inputs.items()},
         "provenance": prov,

@@ -52,6 +52,7 @@ def report_roles(inputs: dict, benchmarks: dict | None = None) -> dict:
         "figures": [k for k in FIGURES if k in inputs],
         "timings": [k for k in TIMINGS if k in inputs],
         "benchmarks": benchmarks or {},
+        "config_path": "report/config.yaml",
     }
 
 

@@ -73,10 +73,14 @@ def test_the_library_parses_no_output_paths():
             assert not re.search(pattern, text), f"mnistflow/{path.name} matches {pattern!r}"
 
 
-def test_resources_are_set_in_the_rules_only():
+def test_resources_are_set_in_the_rules_and_the_profiles_hold_site_settings_only():
+    """Every rule sets its own memory and run time; the shipped profiles set no per-rule resources and
+    no default memory or run time (a site may add set-resources to override a rule)."""
     for profile in sorted((REPO / "profiles").glob("*/config.yaml")):
         settings = yaml.safe_load(profile.read_text())
         assert "set-resources" not in settings, f"{profile}: per-rule resources belong in the rule"
+        defaults = settings.get("default-resources", {})
+        assert not {"mem_mb", "runtime"} & set(defaults), f"{profile}: every rule sets its own mem_mb and runtime"
     for path in RULE_FILES:
         for name, block in rule_blocks(path).items():
             assert "\n    resources:" in block, f"rule {name} ({path.name}) sets no resources"
@@ -85,13 +89,22 @@ def test_resources_are_set_in_the_rules_only():
 def test_the_readme_map_of_questions_matches_the_rule_files():
     """README's 'where each question lives' table names, per rule file, exactly the scripts its rules run."""
     text = (REPO / "README.md").read_text()
-    rows = re.findall(r"(?m)^\| [^|]+ \| `(\w+\.smk)` \| ([^|]+) \|", text)
+    from mnistflow.config import library_modules
+
+    rows = re.findall(r"(?m)^\| [^|]+ \| `(\w+\.smk)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \|", text)
     assert len(rows) >= 8
-    listed = {name: {s.strip() for s in scripts.split(",")} for name, scripts in rows}
-    assert set(listed) == {p.name for p in RULE_FILES} - {"common.smk"}
-    for name, scripts in listed.items():
+    assert {name for name, *_ in rows} == {p.name for p in RULE_FILES} - {"common.smk"}
+    for name, scripts, library, templates in rows:
+        scripts = {s.strip() for s in scripts.split(",")}
         used = set(re.findall(r'scripts/(\w+)\.py"', (RULES / name).read_text()))
         assert scripts == used, f"README lists {sorted(scripts)} for {name}; its rules run {sorted(used)}"
+        reached = set().union(*(library_modules(REPO / "scripts" / f"{s}.py") for s in used))
+        modules = set(re.findall(r"`(\w+)`", library))
+        assert modules and modules <= reached, (
+            f"{name}: README names {sorted(modules - reached)}, which its scripts never import"
+        )
+        for template in re.findall(r"`?(\w+)(?:\.html\.j2)?`?", templates):
+            assert (REPO / "workflow/report/sections" / f"{template}.html.j2").is_file(), (name, template)
 
 
 def test_the_report_is_the_default_target(tmp_path):
@@ -102,3 +115,11 @@ def test_the_report_is_the_default_target(tmp_path):
         "-n", "--configfile", str(REPO / "config" / "smoke.yaml"), workdir=tmp_path, env={"MNIST_DIR": str(mnist_dir())}
     )
     assert re.search(r"(?m)^report\s+1$", result.stdout), result.stdout[-2000:]
+
+
+def test_make_report_cores_are_stated_once_for_the_tools():
+    """The Makefile's CORES is plan.REPORT_CORES, the tools' default and the rebuild command's cores."""
+    from mnistflow import plan, report
+
+    makefile = (REPO / "Makefile").read_text()
+    assert int(re.search(r"(?m)^CORES\s*\?=\s*(\d+)", makefile).group(1)) == plan.REPORT_CORES == report.REBUILD_CORES

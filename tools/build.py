@@ -25,7 +25,7 @@ from mnistflow import plan  # noqa: E402
 
 
 def main() -> int:
-    args, quiet = plan.without_quiet(sys.argv[1:] or ["--cores", "4", "report"])
+    args, quiet = plan.without_quiet(sys.argv[1:] or ["--cores", str(plan.REPORT_CORES), "report"])
     cores = plan.cores_from(args, 1)
     jobs = dry_run(args)
     info = plan.forecast(jobs, cores)

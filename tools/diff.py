@@ -14,6 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import yaml  # noqa: E402
+
 from mnistflow import history  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +32,8 @@ def pick(found: list[Path], spec: str) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--history", default="history", help="the history folder (config report.history_dir)")
+    default = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["report"]["history_dir"]
+    parser.add_argument("--history", default=default, help=f"the history folder (config report.history_dir: {default})")
     parser.add_argument("old", nargs="?", default="-2")
     parser.add_argument("new", nargs="?", default="-1")
     args = parser.parse_args()

@@ -41,7 +41,7 @@ def dry_run(args: list[str]) -> list[plan.Job]:
 
 
 def main() -> None:
-    args = sys.argv[1:] or ["--cores", "4", "report"]
+    args = sys.argv[1:] or ["--cores", str(plan.REPORT_CORES), "report"]
     if any(a in ("-h", "--help") for a in args):
         print(__doc__)
         return

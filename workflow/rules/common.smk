@@ -20,7 +20,7 @@ from mnistflow.config import (
     validate_config,
 )
 from mnistflow.data import IDX_FILES, NUM_CLASSES
-from mnistflow.evaluation import SHIFT_CELL_NAMES
+from mnistflow.evaluation import SHIFT_CELL_NAMES, network_name
 from mnistflow.sweep import FACTOR_PATTERN, factor_labels
 
 REPO = Path(workflow.basedir)

@@ -3,7 +3,7 @@
 
 # Every trained classifier of questions 2-3 by name: (metrics file, model file).
 CLASSIFIERS = {
-    "dense " + "-".join(map(str, config["dense"]["model"]["hidden_units"])): classifier_files(rules.train_dense),
+    network_name(config["dense"]["model"]["hidden_units"]): classifier_files(rules.train_dense),
     **{
         f"{'-'.join(map(str, SWEEP['model']['hidden_units']))}, L2 {f}, replicate {r}": classifier_files(
             rules.train_sweep, factor=f, replicate=r
