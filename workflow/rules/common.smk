@@ -80,9 +80,10 @@ BENCHMARKS = {}
 
 def add_benchmarks(rule, jobs=({},)):
     """Add a rule's jobs to BENCHMARKS: one per wildcards mapping in `jobs`, named by the rule and
-    the wildcard values (e.g. 'train_sweep 1e-4 0')."""
+    its wildcards as Snakemake prints them (e.g. 'train_sweep factor=1e-4, replicate=0')."""
     for wildcards in jobs:
-        BENCHMARKS[" ".join([rule.rule.name, *map(str, wildcards.values())])] = str(rule.benchmark.format(**wildcards))
+        name = " ".join([rule.rule.name, ", ".join(f"{k}={v}" for k, v in wildcards.items())]).strip()
+        BENCHMARKS[name] = str(rule.benchmark.format(**wildcards))
 
 
 def for_each_sweep_job(pattern):
