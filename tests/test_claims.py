@@ -449,7 +449,7 @@ PHRASES = {
         "overlapping": "does not separate the best from the worst class",
     },
     "hinton_reproduced": {
-        "reproduced": "by the rule of 2D it is reproduced",
+        "reproduced": "by the rule of 2D his figure is not ruled out",
         "not_reproduced": "is not reproduced by any tested procedure",
         "single_run": "no verdict on reproduction",
         "not_run": "The study of training variants is off",
@@ -1164,6 +1164,8 @@ def _hinton_summary(base, variants):
         ({"a": [0.9845, 0.9850, 0.9848], "b": [0.9816, 0.9812, 0.9815]}, "reproduced", "measurable"),
         ({"a": [0.9825, 0.9822, 0.9824], "b": [0.9816, 0.9812, 0.9815]}, "not_reproduced", "measurable"),
         ({"a": [0.9812, 0.9818, 0.9813], "b": [0.9811, 0.9816, 0.9813]}, "not_reproduced", "none_measurable"),
+        # inside a one-run interval, but no run reaches his figure
+        ({"a": [0.9840, 0.9845, 0.9830], "b": [0.9816, 0.9812, 0.9815]}, "reproduced", "measurable"),
     ],
 )
 def test_hinton_study_on_all_sides(variants, reproduced, closes):
@@ -1176,6 +1178,9 @@ def test_hinton_study_on_all_sides(variants, reproduced, closes):
         gain / (0.9847 - np.mean(base))
     )
     assert (reproduced == "reproduced") == any(r["hinton"].interval.contains(0.9847) for r in rows)
+    every_run = base + [t for tests in variants.values() for t in tests]
+    assert rep.values["best_run"] == max(every_run) and rep.values["runs"] == len(every_run)
+    assert rep.values["reached"] == (max(every_run) >= 0.9847) and rep.values["procedures"] == len(variants) + 1
 
 
 def test_hinton_study_off_or_single_runs():

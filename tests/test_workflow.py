@@ -625,7 +625,7 @@ def test_report_hinton_study(smoke_run):
         assert f"<code>{row['name']}</code>" in q2d and f"{row['mean']:.4f}" in q2d
     assert "An addition: what closes the gap to Hinton?" in q2d
     words = {
-        "reproduced": "by the rule of 2D it is reproduced",
+        "reproduced": "by the rule of 2D his figure is not ruled out",
         "not_reproduced": "is not reproduced by any tested procedure",
         "single_run": "no verdict on reproduction",
     }
