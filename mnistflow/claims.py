@@ -335,7 +335,8 @@ def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[l
     if baseline_claim.verdict in ("consistent", "above"):
         agreeing.insert(0, "2D")
     rule = (
-        "his figure is reproduced when it is consistent with one run of some tested procedure (the 2D runs or a "
+        "his figure counts as reproduced, that is not ruled out, when it is consistent with one run of some tested "
+        "procedure (the 2D runs or a "
         "variant), "
         "or below it, by the prediction-interval rule of 2D"
     )

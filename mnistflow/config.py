@@ -43,6 +43,11 @@ def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
 AUGMENTATION_KEYS = ("augment_shift", "augment_rotation", "augment_zoom")
 
 
+#: The cores `make report` gives Snakemake (the Makefile's CORES), the default of tools/build.py and
+#: tools/plan.py, and the cores of the report's rebuild command.
+REPORT_CORES = 4
+
+
 def design_part(design: dict, part: str, model: dict, training: dict) -> tuple[dict, dict]:
     """The model and training a rule trains, given the design chosen by the 3A study: "all" takes the
     design's; "without_augmentation" takes them with every augmentation setting 0; "augmentation" keeps

@@ -24,10 +24,6 @@ JOB_START = re.compile(r"^(?:local)?rule (\w+):\s*$")
 FIELD = re.compile(r"^\s{4}(\w+): (.*)$")
 FINISHED = re.compile(r"Finished jobid: (\d+) \(Rule: (\w+)\)")
 
-#: The cores `make report` gives Snakemake (the Makefile's CORES), the default of tools/build.py and
-#: tools/plan.py, and the cores of the report's rebuild command.
-REPORT_CORES = 4
-
 
 @dataclass
 class Job:

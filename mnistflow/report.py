@@ -16,10 +16,9 @@ import yaml
 
 from . import claims as claims_lib
 from . import statistics
-from .config import AUGMENTATION_KEYS
+from .config import AUGMENTATION_KEYS, REPORT_CORES
 from .evaluation import SHIFT_CELL_NAMES, mid_shift, network_name, shift_curves
 from .io import read_json
-from .plan import REPORT_CORES
 from .rendering import data_uri
 from .sweep import ZOOM_AFTER_EPOCHS, format_factor, read_table
 
@@ -320,11 +319,7 @@ AUGMENTATION_WORDS = {
 
 def augmentation_words(model: dict) -> list[str]:
     """The training-time augmentation of a model's settings, in words (empty when none)."""
-    return [
-        AUGMENTATION_WORDS[key](model[key])
-        for key in sorted(AUGMENTATION_KEYS, key=list(AUGMENTATION_WORDS).index)
-        if model.get(key)
-    ]
+    return [words(model[key]) for key, words in AUGMENTATION_WORDS.items() if model.get(key)]
 
 
 def setting_differences(dense: dict, cnn: dict) -> list[str]:

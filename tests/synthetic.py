@@ -318,7 +318,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     )
     io.write_json(inputs.setdefault("dense_metrics", path("dense/metrics.json")), dense)
     io.write_json(inputs.setdefault("dense_timing", path("dense/timing.json")), _timing(rng, epochs))
-    dense_name = "dense " + "-".join(map(str, d["model"]["hidden_units"]))
+    dense_name = evaluation.network_name(d["model"]["hidden_units"])
 
     # 2D
     s = config["sweep"]

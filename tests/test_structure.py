@@ -117,9 +117,15 @@ def test_the_report_is_the_default_target(tmp_path):
     assert re.search(r"(?m)^report\s+1$", result.stdout), result.stdout[-2000:]
 
 
+def test_every_augmentation_setting_has_words_in_the_report():
+    from mnistflow import config, report
+
+    assert set(report.AUGMENTATION_WORDS) == set(config.AUGMENTATION_KEYS)
+
+
 def test_make_report_cores_are_stated_once_for_the_tools():
-    """The Makefile's CORES is plan.REPORT_CORES, the tools' default and the rebuild command's cores."""
-    from mnistflow import plan, report
+    """The Makefile's CORES is config.REPORT_CORES, the tools' default and the rebuild command's cores."""
+    from mnistflow import config, report
 
     makefile = (REPO / "Makefile").read_text()
-    assert int(re.search(r"(?m)^CORES\s*\?=\s*(\d+)", makefile).group(1)) == plan.REPORT_CORES == report.REBUILD_CORES
+    assert int(re.search(r"(?m)^CORES\s*\?=\s*(\d+)", makefile).group(1)) == config.REPORT_CORES == report.REBUILD_CORES

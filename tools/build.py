@@ -22,10 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from plan import dry_run  # noqa: E402
 
 from mnistflow import plan  # noqa: E402
+from mnistflow.config import REPORT_CORES  # noqa: E402
 
 
 def main() -> int:
-    args, quiet = plan.without_quiet(sys.argv[1:] or ["--cores", str(plan.REPORT_CORES), "report"])
+    args, quiet = plan.without_quiet(sys.argv[1:] or ["--cores", str(REPORT_CORES), "report"])
     cores = plan.cores_from(args, 1)
     jobs = dry_run(args)
     info = plan.forecast(jobs, cores)

@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mnistflow import plan  # noqa: E402
+from mnistflow.config import REPORT_CORES  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "bench" / "reference_times.json"
@@ -41,7 +42,7 @@ def dry_run(args: list[str]) -> list[plan.Job]:
 
 
 def main() -> None:
-    args = sys.argv[1:] or ["--cores", str(plan.REPORT_CORES), "report"]
+    args = sys.argv[1:] or ["--cores", str(REPORT_CORES), "report"]
     if any(a in ("-h", "--help") for a in args):
         print(__doc__)
         return
