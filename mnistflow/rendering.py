@@ -94,6 +94,11 @@ def fmt_interval_pct(interval, digits: int = 2) -> str:
     return f"[{100 * interval.low:.{digits}f}%, {100 * interval.high:.{digits}f}%]"
 
 
+def fmt_detectable(interval, digits: int = 2) -> str:
+    """The smallest true difference the test behind an interval finds with 80% power, in percentage points."""
+    return f"{100 * interval.detectable:.{digits}f} percentage points"
+
+
 def fmt_plural(count, suffix: str = "s") -> str:
     """The plural ending for a count: 1 epoch, 2 epochs; 1 class, 2 classes with suffix "es"."""
     return "" if count == 1 else suffix
@@ -113,6 +118,7 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         ci_points=fmt_interval_points,
         ci_pct=fmt_interval_pct,
         plural=fmt_plural,
+        detectable=fmt_detectable,
         acc=fmt_acc,
         pct=fmt_pct,
         int=fmt_int,
