@@ -31,6 +31,7 @@ out = {out!r}
 record = jobs.train_classifier(npz={npz!r}, builder="cnn_classifier", model_args=cnn["model"],
     training=dict(cnn["training"], epochs={epochs}), seed=123, threads=config["threads"], backend="tensorflow",
     out_model=out + "/model.keras", out_metrics=out + "/metrics.json", out_timing=out + "/timing.json",
+    out_predictions=out + "/predictions.npz",
     onednn_max_isa={isa!r})
 import keras
 weights = keras.saving.load_model(out + "/model.keras", compile=False).get_weights()

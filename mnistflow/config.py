@@ -94,19 +94,20 @@ def _design_checks(config: dict, schema: dict) -> list[str]:
             problems.append(
                 f"config key hinton_study.variants.{name}.training{'.' + where if where else ''}: {error.message}"
             )
-        if variant.get("train_on_all") and variant.get("factors"):
+        tuned = [k for k in ("factors", "learning_rates") if variant.get(k)]
+        if variant.get("train_on_all") and tuned:
             problems.append(
                 f"config key hinton_study.variants.{name}: a variant trained on the validation images (train_on_all) "
-                "cannot re-choose its factor on them; drop factors (it uses the factor chosen in 2D)"
+                f"cannot re-choose its settings on them; drop {' and '.join(tuned)} (it uses the 2D settings and the "
+                "factor chosen in 2D)"
             )
         if variant.get("continue_2d"):
             extra = sorted(set(variant.get("training", {})) - {"epochs"})
-            if extra or variant.get("factors") or variant.get("train_on_all"):
+            if extra or tuned or variant.get("train_on_all"):
                 problems.append(
                     f"config key hinton_study.variants.{name}: a variant that continues the 2D runs (continue_2d) "
-                    f"sets only "
-                    f"training.epochs, with neither factors nor train_on_all (it has "
-                    f"{extra + [k for k in ('factors', 'train_on_all') if variant.get(k)]})"
+                    f"sets only training.epochs, with neither factors, learning_rates nor train_on_all (it has "
+                    f"{extra + tuned + (['train_on_all'] if variant.get('train_on_all') else [])})"
                 )
             if merged["epochs"] <= config["sweep"]["training"]["epochs"]:
                 problems.append(
@@ -120,6 +121,10 @@ def _design_checks(config: dict, schema: dict) -> list[str]:
             factor_labels(variant.get("factors", []))
         except ValueError as exc:
             problems.append(f"config key hinton_study.variants.{name}.factors: {exc}")
+        try:
+            factor_labels(variant.get("learning_rates", []))
+        except ValueError as exc:
+            problems.append(f"config key hinton_study.variants.{name}.learning_rates: {exc}")
     study = config.get("cnn", {}).get("design_study") or {}
     for name, candidate in (study.get("candidates") or {}).items():
         merged = design_settings(config["cnn"], candidate)

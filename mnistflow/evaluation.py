@@ -178,17 +178,48 @@ def per_class_errors(confusions: np.ndarray) -> list[dict]:
     return rows
 
 
+def error_histogram(predictions: np.ndarray, labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """Of R runs' predictions (R, N) on the same images: per true class c, the number of images that k of
+    the runs got wrong, for k = 0..R (a (classes, R + 1) table; each row sums to the class's images)."""
+    predictions, labels = np.atleast_2d(predictions), np.asarray(labels)
+    wrong = (predictions != labels).sum(axis=0)
+    table = np.zeros((num_classes, predictions.shape[0] + 1), dtype=np.int64)
+    np.add.at(table, (labels.astype(np.int64), wrong), 1)
+    return table
+
+
+def paired_correct(correct_a: np.ndarray, correct_b: np.ndarray) -> dict:
+    """Two models' correctness on the same images, run r of each paired by seed ((R, N) boolean arrays):
+    per run, the images only a and only b get right, and the per-image differences b - a averaged over
+    the runs, as counts of each value (enough to rebuild the paired comparison without the images)."""
+    a, b = np.atleast_2d(correct_a).astype(bool), np.atleast_2d(correct_b).astype(bool)
+    if a.shape != b.shape:
+        raise ValueError(f"paired runs need the same runs and images, got {a.shape} and {b.shape}")
+    steps = (b.astype(np.int64) - a.astype(np.int64)).sum(axis=0)  # in -R..R; the mean difference is steps / R
+    values, counts = np.unique(steps, return_counts=True)
+    return {
+        "runs": int(a.shape[0]),
+        "images": int(a.shape[1]),
+        "only_a": [int(v) for v in (a & ~b).sum(axis=1)],
+        "only_b": [int(v) for v in (b & ~a).sum(axis=1)],
+        "difference_counts": [[int(v) / a.shape[0], int(c)] for v, c in zip(values, counts, strict=True)],
+    }
+
+
 def choose_design(
     jobs: Sequence[Sequence],
     records: Sequence[dict],
     candidates: Mapping[str, dict],
     settings: Mapping[str, dict],
     base: Mapping[str, dict] | None = None,
+    predictions: Sequence[Mapping[str, np.ndarray]] | None = None,
 ) -> dict:
     """3A's design study: the candidate whose runs get the most validation images right in their final
     epoch, in total (a tie goes to the candidate listed first). Returns its name, model and training,
     and every candidate's replaced settings, validation accuracies, counts, parameters and epochs; and
-    the base design (`base`: the model and training the candidates' settings replace keys of)."""
+    the base design (`base`: the model and training the candidates' settings replace keys of). With the
+    runs' `predictions` (each job's predictions file), also the chosen design against the runner-up image
+    by image on the validation set, runs paired by replicate (`paired`, with a = runner-up, b = chosen)."""
     per: dict[str, dict] = {}
     for (name, _), rec in zip(jobs, records, strict=True):
         if name not in per:
@@ -211,12 +242,23 @@ def choose_design(
         raise ValueError("the design study has no candidate runs")
     order = [name for name in candidates if name in per]
     best = max(order, key=lambda name: (per[name]["correct"], -order.index(name)))
-    return {
+    out = {
         "name": best,
         **settings[best],
         "candidates": {name: per[name] for name in order},
         **({"base": dict(base)} if base else {}),
     }
+    if predictions is not None and len(order) > 1:
+        runner = max((n for n in order if n != best), key=lambda name: (per[name]["correct"], -order.index(name)))
+
+        def correct(name: str) -> np.ndarray:
+            runs = sorted(
+                (int(r), p["val"] == p["labels_val"]) for (n, r), p in zip(jobs, predictions, strict=True) if n == name
+            )
+            return np.stack([c for _, c in runs])
+
+        out["paired"] = {"runner_up": runner, **paired_correct(correct(runner), correct(best))}
+    return out
 
 
 def misclassified(predictions: np.ndarray, labels: np.ndarray, val_accuracy: Sequence[float], examples: int) -> dict:
@@ -235,6 +277,14 @@ def misclassified(predictions: np.ndarray, labels: np.ndarray, val_accuracy: Seq
         "predicted": predictions[chosen][shown],
         "missed_by": (predictions[:, shown] != labels[shown]).sum(axis=0),
     }
+
+
+def median_filtered(images: np.ndarray, size: int = 3) -> np.ndarray:
+    """Each image (N, H, W[, 1]) through a size x size median filter (scipy.ndimage), edges mirrored."""
+    from scipy import ndimage
+
+    footprint = (1, size, size) + ((1,) if images.ndim == 4 else ())
+    return ndimage.median_filter(images, size=footprint, mode="reflect")
 
 
 def denoising_scores(
@@ -258,4 +308,7 @@ def denoising_scores(
     row["mse_gap_se"] = float(np.std(gap, ddof=1) / np.sqrt(len(gap)))
     row["noisy_only"] = int(np.sum(correct["noisy"] & ~correct["denoised"]))
     row["denoised_only"] = int(np.sum(correct["denoised"] & ~correct["noisy"]))
+    if "median" in correct:  # the autoencoder against the median filter, image by image
+        row["median_over_denoised"] = int(np.sum(correct["median"] & ~correct["denoised"]))
+        row["denoised_over_median"] = int(np.sum(correct["denoised"] & ~correct["median"]))
     return row

@@ -67,6 +67,8 @@ def train_classifier(
     out_model: str,
     out_metrics: str,
     out_timing: str,
+    out_predictions: str,
+    epoch_predictions: bool = False,
     onednn_max_isa: str | None = None,
     l2_choice: str | None = None,
     design: str | None = None,
@@ -75,11 +77,15 @@ def train_classifier(
     continue_from: dict[str, str] | None = None,
     initial_epoch: int = 0,
 ) -> dict:
-    """Train one classifier on the prepared data; write the model, its metrics and its timing.
+    """Train one classifier on the prepared data; write the model, its metrics, its timing and its
+    predictions (`out_predictions`: the class it predicts for every validation and test image, beside
+    the true labels, and with `epoch_predictions` its validation predictions after every epoch), which
+    the paired comparisons of two models or two epochs on the same images read.
 
     `builder` names a function of `mnistflow.models` called with `model_args`;
-    `training` holds optimizer, loss, epochs and batch_size. `l2_choice`, a JSON file with a "factor",
-    sets the model's L2 factor (the factor chosen on validation by aggregate_sweep); `continue_from`
+    `training` holds optimizer, loss, epochs and batch_size. `l2_choice`, a JSON file with a "factor"
+    (and optionally a "learning_rate"), sets the model's L2 factor and peak learning rate (chosen on
+    validation by aggregate_sweep or choose_hinton); `continue_from`
     maps factor labels to models trained `initial_epoch` epochs, and the chosen factor's is trained on
     (the optimizer starts afresh: exact for plain SGD at a constant rate, which keeps no state); `design`, the
     3A study's choice, replaces model and training as `design_part` says (config.design_part).
@@ -90,8 +96,13 @@ def train_classifier(
 
         model_args, training = take(io.read_json(design), design_part, model_args, training)
     keras.mixed_precision.set_global_policy(training.get("precision", "float32"))
-    if l2_choice is not None:  # the L2 factor chosen on validation by another rule
-        model_args = {**model_args, "l2": io.read_json(l2_choice)["factor"]}
+    if (
+        l2_choice is not None
+    ):  # the L2 factor (and peak learning rate, where tuned) chosen on validation by another rule
+        choice = io.read_json(l2_choice)
+        model_args = {**model_args, "l2": choice["factor"]}
+        if "learning_rate" in choice:
+            training = {**training, "optimizer": {**training["optimizer"], "learning_rate": choice["learning_rate"]}}
     from . import models
     from . import training as train_lib
 
@@ -105,12 +116,14 @@ def train_classifier(
     if (
         continue_from is not None
     ):  # continue the run of the chosen factor (l2_choice), trained `initial_epoch` epochs so far
-        chosen = io.read_json(l2_choice)["label"]
-        model = load_model(continue_from[chosen])
-        print(f"continuing {continue_from[chosen]} from epoch {initial_epoch}")
+        # the model of the chosen factor among those given, or the one given as already at it ("chosen")
+        source = continue_from.get(io.read_json(l2_choice)["label"]) or continue_from["chosen"]
+        model = load_model(source)
+        print(f"continuing {source} from epoch {initial_epoch}")
     else:
         model = getattr(models, builder)(**model_args)
     model.summary(print_fn=print)
+    by_epoch = train_lib.EpochPredictions(arrays["x_val"]) if epoch_predictions else None
     record, timing = train_lib.fit(
         model,
         train=train,
@@ -121,7 +134,18 @@ def train_classifier(
         batch_size=training["batch_size"],
         schedule=training.get("schedule", "constant"),
         initial_epoch=initial_epoch,
+        callbacks=(by_epoch,) if by_epoch is not None else (),
     )
+    from .evaluation import predict_labels
+
+    predictions = {
+        "labels_val": arrays["labels_val"].astype(np.uint8),
+        "labels_test": arrays["labels_test"].astype(np.uint8),
+        "val": predict_labels(model, arrays["x_val"]).astype(np.uint8),
+        "test": predict_labels(model, arrays["x_test"]).astype(np.uint8),
+    }
+    if by_epoch is not None:
+        predictions["val_by_epoch"] = np.stack(by_epoch.labels)
     record.update(
         test=train_lib.evaluate(model, arrays["x_test"], arrays["y_test"]),
         layers=layer_rows(model),
@@ -135,6 +159,7 @@ def train_classifier(
     timing.update(where_it_ran(backend, threads))
     save_model(model, out_model)
     io.write_json(out_metrics, record)
+    io.write_npz(out_predictions, **predictions)
     io.write_json(out_timing, timing)
     print(f"test accuracy {record['test']['accuracy']:.4f}; {timing['fit_seconds']:.1f} s training")
     return record
@@ -212,6 +237,7 @@ def diagnose_classifier(
     io.write_npz(
         out,
         confusion=np.stack([evaluation.confusion_matrix(labels, p, data.NUM_CLASSES) for p in predictions]),
+        error_histogram=evaluation.error_histogram(predictions, labels, data.NUM_CLASSES),
         chosen=np.array(found["chosen"]),
         misclassified=found["misclassified"],
         images=images[..., 0] if images.ndim == 4 else images,
@@ -297,8 +323,9 @@ def evaluate_denoising(
     out_examples: str,
     onednn_max_isa: str | None = None,
 ) -> None:
-    """Questions 4B and 4C: per noise level, distances of noisy and denoised test images to the clean
-    ones, and the best classifier's accuracy on both; plus a few example digits at every level."""
+    """Questions 4B and 4C: per noise level, distances of noisy, denoised and median-filtered (3x3, the
+    baseline) test images to the clean ones, and the best classifier's accuracy on each; plus a few example
+    digits at every level."""
     runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     import pandas as pd
 
@@ -318,7 +345,9 @@ def evaluate_denoising(
     for level in levels:
         noisy = noisy_pairs(arrays, "test", level, noise_seed)[0]
         denoised = np.asarray(ae.predict(noisy, batch_size=1000, verbose=0))
-        versions = {"noisy": noisy, "denoised": denoised}
+        # the baseline a reader expects: a 3x3 median filter, the classic remedy for salt-and-pepper noise
+        median = flatten(evaluation.median_filtered(noisy.reshape(shape)))
+        versions = {"noisy": noisy, "denoised": denoised, "median": median}
         correct = {
             name: evaluation.predict_labels(classifier, images.reshape(shape)) == labels
             for name, images in versions.items()
@@ -364,19 +393,36 @@ def generate_digits(
 ) -> None:
     """Question 4D: new digits from the decoder alone, judged by the best classifier, with references.
 
-    The Gaussians are fitted to the codes the decoder was trained on (the encoder's codes of the noisy
-    training images, same noise level and seed as in training), and every sample is clipped into the
-    box of those codes. References: codes of real validation digits (noisy in the same way) and one
-    class-agnostic Gaussian. Novelty: each generated digit's nearest clean training image, against the
-    same distance for decoded training digits (copies through the decoder) and for validation digits.
+    The Gaussians are fitted to the code layer's pre-activations (before its ReLU) of the images the decoder
+    was trained on (the noisy training images, same noise level and seed as in training), where values are
+    unbounded; a sample passes through the same activation, so it is a code of the kind the encoder makes
+    (a ReLU code keeps its zeros), and any coordinate still beyond the range of the training codes is moved
+    to its edge (the share moved is reported). References: codes of real validation digits (noisy in the
+    same way) and one class-agnostic Gaussian (also fitted before the activation). Novelty: each generated
+    digit's nearest clean training image, against the same distance for decoded training digits (copies
+    through the decoder) and for validation digits.
     """
-    runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
+    keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     from . import generation
 
     arrays = data.preprocess(io.read_npz(npz))
     shape = arrays["x_train"].shape[1:]
     enc, dec = load_model(encoder), load_model(decoder)
     classifier = load_model(io.read_json(choice)["best"]["model"])
+
+    # the code layer's input map and weights: sampling happens before its activation, where values are
+    # unbounded, and the activation then makes codes of the kind the encoder itself produces
+    code_layer = enc.layers[-1]
+    body = keras.Sequential([keras.Input(shape=enc.input_shape[1:]), *enc.layers[:-1]]) if len(enc.layers) > 1 else None
+    weights, bias = code_layer.get_weights()
+
+    def activate(pre):
+        return np.asarray(keras.ops.convert_to_numpy(code_layer.activation(keras.ops.convert_to_tensor(pre))))
+
+    def encode_pre(split):
+        noisy = noisy_pairs(arrays, split, noise_level, noise_seed)[0]
+        hidden = np.asarray(body.predict(noisy, batch_size=1000, verbose=0)) if body is not None else noisy
+        return hidden @ weights + bias
 
     def encode(split):
         noisy = noisy_pairs(arrays, split, noise_level, noise_seed)[0]
@@ -389,11 +435,14 @@ def generate_digits(
         probs = np.asarray(classifier.predict(images.reshape(-1, *shape), batch_size=1000, verbose=0))
         return generation.recognition(probs, confident, intended)
 
-    latents, labels = encode("train"), arrays["labels_train"]
+    pre, labels = encode_pre("train"), arrays["labels_train"]
+    latents = encode("train")
+    if not np.allclose(activate(pre), latents, atol=1e-4):
+        raise RuntimeError("the code layer's pre-activations do not reproduce the encoder's codes")
     low, high = generation.code_bounds(latents)
-    means, covs = generation.fit_class_gaussians(latents, labels, data.NUM_CLASSES)
-    z, classes = generation.sample_latents(means, covs, per_class, seed)
-    z, clipped = generation.clip_to_bounds(z, low, high)
+    means, covs = generation.fit_class_gaussians(pre, labels, data.NUM_CLASSES)
+    z_pre, classes = generation.sample_latents(means, covs, per_class, seed)
+    z, clipped = generation.clip_to_bounds(activate(z_pre), low, high)
     images = decode(z)
     overall, predicted = judge(images, classes)
     per_class_scores = [
@@ -401,7 +450,7 @@ def generate_digits(
     ]
 
     agnostic_z, agnostic_clipped = generation.clip_to_bounds(
-        generation.sample_gaussian(*generation.fit_gaussian(latents), len(z), seed + 2), low, high
+        activate(generation.sample_gaussian(*generation.fit_gaussian(pre), len(z), seed + 2)), low, high
     )
     agnostic, _ = judge(decode(agnostic_z))
     val_decoded = decode(encode("val"))
@@ -453,6 +502,7 @@ def generate_digits(
             "confident_threshold": confident,
             "references": {"class_agnostic": agnostic, "real_validation": real},
             "clipped_share": {"per_class": clipped, "class_agnostic": agnostic_clipped},
+            "activation": code_layer.activation.__name__,
             "fitted_on": {"images": int(len(latents)), "noise_level": noise_level},
             "nearest_distance": generation.distance_summary(distances),
             "latent_dim": int(latents.shape[1]),

@@ -233,29 +233,47 @@ def cnn_context(
     }
 
 
-def hinton_context(summary: dict | None, reference: float, n_test: int) -> dict | None:
-    """The Hinton study's table: the 2D runs and each variant with its test accuracy, interval, verdict
-    against his figure and gain over the paired 2D runs."""
+def dense_val_correct(path: str) -> np.ndarray:
+    """(epochs, validation images): whether the 2C network got each validation image right after each epoch."""
+    with np.load(path) as npz:
+        return npz["val_by_epoch"] == npz["labels_val"]
+
+
+def hinton_context(
+    summary: dict | None, reference: float, n_test: int, spread: statistics.PooledSpread | None = None
+) -> dict | None:
+    """The Hinton study's table: the 2D runs (their spread pooled over 2D's factors where `spread` is
+    given) and each variant with its test accuracy, interval, verdict against his figure and gain over
+    the paired 2D runs."""
     if summary is None:
         return None
-    rows, _, _ = claims_lib.hinton_study(summary, reference, n_test)
+    rows, _, _ = claims_lib.hinton_study(summary, reference, n_test, spread)
     base = summary["baseline"]
     baseline = {
-        "name": "2D runs at this factor (the baseline)",
+        "name": "the 2D settings at this factor (the baseline)",
         "description": None,
         "rechosen": False,
         "gain": None,
         "gain_interval": None,
+        "learning_rate": base["learning_rate"],
+        "sweep_runs": len(base["test"]) - len(base["extra"]),
+        "extra": len(base["extra"]),
         "factor": base["factor"],
         "mean": float(np.mean(base["test"])),
-        "interval": statistics.mean_interval(base["test"]),
+        "interval": statistics.mean_interval(base["test"], spread=spread),
         "runs": len(base["test"]),
-        "hinton": claims_lib.hinton(base["test"], reference, n_test, name="hinton_variant"),
+        "hinton": claims_lib.hinton(base["test"], reference, n_test, name="hinton_variant", spread=spread),
     }
     for row in rows:
         row["runs"] = len(row["test"])
-        row["factors_words"] = ", ".join(row["factors"])
-    return {"baseline": baseline, "rows": rows, "replicates": max(r["runs"] for r in rows)}
+        for cell in row["grid"] or []:
+            cell["interval"] = statistics.wilson(cell["accuracy"], cell["answers"])
+    return {
+        "baseline": baseline,
+        "rows": rows,
+        "replicates": max(r["runs"] for r in rows),
+        "tuning_replicates": max([r["runs_per_cell"] for r in rows if r["rechosen"]], default=0),
+    }
 
 
 def design_context(study: dict | None) -> dict | None:
@@ -749,18 +767,19 @@ def build_context(
     if hinton_summary is not None:  # the descriptions are the configuration's text, not part of any job's output
         for name, variant in hinton_summary["variants"].items():
             variant["description"] = config["hinton_study"]["variants"][name]["description"]
-    sweep["study"] = hinton_context(hinton_summary, sweep["hinton"], n_test)
+    sweep["study"] = hinton_context(hinton_summary, sweep["hinton"], n_test, claims_lib.sweep_spread(sweep_runs))
     design_study = read_json(inputs["cnn_design"]) if "cnn_design" in inputs else None
     if design_study is not None:
         for name, candidate in design_study["candidates"].items():
             candidate["description"] = config["cnn"]["design_study"]["candidates"][name]["description"]
     cnn["design"] = design_context(design_study)
     with np.load(inputs["cnn_diagnostics"]) as npz:
-        confusion, chosen_replicate, misclassified, shown = (
+        confusion, chosen_replicate, misclassified, shown, error_histogram = (
             npz["confusion"],
             int(npz["chosen"]),
             int(len(npz["misclassified"])),
             int(len(npz["true"])),
+            npz["error_histogram"],
         )
     cnn["diagnostics"] = diagnostics_context(confusion, chosen_replicate, misclassified, shown, n_test)
     choice = read_json(inputs["classifier_choice"])
@@ -784,7 +803,11 @@ def build_context(
     )
     claims = claims_lib.build(
         class_counts=data["balance"]["train"]["counts"],
-        dense_history={**dense_metrics["history"], "initial_val_loss": dense_metrics["initial"]["val_loss"]},
+        dense_history={
+            **dense_metrics["history"],
+            "initial_val_loss": dense_metrics["initial"]["val_loss"],
+            "val_correct_by_epoch": dense_val_correct(inputs["dense_predictions"]),
+        },
         n_val=n_val,
         n_test=n_test,
         num_classes=int(data["num_classes"]),
@@ -806,7 +829,7 @@ def build_context(
         generation_scores=autoencoder["scores"],
         generation_distances=generation_distances(inputs["generation_images"]),
         design_study=design_study,
-        chosen_confusion=confusion[chosen_replicate],
+        class_error_histogram=error_histogram,
         hinton_summary=hinton_summary,
         cnn_augments=cnn["augments"],
     )

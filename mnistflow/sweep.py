@@ -126,48 +126,102 @@ def of_factor(jobs: Sequence[Sequence], paths: Sequence[str], label: str) -> lis
     return [path for _, path in found]
 
 
+def choose_setting(jobs: Sequence[Sequence], records: Sequence[dict]) -> dict:
+    """A Hinton-study variant's tuning: jobs are (learning-rate label, factor label or "chosen", replicate)
+    with their metrics records. The grid cell whose runs get the most validation images right in their final
+    epoch, in total, is chosen; a tie goes to the smaller learning rate, then the smaller factor. Returns its
+    factor, label and learning rate (what train_classifier reads as `l2_choice`) and the whole grid."""
+    cells: dict[tuple[float, float], dict] = {}
+    for (_, _, replicate), rec in zip(jobs, records, strict=True):
+        factor = float(rec["settings"]["model"].get("l2", 0.0))
+        rate = float(rec["settings"]["training"]["optimizer"]["learning_rate"])
+        cell = cells.setdefault(
+            (rate, factor),
+            {
+                "learning_rate": rate,
+                "lr_label": format_factor(rate),
+                "factor": factor,
+                "label": format_factor(factor),
+                "correct": 0,
+                "answers": 0,
+                "val_accuracies": [],
+                "replicates": [],
+            },
+        )
+        n_val = int(rec["val_samples"])
+        accuracy = float(rec["history"]["val_accuracy"][-1])
+        cell["correct"] += int(round(accuracy * n_val))
+        cell["answers"] += n_val
+        cell["val_accuracies"].append(accuracy)
+        cell["replicates"].append(int(replicate))
+    if not cells:
+        raise ValueError("a tuned variant needs at least one tuning run")
+    grid = [cells[key] for key in sorted(cells)]
+    best = max(grid, key=lambda c: (c["correct"], -c["learning_rate"], -c["factor"]))
+    return {
+        "factor": best["factor"],
+        "label": best["label"],
+        "learning_rate": best["learning_rate"],
+        "lr_label": best["lr_label"],
+        "grid": [dict(c, accuracy=c["correct"] / c["answers"], chosen=c is best) for c in grid],
+        "runs_per_cell": max(len(c["replicates"]) for c in grid),
+    }
+
+
 def summarise_variants(
     jobs: Sequence[Sequence],
     records: Sequence[dict],
     variants: Mapping[str, dict],
     sweep_runs: pd.DataFrame,
     l2_choice: dict,
+    baseline_extra: Sequence[tuple[int, dict]] = (),
+    choices: Mapping[str, dict] | None = None,
+    baseline_learning_rate: float | None = None,
 ) -> dict:
-    """The Hinton study: for each variant (jobs are (variant, factor label or "chosen", replicate)), the
-    factor it uses (2D's choice, or re-chosen on validation among its own like 2D's), that factor's
-    test and final validation accuracies in replicate order, and its training settings; beside them
-    the 2D runs at the factor chosen there (the baseline, paired with the variants by replicate)."""
+    """The Hinton study: for each variant (jobs are (variant, "chosen", replicate)), the settings it was
+    trained with (2D's factor choice, or the learning rate and factor it re-chose on validation, `choices`),
+    its test and final validation accuracies in replicate order; beside them the baseline: the 2D runs at
+    the factor chosen there, with `baseline_extra` (replicate, record) runs of the same settings where the
+    study has more replicates than the sweep, and its learning rate. Variants pair with the baseline by
+    replicate (shared seeds)."""
+    choices = choices or {}
     baseline = sweep_runs[sweep_runs["factor_label"] == l2_choice["label"]].sort_values("replicate")
+    base = {
+        int(r): (float(t), float(v))
+        for r, t, v in zip(
+            baseline["replicate"], baseline["test_accuracy"], baseline["final_val_accuracy"], strict=True
+        )
+    }
+    for replicate, rec in baseline_extra:
+        base[int(replicate)] = (float(rec["test"]["accuracy"]), float(rec["history"]["val_accuracy"][-1]))
+    order = sorted(base)
     out = {
         "baseline": {
             "factor": l2_choice["label"],
-            "test": baseline["test_accuracy"].tolist(),
-            "val": baseline["final_val_accuracy"].tolist(),
-            "replicates": baseline["replicate"].tolist(),
+            "test": [base[r][0] for r in order],
+            "val": [base[r][1] for r in order],
+            "replicates": order,
+            "extra": [int(r) for r, _ in baseline_extra],
+            "learning_rate": baseline_learning_rate,
         },
         "variants": {},
     }
-    by_variant: dict[str, dict] = {}
-    for (name, factor, replicate), rec in zip(jobs, records, strict=True):
-        label = l2_choice["label"] if factor == "chosen" else factor
-        by_variant.setdefault(name, {})[(label, int(replicate))] = rec
+    by_variant: dict[str, list[tuple[int, dict]]] = {}
+    for (name, _, replicate), rec in zip(jobs, records, strict=True):
+        by_variant.setdefault(name, []).append((int(replicate), rec))
     for name, runs in by_variant.items():
-        table = runs_table(runs)
-        n_val = int(next(iter(runs.values()))["val_samples"])
-        chosen = l2_choice["label"] if not variants[name].get("factors") else choose_factor(table, n_val)["label"]
-        mine = table[table["factor_label"] == chosen].sort_values("replicate")
-        first = next(iter(runs.values()))
+        runs.sort(key=lambda run: run[0])
+        first = runs[0][1]
+        choice = choices.get(name)
         out["variants"][name] = {
-            "factor": chosen,
-            "rechosen": bool(variants[name].get("factors")),
-            "factors": sorted(table["factor_label"].unique().tolist(), key=float),
-            "val_by_factor": {
-                label: group.sort_values("replicate")["final_val_accuracy"].tolist()
-                for label, group in table.groupby("factor_label")
-            },
-            "test": mine["test_accuracy"].tolist(),
-            "val": mine["final_val_accuracy"].tolist(),
-            "replicates": mine["replicate"].tolist(),
+            "factor": choice["label"] if choice else l2_choice["label"],
+            "learning_rate": float(first["settings"]["training"]["optimizer"]["learning_rate"]),
+            "rechosen": choice is not None,
+            "grid": choice["grid"] if choice else None,
+            "runs_per_cell": choice["runs_per_cell"] if choice else None,
+            "test": [float(rec["test"]["accuracy"]) for _, rec in runs],
+            "val": [float(rec["history"]["val_accuracy"][-1]) for _, rec in runs],
+            "replicates": [r for r, _ in runs],
             "train_on_all": bool(variants[name].get("train_on_all")),
             "train_samples": int(first["train_samples"]),
             "epochs": int(first["epochs"]),

@@ -44,6 +44,20 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
+class EpochPredictions(keras.callbacks.Callback):
+    """The predicted class of every image of `x` after each epoch (one extra forward pass an epoch), for
+    comparing epochs image by image on the same validation images."""
+
+    def __init__(self, x: np.ndarray, batch_size: int = 1024) -> None:
+        super().__init__()
+        self.x, self.batch_size = x, batch_size
+        self.labels: list[np.ndarray] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores = self.model.predict(self.x, batch_size=self.batch_size, verbose=0)
+        self.labels.append(np.asarray(scores).argmax(axis=1).astype(np.uint8))
+
+
 def fit(
     model: keras.Model,
     *,
@@ -56,9 +70,10 @@ def fit(
     metrics: tuple[str, ...] = ("accuracy",),
     schedule: str = "constant",
     initial_epoch: int = 0,
+    callbacks: tuple[keras.callbacks.Callback, ...] = (),
 ) -> tuple[dict, dict]:
     """Compile and train `model` up to epoch `epochs` (from `initial_epoch`, for a model trained that
-    far already); returns (metrics record, timing record).
+    far already); returns (metrics record, timing record). `callbacks` run after the epoch timer.
 
     The metrics record holds the validation loss/metrics of the untrained model
     ("initial") and the per-epoch history; the timing record is kept apart so
@@ -79,7 +94,7 @@ def fit(
         batch_size=batch_size,
         shuffle=True,
         verbose=2,
-        callbacks=[timer],
+        callbacks=[timer, *callbacks],
     )
     total = time.perf_counter() - start
     record = {

@@ -10,7 +10,12 @@ with io.redirect_output(snakemake.log[0]):
         p.variants,
         sweep.read_table(snakemake.input.sweep_runs),
         io.read_json(snakemake.input.l2_choice),
+        baseline_extra=list(
+            zip(p.baseline_replicates, [io.read_json(x) for x in snakemake.input.baseline], strict=True)
+        ),
+        choices=dict(zip(p.tuned, [io.read_json(x) for x in snakemake.input.choices], strict=True)),
+        baseline_learning_rate=p.baseline_learning_rate,
     )
     for name, v in summary["variants"].items():
-        print(f"{name}: factor {v['factor']}, test accuracies {v['test']}")
+        print(f"{name}: factor {v['factor']}, learning rate {v['learning_rate']}, test accuracies {v['test']}")
     io.write_json(snakemake.output.summary, summary)

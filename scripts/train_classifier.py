@@ -16,6 +16,8 @@ with io.redirect_output(snakemake.log[0]):
         out_model=snakemake.output.model,
         out_metrics=snakemake.output.metrics,
         out_timing=snakemake.output.timing,
+        out_predictions=snakemake.output.predictions,
+        epoch_predictions=getattr(p, "epoch_predictions", False),
         l2_choice=getattr(snakemake.input, "l2_choice", None),
         design=getattr(snakemake.input, "design", None),
         design_part=getattr(p, "design_part", "all"),

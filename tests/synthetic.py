@@ -243,6 +243,12 @@ def _correct(rng, n: int, p: float) -> np.ndarray:
     return right
 
 
+def _predictions(rng, labels: np.ndarray, p: float) -> np.ndarray:
+    """Predicted classes for `labels` with exactly round(p n) right (a wrong one is the next class)."""
+    right = _correct(rng, len(labels), p)
+    return np.where(right, labels, (labels + 1) % 10).astype(np.uint8)
+
+
 def write(root: Path, config: dict, numbers: Numbers) -> dict:
     """Write every input of the report under `root`; return the report rule's named inputs."""
     rng = np.random.default_rng(numbers.seed)
@@ -318,6 +324,12 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     )
     io.write_json(inputs.setdefault("dense_metrics", path("dense/metrics.json")), dense)
     io.write_json(inputs.setdefault("dense_timing", path("dense/timing.json")), _timing(rng, epochs))
+    labels_val = (np.arange(nb.n_val) % 10).astype(np.uint8)
+    io.write_npz(
+        inputs.setdefault("dense_predictions", path("dense/predictions.npz")),
+        labels_val=labels_val,
+        val_by_epoch=np.stack([_predictions(rng, labels_val, v) for v in val]),
+    )
     dense_name = evaluation.network_name(d["model"]["hidden_units"])
 
     # 2D
@@ -377,39 +389,63 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         },
     )
 
-    # the Hinton study: each variant's runs, paired with the 2D runs at the chosen factor
+    # the Hinton study: each variant's runs, paired with the 2D runs at the chosen factor, through the library's
+    # own tuning choice and summary
     h = config["hinton_study"]
     if h["enabled"]:
-        chosen = sweep.choose_factor(sweep.with_decay(runs), nb.n_val)["label"]
-        base = runs[runs["factor_label"] == chosen].sort_values("replicate")
-        variants = {}
+        chosen = sweep.choose_factor(sweep.with_decay(runs), nb.n_val)
+        layers = dense_layers(s["model"]["hidden_units"], s["model"]["activation"])
+
+        def hinton_record(training, factor, on_all=False):
+            rec = _record(
+                rng,
+                val=[_accuracy(nb.n_val, float(rng.uniform(0.97, 0.99)))],
+                test=_accuracy(nb.n_test, float(rng.uniform(0.97, 0.99))),
+                layers=layers,
+                settings={"model": {**s["model"], "l2": factor}, "training": training},
+                backend=backend("sweep"),
+                threads=config["threads"],
+                seed=7,
+                n_train=nb.n_train + (nb.n_val if on_all else 0),
+                n_val=nb.n_val,
+            )
+            return rec
+
+        jobs, records, choices = [], [], {}
         for name, v in h["variants"].items():
-            tests = [_accuracy(nb.n_test, float(np.clip(t, 0, 1))) for t in rng.uniform(0.97, 0.99, h["replicates"])]
-            variants[name] = {
-                "factor": chosen,
-                "rechosen": bool(v.get("factors")),
-                "factors": [chosen],
-                "val_by_factor": {chosen: tests},
-                "test": tests,
-                "val": tests,
-                "replicates": list(range(h["replicates"])),
-                "train_on_all": bool(v.get("train_on_all")),
-                "train_samples": nb.n_train,
-                "epochs": 1,
-                "training": s["training"],
-            }
-        io.write_json(
-            inputs.setdefault("hinton_summary", path("hinton/summary.json")),
-            {
-                "baseline": {
-                    "factor": chosen,
-                    "test": base["test_accuracy"].tolist(),
-                    "val": base["final_val_accuracy"].tolist(),
-                    "replicates": base["replicate"].tolist(),
-                },
-                "variants": variants,
-            },
+            training = {**s["training"], **v.get("training", {})}
+            factor, rate = chosen["factor"], training["optimizer"]["learning_rate"]
+            if v.get("factors") or v.get("learning_rates"):
+                grid = [
+                    (lr, f)
+                    for lr in v.get("learning_rates") or [rate]
+                    for f in (v.get("factors") or [chosen["factor"]])
+                ]
+                cells = [(lr, f, r) for lr, f in grid for r in range(h["tuning_replicates"])]
+                choices[name] = sweep.choose_setting(
+                    [(sweep.format_factor(lr), sweep.format_factor(f), r) for lr, f, r in cells],
+                    [
+                        hinton_record({**training, "optimizer": {**training["optimizer"], "learning_rate": lr}}, f)
+                        for lr, f, _ in cells
+                    ],
+                )
+                factor, rate = choices[name]["factor"], choices[name]["learning_rate"]
+            for r in range(h["replicates"]):
+                jobs.append((name, "chosen", r))
+                tuned = {**training, "optimizer": {**training["optimizer"], "learning_rate": rate}}
+                records.append(hinton_record(tuned, factor, bool(v.get("train_on_all"))))
+        extra = [(r, hinton_record(s["training"], chosen["factor"])) for r in range(s["replicates"], h["replicates"])]
+        summary = sweep.summarise_variants(
+            jobs,
+            records,
+            h["variants"],
+            runs,
+            chosen,
+            baseline_extra=extra,
+            choices=choices,
+            baseline_learning_rate=s["training"]["optimizer"]["learning_rate"],
         )
+        io.write_json(inputs.setdefault("hinton_summary", path("hinton/summary.json")), summary)
 
     # 3A
     c = config["cnn"]
@@ -439,7 +475,8 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     if study["enabled"]:  # the design study: one record per candidate run
         from mnistflow.config import design_settings
 
-        jobs_, records_ = [], []
+        jobs_, records_, predictions_ = [], [], []
+        labels_val = (np.arange(nb.n_val) % 10).astype(np.uint8)
         for name, cand in study["candidates"].items():
             merged = design_settings(c, cand)
             for r in range(study["replicates"]):
@@ -458,27 +495,38 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                         n_val=nb.n_val,
                     )
                 )
+                predictions_.append(
+                    {
+                        "labels_val": labels_val,
+                        "val": _predictions(rng, labels_val, records_[-1]["history"]["val_accuracy"][-1]),
+                    }
+                )
         design = evaluation.choose_design(
             jobs_,
             records_,
             {n: {k: v for k, v in cand.items() if k != "description"} for n, cand in study["candidates"].items()},
             {name: design_settings(c, cand) for name, cand in study["candidates"].items()},
             design_settings(c, {}),
+            predictions=predictions_,
         )
         io.write_json(inputs.setdefault("cnn_design", path("cnn_design/choice.json")), design)
     # 3A diagnostics: each replicate's confusion matrix on test digits spread evenly over the classes
     per_class = nb.n_test // 10
-    confusions = []
+    labels_test = np.repeat(np.arange(10), per_class)
+    predicted = []
     for r in range(c["replicates"]):
-        matrix = np.zeros((10, 10), dtype=np.int64)
+        guess = labels_test.copy()
         for k in range(10):
             wrong = rng.binomial(per_class, float(np.clip(1 - cnn_tests[r] + rng.normal(0, 0.002), 0, 1)))
-            matrix[k, k] = per_class - wrong
-            np.add.at(matrix[k], (k + 1 + rng.integers(0, 9, wrong)) % 10, 1)
-        confusions.append(matrix)
+            missed = k * per_class + rng.choice(per_class, wrong, replace=False)
+            guess[missed] = (k + 1 + rng.integers(0, 9, wrong)) % 10
+        predicted.append(guess)
+    predicted = np.stack(predicted)
+    confusions = [evaluation.confusion_matrix(labels_test, p, 10) for p in predicted]
     io.write_npz(
         inputs.setdefault("cnn_diagnostics", path("cnn/diagnostics.npz")),
         confusion=np.stack(confusions),
+        error_histogram=evaluation.error_histogram(predicted, labels_test, 10),
         chosen=np.array(0),
         misclassified=np.arange(int(confusions[0].sum() - np.trace(confusions[0]))),
         true=np.zeros(min(40, int(confusions[0].sum() - np.trace(confusions[0])))),
@@ -593,6 +641,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     table = []
     for lv, (pn, pd_), m in zip(levels, pairs, mse, strict=True):
         noisy, denoised = _correct(rng, nb.n_test, pn), _correct(rng, nb.n_test, pd_)
+        median = _correct(rng, nb.n_test, float(np.clip((pn + pd_) / 2, 0, 1)))
         table.append(
             {
                 "level": lv,
@@ -607,6 +656,11 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                 "accuracy_denoised": float(denoised.mean()),
                 "noisy_only": int(np.sum(noisy & ~denoised)),
                 "denoised_only": int(np.sum(denoised & ~noisy)),
+                "mse_median": m,
+                "psnr_median": 14.0,
+                "accuracy_median": float(median.mean()),
+                "median_over_denoised": int(np.sum(median & ~denoised)),
+                "denoised_over_median": int(np.sum(denoised & ~median)),
             }
         )
     io.write_csv(inputs.setdefault("denoising_table", path("denoising/levels.csv")), pd.DataFrame(table))
@@ -664,7 +718,8 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                     "confidence": 0.85,
                 },
             },
-            "clipped_share": {"per_class": 0.12, "class_agnostic": 0.2},
+            "clipped_share": {"per_class": 0.012, "class_agnostic": 0.02},
+            "activation": a["model"]["activation"],
             "fitted_on": {"images": nb.n_train, "noise_level": a["noise_level"]},
             "nearest_distance": {
                 k: {

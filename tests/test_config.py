@@ -139,6 +139,31 @@ def test_code_version_tracks_module_content():
         ),
         (
             "hinton_study",
+            {"variants": {"x": {"description": "d", "train_on_all": True, "learning_rates": [0.01]}}},
+            r"cannot re-choose its settings on them; drop learning_rates",
+        ),
+        (
+            "hinton_study",
+            {
+                "variants": {
+                    "x": {"description": "d", "continue_2d": True, "training": {"epochs": 80}, "learning_rates": [0.01]}
+                }
+            },
+            r"continue_2d\) sets only training\.epochs, with neither factors, learning_rates nor train_on_all \(it has "
+            r"\['learning_rates'\]\)",
+        ),
+        (
+            "hinton_study",
+            {"variants": {"x": {"description": "d", "learning_rates": [0.0]}}},
+            r"hinton_study\.variants\.x\.learning_rates\.0: 0\.0 is less than or equal to the minimum of 0",
+        ),
+        (
+            "hinton_study",
+            {"tuning_replicates": 0},
+            r"hinton_study\.tuning_replicates: 0 is less than the minimum of 1",
+        ),
+        (
+            "hinton_study",
             {"variants": {"bad name": {"description": "d"}}},
             r"config key hinton_study\.variants: 'bad name' does not match",
         ),

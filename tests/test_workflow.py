@@ -1,5 +1,6 @@
 """The whole workflow on the smoke configuration, and the report checked against its metrics files."""
 
+import html as html_lib
 import json
 import re
 import shutil
@@ -243,6 +244,9 @@ def test_longer_variant_continues_the_2d_models_only_where_exact(tmp_path, overr
     block = out.split("output: results/hinton/longer/l2_chosen/rep0/model.keras")[0].rsplit("rule train_hinton:", 1)[1]
     assert ("results/sweep/l2_" in block) == continues, block
     assert "results/sweep/choice_with_decay.json" in block
+    # replicate 2 is beyond the sweep's two: it continues the extra baseline run of the 2D settings
+    block = out.split("output: results/hinton/longer/l2_chosen/rep2/model.keras")[0].rsplit("rule train_hinton:", 1)[1]
+    assert ("results/hinton/2d_baseline/rep2/model.keras" in block) == continues, block
 
 
 def test_the_same_data_from_another_source_reruns_nothing(smoke_run, tmp_path):
@@ -409,6 +413,7 @@ def report_inputs(workdir, repo):
         "examples_figure": w("results/figures/examples.png"),
         "dense_metrics": w("results/dense/metrics.json"),
         "dense_timing": w("results/dense/timing.json"),
+        "dense_predictions": w("results/dense/predictions.npz"),
         "dense_accuracy_figure": w("results/figures/dense_accuracy.svg"),
         "loss_formula_figure": w("results/figures/loss_formula.svg"),
         "sweep_runs": w("results/sweep/runs.csv"),
@@ -625,11 +630,18 @@ def test_report_hinton_study(smoke_run):
         assert f"<code>{row['name']}</code>" in q2d and f"{row['mean']:.4f}" in q2d
     assert "An addition: what closes the gap to Hinton?" in q2d
     words = {
-        "reproduced": "by the rule of 2D his figure is not ruled out",
+        "reproduced": "At least one tested procedure reproduces",
+        "not_ruled_out": "is not ruled out, but no tested procedure reproduces it",
         "not_reproduced": "is not reproduced by any tested procedure",
         "single_run": "no verdict on reproduction",
     }
-    assert words[reproduced.verdict] in q2d
+    assert words[reproduced.verdict] in html_lib.unescape(re.sub(r"<[^>]+>", "", q2d))
+    # the momentum variant was tuned on validation over its grid; the baseline has its extra seed
+    momentum = summary["variants"]["momentum"]
+    assert len(momentum["grid"]) == 4 and sum(c["chosen"] for c in momentum["grid"]) == 1
+    assert momentum["learning_rate"] == next(c["learning_rate"] for c in momentum["grid"] if c["chosen"])
+    assert summary["baseline"]["extra"] == [2] and summary["baseline"]["replicates"] == [0, 1, 2]
+    assert "Tuning of <code>momentum</code> on the validation set" in q2d
 
 
 # --- The report's two formats and Snakemake's own report (issue 9) -----------------------------

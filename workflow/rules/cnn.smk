@@ -13,6 +13,7 @@ rule train_cnn_candidate:
         model="results/cnn_design/{design}/rep{replicate}/model.keras",
         metrics="results/cnn_design/{design}/rep{replicate}/metrics.json",
         timing="results/cnn_design/{design}/rep{replicate}/timing.json",
+        predictions="results/cnn_design/{design}/rep{replicate}/predictions.npz",
     log:
         "logs/cnn_design/{design}/rep{replicate}.log",
     benchmark:
@@ -43,6 +44,7 @@ rule select_cnn_design:
     """3A design study: the candidate with the most validation images right over its replicates."""
     input:
         metrics=[rules.train_cnn_candidate.output.metrics.format(design=d, replicate=r) for d, r in DESIGN_JOBS],
+        predictions=[rules.train_cnn_candidate.output.predictions.format(design=d, replicate=r) for d, r in DESIGN_JOBS],
     output:
         design="results/cnn_design/choice.json",
     log:
@@ -72,6 +74,7 @@ rule train_cnn:
         model="results/cnn/rep{replicate}/model.keras",
         metrics="results/cnn/rep{replicate}/metrics.json",
         timing="results/cnn/rep{replicate}/timing.json",
+        predictions="results/cnn/rep{replicate}/predictions.npz",
     log:
         "logs/cnn/rep{replicate}.log",
     benchmark:
@@ -106,6 +109,7 @@ rule train_cnn_earlier:
         model="results/cnn_earlier/model.keras",
         metrics="results/cnn_earlier/metrics.json",
         timing="results/cnn_earlier/timing.json",
+        predictions="results/cnn_earlier/predictions.npz",
     log:
         "logs/cnn_earlier/train.log",
     benchmark:

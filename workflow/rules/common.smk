@@ -127,24 +127,79 @@ VARIANTS = HINTON["variants"] if HINTON["enabled"] else {}
 CONTINUES_2D = {
     name: bool(v.get("continue_2d")) and continuation_is_exact(SWEEP["training"]) for name, v in VARIANTS.items()
 }
-HINTON_JOBS = [
-    (name, factor, r)
-    for name, variant in VARIANTS.items()
-    for factor in (factor_labels(variant["factors"]) if variant.get("factors") else ["chosen"])
-    for r in range(HINTON["replicates"])
+
+
+def variant_training(name):
+    """A Hinton variant's training: the sweep's with the variant's keys replaced."""
+    return {**SWEEP["training"], **VARIANTS[name].get("training", {})}
+
+
+def hinton_grid(name):
+    """The (learning-rate label, factor label) cells a variant re-chooses among on validation: its
+    learning_rates (else its own rate) by its factors (else "chosen", 2D's factor); none when it lists neither."""
+    variant = VARIANTS[name]
+    if not (variant.get("factors") or variant.get("learning_rates")):
+        return []
+    rates = factor_labels(variant.get("learning_rates") or [variant_training(name)["optimizer"]["learning_rate"]])
+    factors = factor_labels(variant["factors"]) if variant.get("factors") else ["chosen"]
+    return list(itertools.product(rates, factors))
+
+
+TUNED = [name for name in VARIANTS if hinton_grid(name)]
+HINTON_TUNING_JOBS = [
+    (name, rate, factor, r)
+    for name in TUNED
+    for rate, factor in hinton_grid(name)
+    for r in range(HINTON["tuning_replicates"])
 ]
+HINTON_TUNING_WILDCARDS = [dict(variant=v, lr=lr, factor=f, replicate=r) for v, lr, f, r in HINTON_TUNING_JOBS]
+# every variant's comparison runs, at its chosen settings, with the seeds of the 2D replicates
+HINTON_JOBS = [(name, "chosen", r) for name in VARIANTS for r in range(HINTON["replicates"])]
+# the 2D settings' own extra seeds, where the study has more replicates than the sweep (the baseline)
+HINTON_BASELINE_EXTRA = list(range(SWEEP["replicates"], HINTON["replicates"])) if VARIANTS else []
 
 
-def hinton_inputs(wildcards):
-    """The prepared data, and the factor chosen in 2D for a variant that uses it."""
+def hinton_tuning_inputs(wildcards):
+    """The prepared data, and 2D's factor for a tuning cell that keeps it."""
     inputs = {"npz": rules.prepare_data.output.npz}
     if wildcards.factor == "chosen":
         inputs["l2_choice"] = rules.aggregate_sweep.output.choice_with_decay
-    if CONTINUES_2D[wildcards.variant]:  # the 2D models of this replicate; the job takes the chosen factor's
-        inputs["continue_models"] = [
-            rules.train_sweep.output.model.format(factor=f, replicate=wildcards.replicate) for f in SWEEP_LABELS
-        ]
     return inputs
+
+
+def hinton_inputs(wildcards):
+    """The prepared data; the settings the variant uses (re-chosen on validation, or 2D's factor); and, for a
+    variant that continues the 2D runs, this replicate's 2D models (or its extra baseline run's)."""
+    inputs = {"npz": rules.prepare_data.output.npz}
+    if wildcards.variant in TUNED:
+        inputs["l2_choice"] = rules.choose_hinton.output.choice.format(variant=wildcards.variant)
+    else:
+        inputs["l2_choice"] = rules.aggregate_sweep.output.choice_with_decay
+    if CONTINUES_2D[wildcards.variant]:  # the job takes the chosen factor's model
+        inputs["continue_models"] = continued_models(wildcards.replicate)
+    return inputs
+
+
+def continued_models(replicate):
+    """The 2D models a continuing variant's replicate trains on: the sweep's at every factor, or the extra
+    baseline run (already at the chosen factor) for a replicate the sweep does not have."""
+    if int(replicate) in SWEEP_REPLICATES:
+        return [rules.train_sweep.output.model.format(factor=f, replicate=replicate) for f in SWEEP_LABELS]
+    return [rules.train_hinton_baseline.output.model.format(replicate=replicate)]
+
+
+def continued_labels(replicate):
+    """The factor label of each of continued_models (params.continue_labels): "chosen" for the baseline run."""
+    return SWEEP_LABELS if int(replicate) in SWEEP_REPLICATES else ["chosen"]
+
+
+def hinton_tuning_metrics(wildcards):
+    """A tuned variant's tuning runs (choose_hinton's input), in HINTON_TUNING_JOBS order."""
+    return [
+        rules.train_hinton_tuning.output.metrics.format(variant=v, lr=lr, factor=f, replicate=r)
+        for v, lr, f, r in HINTON_TUNING_JOBS
+        if v == wildcards.variant
+    ]
 
 
 def classifier_files(rule, **wildcards):

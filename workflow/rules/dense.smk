@@ -9,6 +9,7 @@ rule train_dense:
         model="results/dense/model.keras",
         metrics="results/dense/metrics.json",
         timing="results/dense/timing.json",
+        predictions="results/dense/predictions.npz",
     log:
         "logs/dense/train.log",
     benchmark:
@@ -24,6 +25,7 @@ rule train_dense:
         model=config["dense"]["model"],
         training=config["dense"]["training"],
         seed=job_seed("dense"),
+        epoch_predictions=True,  # 2C compares epochs image by image on the validation set
         backend=config["keras_backend"],
         onednn_max_isa=onednn_cap(config["keras_backend"]),
         code=script_code("train_classifier"),

@@ -38,6 +38,7 @@ rule report:
         data_summary=rules.describe_data.output.summary,
         dense_metrics=rules.train_dense.output.metrics,
         dense_timing=rules.train_dense.output.timing,
+        dense_predictions=rules.train_dense.output.predictions,
         sweep_runs=rules.aggregate_sweep.output.runs,
         sweep_summary=rules.aggregate_sweep.output.summary,
         sweep_curves=rules.aggregate_sweep.output.curves,

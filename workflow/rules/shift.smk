@@ -27,6 +27,7 @@ rule train_dense_augmented:
         model="results/shift/dense_augmented/rep{replicate}/model.keras",
         metrics="results/shift/dense_augmented/rep{replicate}/metrics.json",
         timing="results/shift/dense_augmented/rep{replicate}/timing.json",
+        predictions="results/shift/dense_augmented/rep{replicate}/predictions.npz",
     log:
         "logs/shift/dense_augmented/rep{replicate}.log",
     benchmark:
@@ -59,6 +60,7 @@ rule train_cnn_unaugmented:
         model="results/shift/cnn_unaugmented/rep{replicate}/model.keras",
         metrics="results/shift/cnn_unaugmented/rep{replicate}/metrics.json",
         timing="results/shift/cnn_unaugmented/rep{replicate}/timing.json",
+        predictions="results/shift/cnn_unaugmented/rep{replicate}/predictions.npz",
     log:
         "logs/shift/cnn_unaugmented/rep{replicate}.log",
     benchmark:

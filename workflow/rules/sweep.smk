@@ -12,6 +12,7 @@ rule train_sweep:
         model="results/sweep/l2_{factor}/rep{replicate}/model.keras",
         metrics="results/sweep/l2_{factor}/rep{replicate}/metrics.json",
         timing="results/sweep/l2_{factor}/rep{replicate}/timing.json",
+        predictions="results/sweep/l2_{factor}/rep{replicate}/predictions.npz",
     log:
         "logs/sweep/l2_{factor}/rep{replicate}.log",
     benchmark:
@@ -118,20 +119,22 @@ rule plot_sweep_curves:
         "../../scripts/plot_sweep_curves.py"
 
 
-rule train_hinton:
-    """Hinton study: variant {variant} of the 2D network, L2 factor {factor}, replicate {replicate} (the 2D replicate's seed)."""
+rule train_hinton_tuning:
+    """Hinton study, tuning: variant {variant} at peak learning rate {lr} and L2 factor {factor}, replicate {replicate} (judged on validation)."""
     input:
-        unpack(hinton_inputs),
+        unpack(hinton_tuning_inputs),
     output:
-        model="results/hinton/{variant}/l2_{factor}/rep{replicate}/model.keras",
-        metrics="results/hinton/{variant}/l2_{factor}/rep{replicate}/metrics.json",
-        timing="results/hinton/{variant}/l2_{factor}/rep{replicate}/timing.json",
+        model="results/hinton/{variant}/tuning/lr_{lr}/l2_{factor}/rep{replicate}/model.keras",
+        metrics="results/hinton/{variant}/tuning/lr_{lr}/l2_{factor}/rep{replicate}/metrics.json",
+        timing="results/hinton/{variant}/tuning/lr_{lr}/l2_{factor}/rep{replicate}/timing.json",
+        predictions="results/hinton/{variant}/tuning/lr_{lr}/l2_{factor}/rep{replicate}/predictions.npz",
     log:
-        "logs/hinton/{variant}/l2_{factor}/rep{replicate}.log",
+        "logs/hinton/{variant}/tuning/lr_{lr}_l2_{factor}_rep{replicate}.log",
     benchmark:
-        "results/benchmarks/hinton/{variant}_l2_{factor}_rep{replicate}.tsv"
+        "results/benchmarks/hinton/{variant}_tuning_lr_{lr}_l2_{factor}_rep{replicate}.tsv"
     wildcard_constraints:
         variant=r"[A-Za-z0-9_]+",
+        lr=FACTOR_PATTERN,
         factor=rf"chosen|{FACTOR_PATTERN}",
     conda:
         CONDA_ENV
@@ -143,9 +146,109 @@ rule train_hinton:
         builder="dense_classifier",
         # "chosen": the factor with decay chosen in 2D, read from l2_choice by the job
         model=lambda w: {**SWEEP["model"], "l2": 0.0 if w.factor == "chosen" else float(w.factor)},
-        training=lambda w: {**SWEEP["training"], **VARIANTS[w.variant].get("training", {})},
+        training=lambda w: {
+            **variant_training(w.variant),
+            "optimizer": {**variant_training(w.variant)["optimizer"], "learning_rate": float(w.lr)},
+        },
+        train_on_all=False,
+        seed=lambda w: job_seed("sweep", w.replicate),  # the 2D replicate's seed: cells compared on the same streams
+        backend=config["keras_backend"],
+        onednn_max_isa=onednn_cap(config["keras_backend"]),
+        code=script_code("train_classifier"),
+    script:
+        "../../scripts/train_classifier.py"
+
+
+add_benchmarks(rules.train_hinton_tuning, HINTON_TUNING_WILDCARDS)
+
+
+rule choose_hinton:
+    """Hinton study: the learning rate and factor variant {variant} re-chooses on validation among its tuning runs."""
+    input:
+        metrics=hinton_tuning_metrics,
+    output:
+        choice="results/hinton/{variant}/choice.json",
+    log:
+        "logs/hinton/{variant}/choose.log",
+    wildcard_constraints:
+        variant=r"[A-Za-z0-9_]+",
+    localrule: True
+    conda:
+        CONDA_ENV
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        jobs=lambda w: [(lr, f, r) for v, lr, f, r in HINTON_TUNING_JOBS if v == w.variant],
+        code=script_code("choose_hinton"),
+    script:
+        "../../scripts/choose_hinton.py"
+
+
+rule train_hinton_baseline:
+    """Hinton study: an extra run of the 2D settings at 2D's factor with decay, replicate {replicate} (beyond the sweep's)."""
+    input:
+        npz=rules.prepare_data.output.npz,
+        l2_choice=rules.aggregate_sweep.output.choice_with_decay,
+    output:
+        model="results/hinton/2d_baseline/rep{replicate}/model.keras",
+        metrics="results/hinton/2d_baseline/rep{replicate}/metrics.json",
+        timing="results/hinton/2d_baseline/rep{replicate}/timing.json",
+        predictions="results/hinton/2d_baseline/rep{replicate}/predictions.npz",
+    log:
+        "logs/hinton/2d_baseline/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/hinton/2d_baseline_rep{replicate}.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    params:
+        builder="dense_classifier",
+        model={**SWEEP["model"], "l2": 0.0},  # the factor is read from l2_choice by the job
+        training=SWEEP["training"],
+        seed=lambda w: job_seed("sweep", w.replicate),  # the seed 2D's replicate {replicate} would have
+        backend=config["keras_backend"],
+        onednn_max_isa=onednn_cap(config["keras_backend"]),
+        code=script_code("train_classifier"),
+    script:
+        "../../scripts/train_classifier.py"
+
+
+add_benchmarks(rules.train_hinton_baseline, [dict(replicate=r) for r in HINTON_BASELINE_EXTRA])
+
+
+rule train_hinton:
+    """Hinton study: variant {variant} at its chosen settings ({factor}), replicate {replicate} (the 2D replicate's seed)."""
+    input:
+        unpack(hinton_inputs),
+    output:
+        model="results/hinton/{variant}/l2_{factor}/rep{replicate}/model.keras",
+        metrics="results/hinton/{variant}/l2_{factor}/rep{replicate}/metrics.json",
+        timing="results/hinton/{variant}/l2_{factor}/rep{replicate}/timing.json",
+        predictions="results/hinton/{variant}/l2_{factor}/rep{replicate}/predictions.npz",
+    log:
+        "logs/hinton/{variant}/l2_{factor}/rep{replicate}.log",
+    benchmark:
+        "results/benchmarks/hinton/{variant}_l2_{factor}_rep{replicate}.tsv"
+    wildcard_constraints:
+        variant=r"[A-Za-z0-9_]+",
+        factor="chosen",
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=120,
+    params:
+        builder="dense_classifier",
+        # the factor (and, for a tuned variant, the peak learning rate) is read from l2_choice by the job
+        model={**SWEEP["model"], "l2": 0.0},
+        training=lambda w: variant_training(w.variant),
         train_on_all=lambda w: bool(VARIANTS[w.variant].get("train_on_all")),
-        continue_labels=lambda w: SWEEP_LABELS if CONTINUES_2D[w.variant] else [],
+        continue_labels=lambda w: continued_labels(w.replicate) if CONTINUES_2D[w.variant] else [],
         initial_epoch=lambda w: SWEEP["training"]["epochs"] if CONTINUES_2D[w.variant] else 0,
         seed=lambda w: job_seed("sweep", w.replicate),  # paired with 2D replicate {replicate}
         backend=config["keras_backend"],
@@ -159,9 +262,11 @@ add_benchmarks(rules.train_hinton, [dict(variant=v, factor=f, replicate=r) for v
 
 
 rule aggregate_hinton:
-    """Hinton study: per variant, the factor (re-)chosen on validation and its test accuracies, beside 2D's."""
+    """Hinton study: per variant, its chosen settings and test accuracies, beside the 2D runs (and their extra seeds)."""
     input:
         metrics=[rules.train_hinton.output.metrics.format(variant=v, factor=f, replicate=r) for v, f, r in HINTON_JOBS],
+        baseline=[rules.train_hinton_baseline.output.metrics.format(replicate=r) for r in HINTON_BASELINE_EXTRA],
+        choices=[rules.choose_hinton.output.choice.format(variant=v) for v in TUNED],
         sweep_runs=rules.aggregate_sweep.output.runs,
         l2_choice=rules.aggregate_sweep.output.choice_with_decay,
     output:
@@ -176,6 +281,9 @@ rule aggregate_hinton:
         runtime=5,
     params:
         jobs=HINTON_JOBS,
+        baseline_replicates=HINTON_BASELINE_EXTRA,
+        baseline_learning_rate=SWEEP["training"]["optimizer"]["learning_rate"],
+        tuned=TUNED,
         variants=without_descriptions(VARIANTS),
         code=script_code("aggregate_hinton"),
     script:
