@@ -46,6 +46,7 @@ VERDICTS = {
     "hinton_variant": ("single_run", "reproduced", "not_ruled_out", "below", "above"),
     "hinton_reproduced": ("not_run", "single_run", "reproduced", "not_ruled_out", "not_reproduced"),
     "hinton_closes_most": ("not_run", "single_run", "measurable", "none_measurable"),
+    "hinton_tuning": ("not_tuned", "inside_grid", "at_edge"),
     "cnn_target": ("single_run", "above", "below", "undecided"),
     "cnn_goal": ("single_run", "above", "below", "undecided"),
     "cnn_size": ("smaller", "larger", "same"),
@@ -328,9 +329,9 @@ def hinton(
         values.update(pooled_df=spread.df, pooled_groups=spread.groups, equal_spread_p=spread.equal_spread_p)
     interval = st.prediction_interval_same_items(x, spread=spread)
     source = (
-        f"the seed-to-seed spread pooled over 2D's {spread.groups} factors ({spread.df} degrees of freedom; the "
-        f"Brown-Forsythe test of equal spreads gave p = {spread.equal_spread_p:.2f}, which does not rule out "
-        "unequal spreads it has little power to see)"
+        f"the seed-to-seed spread pooled over 2D's {spread.groups} factors ({spread.df} degrees of freedom), since "
+        f"the Brown-Forsythe test did not reject equal spreads (p = {spread.equal_spread_p:.2f}; with few runs per "
+        "factor it has little power, so pooling is an assumption the data do not contradict, not one they confirm)"
         if spread is not None
         else "the replicates' spread (Student's t with n - 1 degrees of freedom)"
     )
@@ -347,6 +348,8 @@ def hinton(
     values.update(
         mean_interval=mean_ci,
         mean_covers=mean_ci.contains(reference),
+        # whether these runs could show reproduction at all: the mean's interval no wider than the margin
+        margin_reachable=mean_ci.half_width <= REPRODUCTION_MARGIN,
         margin=REPRODUCTION_MARGIN,
         detectable=interval.detectable,
         detectable_images=None if interval.detectable is None else interval.detectable * n_test,
@@ -363,9 +366,7 @@ def hinton(
     return Claim(name, verdict, rule, values, interval)
 
 
-def hinton_study(
-    summary: dict | None, reference: float, n_test: int, spread: st.PooledSpread | None = None
-) -> tuple[list[dict], Claim, Claim]:
+def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[list[dict], Claim, Claim]:
     """The Hinton study (an addition to 2D): per variant, its test accuracies with their t-interval, the
     Hinton verdict of it, and its gain over the 2D runs it is paired with (same seeds); then whether any
     procedure reproduces his figure, and which change, chosen on validation, closes most of the gap."""
@@ -397,7 +398,8 @@ def hinton_study(
                 "pairs": len(common),
             }
         )
-    baseline_claim = hinton(base["test"], reference, n_test, name="hinton_variant", spread=spread)
+    # every procedure, the baseline included, is judged on its own runs' spread
+    baseline_claim = hinton(base["test"], reference, n_test, name="hinton_variant")
     claims_by = [("2D", baseline_claim)] + [(r["name"], r["hinton"]) for r in rows]
     reproducing = [n for n, c in claims_by if c.verdict in ("reproduced", "above")]
     not_ruled_out = [n for n, c in claims_by if c.verdict == "not_ruled_out"]
@@ -463,6 +465,33 @@ def hinton_study(
     )
 
 
+def hinton_tuning(summary: dict | None) -> Claim:
+    """Did every tuned variant choose a setting inside its grid? A learning rate or factor chosen at the end
+    of a grid that lists more than one value says the best value may lie beyond it: the variant may not be
+    tuned as well as it could be, which weakens what its comparison shows."""
+    rule = (
+        "a tuned variant's choice counts as at the edge of its grid when its learning rate is the smallest or the "
+        "largest of two or more rates tried, or its factor the smallest or largest of two or more factors tried"
+    )
+    tuned = {name: v for name, v in ((summary or {}).get("variants") or {}).items() if v.get("rechosen")}
+    if not tuned:
+        return Claim("hinton_tuning", "not_tuned", rule, {"at_edge": []})
+    edges = []
+    for name, v in tuned.items():
+        chosen = next(c for c in v["grid"] if c["chosen"])
+        for key, what in (("learning_rate", "learning rate"), ("factor", "factor")):
+            values = sorted({c[key] for c in v["grid"]})
+            if len(values) > 1 and chosen[key] in (values[0], values[-1]):
+                side = "largest" if chosen[key] == values[-1] else "smallest"
+                edges.append({"variant": name, "what": what, "side": side, "value": chosen[key]})
+    return Claim(
+        "hinton_tuning",
+        "at_edge" if edges else "inside_grid",
+        rule,
+        {"at_edge": edges, "variants": list(tuned), "several": len({e["variant"] for e in edges}) > 1},
+    )
+
+
 # -- question 3 ------------------------------------------------------------------------------------
 
 
@@ -472,7 +501,8 @@ def mean_against_target(name: str, test_values: Sequence[float], target: float, 
     interval = st.mean_interval(test_values)
     rule = (
         f"reached when the whole {LEVEL_WORDS} t-interval of the mean over replicates lies above the target, "
-        f"missed when it lies below"
+        "missed when it lies below; the interval covers seed-to-seed variation on this one test set, not the "
+        "sampling of the test images (a new test set could move every replicate together)"
     )
     if interval is None:
         single = st.wilson(float(test_values[0]), n_test)
@@ -559,7 +589,7 @@ def class_errors_differ(histogram: np.ndarray) -> Claim:
         f"{'s' if runs != 1 else ''} on the same test images, its p-value from 20,000 seeded permutations of the "
         "class labels over the images (each image keeps the errors all replicates made on it, so replicates that "
         "miss the same hard digits count once as evidence); the classes differ when p < 0.05. It covers the "
-        "sampling of the test images and the replicates' own variation"
+        "sampling of the test images for these trained replicates, not the variation between fresh training runs"
     )
     statistic, p_value = st.error_homogeneity_over_images(table)
     errors = int((table * np.arange(runs + 1)).sum())
@@ -1125,7 +1155,8 @@ def build(
         size_comparison("cnn_size", cnn_params, earlier_params, ("smaller", "larger", "same")),
         size_comparison("cnn_arithmetic", cnn_macs, earlier_macs, ("less", "more", "same")),
     ]
-    claims.extend(hinton_study(hinton_summary, hinton_accuracy, n_test, sweep_spread(sweep_runs))[1:])
+    claims.extend(hinton_study(hinton_summary, hinton_accuracy, n_test)[1:])
+    claims.append(hinton_tuning(hinton_summary))
     claims.append(design_choice(design_study))
     if class_error_histogram is not None:
         claims.append(class_errors_differ(class_error_histogram))

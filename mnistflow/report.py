@@ -239,15 +239,12 @@ def dense_val_correct(path: str) -> np.ndarray:
         return npz["val_by_epoch"] == npz["labels_val"]
 
 
-def hinton_context(
-    summary: dict | None, reference: float, n_test: int, spread: statistics.PooledSpread | None = None
-) -> dict | None:
-    """The Hinton study's table: the 2D runs (their spread pooled over 2D's factors where `spread` is
-    given) and each variant with its test accuracy, interval, verdict against his figure and gain over
-    the paired 2D runs."""
+def hinton_context(summary: dict | None, reference: float, n_test: int) -> dict | None:
+    """The Hinton study's table: the baseline runs and each variant, each judged on its own runs, with its
+    test accuracy, interval, verdict against his figure and gain over the paired baseline runs."""
     if summary is None:
         return None
-    rows, _, _ = claims_lib.hinton_study(summary, reference, n_test, spread)
+    rows, _, _ = claims_lib.hinton_study(summary, reference, n_test)
     base = summary["baseline"]
     baseline = {
         "name": "the 2D settings at this factor (the baseline)",
@@ -260,9 +257,9 @@ def hinton_context(
         "extra": len(base["extra"]),
         "factor": base["factor"],
         "mean": float(np.mean(base["test"])),
-        "interval": statistics.mean_interval(base["test"], spread=spread),
+        "interval": statistics.mean_interval(base["test"]),
         "runs": len(base["test"]),
-        "hinton": claims_lib.hinton(base["test"], reference, n_test, name="hinton_variant", spread=spread),
+        "hinton": claims_lib.hinton(base["test"], reference, n_test, name="hinton_variant"),
     }
     for row in rows:
         row["runs"] = len(row["test"])
@@ -767,7 +764,7 @@ def build_context(
     if hinton_summary is not None:  # the descriptions are the configuration's text, not part of any job's output
         for name, variant in hinton_summary["variants"].items():
             variant["description"] = config["hinton_study"]["variants"][name]["description"]
-    sweep["study"] = hinton_context(hinton_summary, sweep["hinton"], n_test, claims_lib.sweep_spread(sweep_runs))
+    sweep["study"] = hinton_context(hinton_summary, sweep["hinton"], n_test)
     design_study = read_json(inputs["cnn_design"]) if "cnn_design" in inputs else None
     if design_study is not None:
         for name, candidate in design_study["candidates"].items():

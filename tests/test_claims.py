@@ -443,6 +443,7 @@ _DEFAULT_BRANCH = {
     "class_errors_differ": ("no_evidence",),
     "hinton_reproduced": ("not_run", "single_run"),
     "hinton_closes_most": ("not_run", "single_run"),
+    "hinton_tuning": ("not_tuned",),
     "hinton_variant": ("single_run",),
     # with one run the factor sentences print nothing of their own; shift_main_factor words "single_run" for all three
     "shift_augmentation_effect": ("single_run",),
@@ -514,6 +515,11 @@ PHRASES = {
         "not_reproduced": "is not reproduced by any tested procedure",
         "single_run": "no verdict on reproduction",
         "not_run": "The study of training variants is off",
+    },
+    "hinton_tuning": {
+        "at_edge": "the best setting may lie beyond the grid",
+        "inside_grid": "Every tuned variant chose a setting inside its grid",
+        "not_tuned": None,
     },
     "hinton_closes_most": {
         "measurable": "The change that closes most of the gap is",
@@ -1520,3 +1526,23 @@ def test_median_filter_removes_isolated_salt_and_pepper():
     noisy[0, 2, 2], noisy[0, 12, 13] = 1.0, 0.0  # one salt pixel on the background, one pepper pixel on the stroke
     assert np.array_equal(evaluation.median_filtered(noisy), evaluation.median_filtered(clean))
     assert evaluation.median_filtered(noisy[..., None]).shape == (1, 28, 28, 1)
+
+
+def _tuned(grid: list[tuple[float, float]], chosen: tuple[float, float]) -> dict:
+    cells = [{"learning_rate": lr, "factor": f, "chosen": (lr, f) == chosen} for lr, f in grid]
+    return {"variants": {"m": {"rechosen": True, "grid": cells}, "all": {"rechosen": False, "grid": None}}}
+
+
+def test_a_setting_chosen_at_the_edge_of_its_grid_is_flagged():
+    grid = [(lr, f) for lr in (0.003, 0.01, 0.03) for f in (1e-5, 1e-4)]
+    edge = claims.hinton_tuning(_tuned(grid, (0.03, 1e-5)))
+    assert edge.verdict == "at_edge" and not edge.values["several"]
+    assert [(e["what"], e["side"]) for e in edge.values["at_edge"]] == [
+        ("learning rate", "largest"),
+        ("factor", "smallest"),
+    ]
+    # the middle rate; a single factor tried cannot be at an edge
+    inside = claims.hinton_tuning(_tuned([(lr, 1e-4) for lr in (0.003, 0.01, 0.03)], (0.01, 1e-4)))
+    assert inside.verdict == "inside_grid" and inside.values["at_edge"] == []
+    assert claims.hinton_tuning(None).verdict == "not_tuned"
+    assert claims.hinton_tuning({"variants": {"all": {"rechosen": False}}}).verdict == "not_tuned"
