@@ -588,7 +588,7 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     assert f"recognised as their true class in {100 * real['recognised']:.1f}% of cases" in q4d
     assert (
         f"{100 * agnostic['confident']:.1f}%" in q4d
-        and f"{100 * scores['clipped_share']['per_class']:.1f}% of the sampled coordinates" in q4d
+        and f"{100 * scores['clipped_share']['per_class']:.2f}% of the sampled coordinates" in q4d
     )
     for key in ("generated", "decoded_train", "decoded_val", "clean_val"):
         assert f"{np.median(generated['distance_' + key]):.2f}" in q4d
