@@ -530,15 +530,7 @@ def _paired_from_counts(paired: dict) -> st.Interval:
     if paired["runs"] == 1:
         return st.mcnemar_interval(paired["only_a"][0], paired["only_b"][0], paired["images"])
     values = np.repeat([v for v, _ in paired["difference_counts"]], [c for _, c in paired["difference_counts"]])
-    interval = st.per_item_difference(values)
-    return st.Interval(
-        interval.low,
-        interval.high,
-        f"{interval.method}, each image's difference averaged over {paired['runs']} seed-paired runs",
-        interval.level,
-        interval.standard_error,
-        interval.df,
-    )
+    return st.runs_averaged_difference(values, paired["runs"])
 
 
 def design_choice(study: dict | None) -> Claim:

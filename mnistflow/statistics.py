@@ -138,6 +138,17 @@ def mean_from_standard_error(mean: float, standard_error: float, n: int, level: 
     return Interval(float(low), float(high), f"t-interval over {n:,} images", level, standard_error, n - 1)
 
 
+def _mean_difference_interval(d: np.ndarray, over: str, level: float) -> Interval:
+    """Student-t interval of the mean of the differences `d` (paired: their own spread), `over` naming them."""
+    df = len(d) - 1
+    if np.all(d == d[0]):
+        return Interval(
+            float(d[0]), float(d[0]), f"paired t-interval over {over} (all differences equal)", level, 0.0, df
+        )
+    ci = stats.ttest_1samp(d, 0.0).confidence_interval(confidence_level=level)
+    return Interval(float(ci.low), float(ci.high), f"paired t-interval over {over}", level, float(stats.sem(d)), df)
+
+
 def paired_difference(a: Sequence[float], b: Sequence[float], level: float = LEVEL) -> Interval | None:
     """Student-t interval of the mean of the paired differences a_i - b_i (replicate i of a and of
     b share their seed); None for fewer than two pairs."""
@@ -146,20 +157,7 @@ def paired_difference(a: Sequence[float], b: Sequence[float], level: float = LEV
         raise ValueError(f"paired samples need equal lengths, got {len(x)} and {len(y)}")
     if len(x) < 2:
         return None
-    d = x - y
-    df = len(x) - 1
-    if np.all(d == d[0]):
-        return Interval(
-            float(d[0]),
-            float(d[0]),
-            f"paired t-interval over {len(x)} replicates (all differences equal)",
-            level,
-            0.0,
-            df,
-        )
-    ci = stats.ttest_rel(x, y).confidence_interval(confidence_level=level)
-    sem = float(stats.sem(d))
-    return Interval(float(ci.low), float(ci.high), f"paired t-interval over {len(x)} replicates", level, sem, df)
+    return _mean_difference_interval(x - y, f"{len(x)} replicates", level)
 
 
 def per_item_difference(differences: Sequence[float], level: float = LEVEL, what: str = "images") -> Interval:
@@ -168,19 +166,21 @@ def per_item_difference(differences: Sequence[float], level: float = LEVEL, what
     d = _finite(differences)
     if len(d) < 2:
         raise ValueError("a per-item comparison needs at least two items")
-    df = len(d) - 1
-    if np.all(d == d[0]):
-        return Interval(
-            float(d[0]),
-            float(d[0]),
-            f"paired t-interval over {len(d):,} {what} (all differences equal)",
-            level,
-            0.0,
-            df,
-        )
-    ci = stats.ttest_1samp(d, 0.0).confidence_interval(confidence_level=level)
-    sem = float(stats.sem(d))
-    return Interval(float(ci.low), float(ci.high), f"paired t-interval over {len(d):,} {what}", level, sem, df)
+    return _mean_difference_interval(d, f"{len(d):,} {what}", level)
+
+
+def runs_averaged_difference(differences: Sequence[float], runs: int, level: float = LEVEL) -> Interval:
+    """per_item_difference of per-image differences already averaged over `runs` seed-paired runs: it
+    covers the sampling of the images for these runs, not the variation between training runs."""
+    interval = per_item_difference(differences, level)
+    return Interval(
+        interval.low,
+        interval.high,
+        f"{interval.method}, each image's difference averaged over {runs} seed-paired runs",
+        level,
+        interval.standard_error,
+        interval.df,
+    )
 
 
 def discordant_differences(only_b: int, only_a: int, n: int) -> np.ndarray:
@@ -453,15 +453,7 @@ def paired_on_items(correct_a: np.ndarray, correct_b: np.ndarray, level: float =
     if a.ndim == 1 or a.shape[0] == 1:
         only_a, only_b = discordant_counts(a.reshape(-1) > 0, b.reshape(-1) > 0)
         return mcnemar_interval(only_a, only_b, a.size, level)
-    interval = per_item_difference((b - a).mean(axis=0), level)
-    return Interval(
-        interval.low,
-        interval.high,
-        f"{interval.method}, each image's difference averaged over {a.shape[0]} seed-paired runs",
-        level,
-        interval.standard_error,
-        interval.df,
-    )
+    return runs_averaged_difference((b - a).mean(axis=0), a.shape[0], level)
 
 
 def error_homogeneity_over_images(
