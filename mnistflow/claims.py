@@ -471,7 +471,8 @@ def hinton_tuning(summary: dict | None) -> Claim:
     tuned as well as it could be, which weakens what its comparison shows."""
     rule = (
         "a tuned variant's choice counts as at the edge of its grid when its learning rate is the smallest or the "
-        "largest of two or more rates tried, or its factor the smallest or largest of two or more factors tried"
+        "largest of two or more rates tried, or its factor the smallest (other than 0, no decay) or largest of two "
+        "or more factors tried"
     )
     tuned = {name: v for name, v in ((summary or {}).get("variants") or {}).items() if v.get("rechosen")}
     if not tuned:
@@ -481,7 +482,9 @@ def hinton_tuning(summary: dict | None) -> Claim:
         chosen = next(c for c in v["grid"] if c["chosen"])
         for key, what in (("learning_rate", "learning rate"), ("factor", "factor")):
             values = sorted({c[key] for c in v["grid"]})
-            if len(values) > 1 and chosen[key] in (values[0], values[-1]):
+            # a factor of 0 (no decay) at the low end has nothing beyond it to try
+            at_end = chosen[key] == values[-1] or (chosen[key] == values[0] and chosen[key] > 0)
+            if len(values) > 1 and at_end:
                 side = "largest" if chosen[key] == values[-1] else "smallest"
                 edges.append({"variant": name, "what": what, "side": side, "value": chosen[key]})
     return Claim(

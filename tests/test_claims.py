@@ -1544,5 +1544,9 @@ def test_a_setting_chosen_at_the_edge_of_its_grid_is_flagged():
     # the middle rate; a single factor tried cannot be at an edge
     inside = claims.hinton_tuning(_tuned([(lr, 1e-4) for lr in (0.003, 0.01, 0.03)], (0.01, 1e-4)))
     assert inside.verdict == "inside_grid" and inside.values["at_edge"] == []
+    # no decay at the low end of the factors is no edge: there is nothing below 0 to try
+    zero = claims.hinton_tuning(_tuned([(0.01, 0.0), (0.01, 1e-4), (0.03, 0.0)], (0.01, 0.0)))
+    assert zero.verdict == "at_edge" and [e["what"] for e in zero.values["at_edge"]] == ["learning rate"]
+    assert claims.hinton_tuning(_tuned([(0.01, 0.0), (0.01, 1e-4)], (0.01, 0.0))).verdict == "inside_grid"
     assert claims.hinton_tuning(None).verdict == "not_tuned"
     assert claims.hinton_tuning({"variants": {"all": {"rechosen": False}}}).verdict == "not_tuned"
