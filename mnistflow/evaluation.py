@@ -287,6 +287,11 @@ def median_filtered(images: np.ndarray, size: int = 3) -> np.ndarray:
     return ndimage.median_filter(images, size=footprint, mode="reflect")
 
 
+# 4C's baselines for the autoencoder + best classifier: a 3x3 median filter of the noisy digits, read by the same
+# classifier ("median"), and a classifier trained on noisy digits reading them as they are ("noise_trained")
+BASELINES = ("median", "noise_trained")
+
+
 def denoising_scores(
     clean: np.ndarray,
     versions: Mapping[str, np.ndarray],
@@ -294,21 +299,25 @@ def denoising_scores(
     mean_image_errors: np.ndarray,
 ) -> dict:
     """4B and 4C at one noise level, for flattened clean images and their `versions` ("noisy",
-    "denoised"), with `correct` the classifier's per-image hits on each version: per version the mean
-    squared distance to the clean images, its PSNR (peak value 1) and the accuracy; the standard error
+    "denoised"), with `correct` the classifier's per-image hits on each version (and, under "noise_trained",
+    those of the classifier trained on noisy digits): per version the mean squared distance to the clean
+    images and its PSNR (peak value 1), per entry of `correct` the accuracy; the standard error
     of the per-image difference between the denoised images' squared error and the mean image's
-    (`mean_image_errors`, paired by image); and the images only one version gets right (paired, 4C)."""
+    (`mean_image_errors`, paired by image); and the images only one of the two gets right, for denoised against
+    noisy and against each of the BASELINES (paired, 4C)."""
     row = {}
     for name, images in versions.items():
         mse = float(np.mean((images - clean) ** 2))
         row[f"mse_{name}"] = mse
         row[f"psnr_{name}"] = float(10 * np.log10(1.0 / mse)) if mse > 0 else float("inf")
-        row[f"accuracy_{name}"] = float(np.mean(correct[name]))
+    for name, hits in correct.items():
+        row[f"accuracy_{name}"] = float(np.mean(hits))
     gap = np.mean((versions["denoised"] - clean) ** 2, axis=1) - mean_image_errors
     row["mse_gap_se"] = float(np.std(gap, ddof=1) / np.sqrt(len(gap)))
     row["noisy_only"] = int(np.sum(correct["noisy"] & ~correct["denoised"]))
     row["denoised_only"] = int(np.sum(correct["denoised"] & ~correct["noisy"]))
-    if "median" in correct:  # the autoencoder against the median filter, image by image
-        row["median_over_denoised"] = int(np.sum(correct["median"] & ~correct["denoised"]))
-        row["denoised_over_median"] = int(np.sum(correct["denoised"] & ~correct["median"]))
+    for baseline in BASELINES:  # the autoencoder against each baseline given, image by image
+        if baseline in correct:
+            row[f"{baseline}_over_denoised"] = int(np.sum(correct[baseline] & ~correct["denoised"]))
+            row[f"denoised_over_{baseline}"] = int(np.sum(correct["denoised"] & ~correct[baseline]))
     return row

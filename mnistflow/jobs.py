@@ -76,6 +76,7 @@ def train_classifier(
     train_on_all: bool = False,
     continue_from: dict[str, str] | None = None,
     initial_epoch: int = 0,
+    train_noise: dict | None = None,
 ) -> dict:
     """Train one classifier on the prepared data; write the model, its metrics, its timing and its
     predictions (`out_predictions`: the class it predicts for every validation and test image, beside
@@ -88,7 +89,9 @@ def train_classifier(
     validation by aggregate_sweep or choose_hinton); `continue_from`
     maps factor labels to models trained `initial_epoch` epochs, and the chosen factor's is trained on
     (the optimizer starts afresh: exact for plain SGD at a constant rate, which keeps no state); `design`, the
-    3A study's choice, replaces model and training as `design_part` says (config.design_part).
+    3A study's choice, replaces model and training as `design_part` says (config.design_part);
+    `train_noise` ({"level", "seed"}) trains and validates on salt-and-pepper versions of the training and
+    validation images (the same noisy images for the same level and seed as the autoencoder's pairs).
     """
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     if design is not None:  # the CNN design chosen on validation by the 3A study (config.design_part)
@@ -107,6 +110,10 @@ def train_classifier(
     from . import training as train_lib
 
     arrays = data.preprocess(io.read_npz(npz))
+    if train_noise is not None:  # a classifier of noisy digits (4C's baseline); tested on clean images too
+        for split in ("train", "val"):
+            noisy = noisy_pairs(arrays, split, train_noise["level"], train_noise["seed"])[0]
+            arrays[f"x_{split}"] = noisy.reshape(arrays[f"x_{split}"].shape)
     train = (arrays["x_train"], arrays["y_train"])
     if train_on_all:  # the validation images join the training set: the validation curve is then not held out
         train = (
@@ -155,6 +162,7 @@ def train_classifier(
         backend=backend,
         threads=threads,
         train_on_all=train_on_all,
+        train_noise=train_noise,
     )
     timing.update(where_it_ran(backend, threads))
     save_model(model, out_model)
@@ -313,6 +321,7 @@ def evaluate_denoising(
     npz: str,
     autoencoder: str,
     choice: str,
+    noisy_classifier: str,
     levels: list[float],
     noise_seed: int,
     examples: int,
@@ -324,8 +333,9 @@ def evaluate_denoising(
     onednn_max_isa: str | None = None,
 ) -> None:
     """Questions 4B and 4C: per noise level, distances of noisy, denoised and median-filtered (3x3, the
-    baseline) test images to the clean ones, and the best classifier's accuracy on each; plus a few example
-    digits at every level."""
+    first baseline) test images to the clean ones, and the best classifier's accuracy on each; the accuracy of
+    `noisy_classifier` (trained on noisy digits, the second baseline) on the noisy images; plus a few
+    example digits at every level."""
     runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     import pandas as pd
 
@@ -337,6 +347,7 @@ def evaluate_denoising(
     labels = arrays["labels_test"]
     ae = load_model(autoencoder)
     classifier = load_model(io.read_json(choice)["best"]["model"])
+    noise_trained = load_model(noisy_classifier)
     mean_image = flatten(arrays["x_train"]).mean(axis=0, keepdims=True)
     baseline_per_image = np.mean((clean - mean_image) ** 2, axis=1)
     baseline = float(np.mean(baseline_per_image))
@@ -352,6 +363,7 @@ def evaluate_denoising(
             name: evaluation.predict_labels(classifier, images.reshape(shape)) == labels
             for name, images in versions.items()
         }
+        correct["noise_trained"] = evaluation.predict_labels(noise_trained, noisy.reshape(shape)) == labels
         row = {
             "level": level,
             "mse_mean_image": baseline,

@@ -424,10 +424,41 @@ def complexity_context(
     }
 
 
+def detectable_range(gains: list[dict]) -> dict | None:
+    """The smallest and largest detectable effect (80% power) of 4C's paired per-level intervals, over the
+    levels and comparisons (denoised against noisy and against each baseline); None when none can say."""
+    sizes = [
+        iv.detectable
+        for g in gains
+        for key, iv in g.items()
+        if key == "interval" or (key.startswith("over_") and key.endswith("_interval"))
+        if iv.detectable is not None
+    ]
+    return {"smallest": min(sizes), "largest": max(sizes)} if sizes else None
+
+
+def noise_trained_context(metrics: dict) -> dict:
+    """4C's second baseline: the CNN trained on noisy digits, as its metrics file records it."""
+    return {
+        "noise_level": metrics["train_noise"]["level"],
+        "epochs": len(metrics["history"]["loss"]),
+        "final_val_accuracy": metrics["history"]["val_accuracy"][-1],
+        "clean_test_accuracy": metrics["test"]["accuracy"],
+    }
+
+
 def autoencoder_context(
-    metrics: dict, timing: dict, table: pd.DataFrame, gains: list[dict], scores: dict, denoising: dict, refs: dict
+    metrics: dict,
+    timing: dict,
+    table: pd.DataFrame,
+    gains: list[dict],
+    scores: dict,
+    denoising: dict,
+    refs: dict,
+    noise_trained: dict | None = None,
 ) -> dict:
-    """Question 4: training of the autoencoder, the per-level table with intervals, the generated digits."""
+    """Question 4: training of the autoencoder, the per-level table with intervals, the generated digits
+    (`noise_trained`: the metrics of 4C's classifier trained on noisy digits, where it ran)."""
     hist = metrics["history"]
     levels = []
     for row in table.sort_values("level").to_dict("records"):
@@ -466,6 +497,8 @@ def autoencoder_context(
         "best_rate": top,
         "worst_rate": bottom,
         "earlier_val_loss": refs["earlier_answer"]["q4a_val_loss"],
+        "noise_trained": noise_trained_context(noise_trained) if noise_trained is not None else None,
+        "detectable_range": detectable_range(gains),
     }
 
 
@@ -791,6 +824,7 @@ def build_context(
         read_json(inputs["generation_scores"]),
         config["denoising"],
         refs,
+        read_json(inputs["noisy_classifier_metrics"]),
     )
     shift_table = pd.read_csv(inputs["shift_table"])
     chosen_label = factor_choice.values["best"]

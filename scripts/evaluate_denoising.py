@@ -8,6 +8,7 @@ with io.redirect_output(snakemake.log[0]):
         npz=snakemake.input.npz,
         autoencoder=snakemake.input.autoencoder,
         choice=snakemake.input.choice,
+        noisy_classifier=snakemake.input.noisy_classifier,
         levels=p.levels,
         noise_seed=p.noise_seed,
         examples=p.examples,

@@ -26,4 +26,5 @@ with io.redirect_output(snakemake.log[0]):
         if getattr(p, "continue_labels", None)
         else None,
         initial_epoch=getattr(p, "initial_epoch", 0),
+        train_noise=getattr(p, "train_noise", None),
     )

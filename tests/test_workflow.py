@@ -437,6 +437,8 @@ def report_inputs(workdir, repo):
         "autoencoder_loss_figure": w("results/figures/autoencoder_loss.svg"),
         "autoencoder_diagram_figure": w("results/figures/autoencoder_diagram.svg"),
         "denoising_table": w("results/denoising/levels.csv"),
+        "noisy_classifier_metrics": w("results/noisy_classifier/metrics.json"),
+        "noisy_classifier_timing": w("results/noisy_classifier/timing.json"),
         "denoising_examples": w("results/denoising/examples.npz"),
         "sweep_curves_data": w("results/figures/sweep_curves.json"),
         "assignment": str(repo / "workflow/report/assignment.yaml"),

@@ -41,6 +41,48 @@ rule train_autoencoder:
 add_benchmarks(rules.train_autoencoder)
 
 
+rule train_noisy_classifier:
+    """4C's second baseline: the 3A CNN (its chosen design, replicate 0's seed) trained and validated on noisy
+    digits at the autoencoder's training level, the same noisy training images the autoencoder saw."""
+    input:
+        unpack(chosen_design),
+        npz=rules.prepare_data.output.npz,
+    output:
+        model="results/noisy_classifier/model.keras",
+        metrics="results/noisy_classifier/metrics.json",
+        timing="results/noisy_classifier/timing.json",
+        predictions="results/noisy_classifier/predictions.npz",
+    log:
+        "logs/noisy_classifier/train.log",
+    benchmark:
+        "results/benchmarks/train_noisy_classifier.tsv"
+    conda:
+        CONDA_ENV
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        builder="cnn_classifier",
+        model=CNN["model"],
+        training=CNN["training"],
+        design_part="all",
+        # the noisy training images of the autoencoder's pairs: same level, same noise seed
+        train_noise={
+            "level": rules.train_autoencoder.params.noise_level,
+            "seed": rules.train_autoencoder.params.noise_seed,
+        },
+        seed=job_seed("cnn", 0),
+        backend=backend_of(CNN),
+        onednn_max_isa=onednn_cap(backend_of(CNN)),
+        code=script_code("train_classifier"),
+    script:
+        "../../scripts/train_classifier.py"
+
+
+add_benchmarks(rules.train_noisy_classifier)
+
+
 rule plot_autoencoder_loss:
     """Question 4A: training and validation loss per epoch of the autoencoder."""
     input:
@@ -97,6 +139,7 @@ rule evaluate_denoising:
         autoencoder=rules.train_autoencoder.output.autoencoder,
         choice=rules.select_classifier.output.choice,
         models=rules.select_classifier.input.models,
+        noisy_classifier=rules.train_noisy_classifier.output.model,
     output:
         table=report(
             "results/denoising/levels.csv", caption="../report/captions/denoising_table.rst", category="4 Autoencoder"

@@ -227,6 +227,6 @@ def optional_report_inputs(wildcards):
 
 
 # The training jobs' timing records among the report's inputs (where each model trained, how fast).
-REPORT_TIMINGS = ["dense_timing", "sweep_timing", "cnn_timing", "autoencoder_timing"]
+REPORT_TIMINGS = ["dense_timing", "sweep_timing", "cnn_timing", "autoencoder_timing", "noisy_classifier_timing"]
 if config["cnn_earlier"]["enabled"]:
     REPORT_TIMINGS.append("cnn_earlier_timing")

@@ -52,6 +52,8 @@ rule report:
         shift_table=rules.evaluate_shift.output.table,
         autoencoder_metrics=rules.train_autoencoder.output.metrics,
         autoencoder_timing=rules.train_autoencoder.output.timing,
+        noisy_classifier_metrics=rules.train_noisy_classifier.output.metrics,
+        noisy_classifier_timing=rules.train_noisy_classifier.output.timing,
         denoising_table=rules.evaluate_denoising.output.table,
         denoising_examples=rules.evaluate_denoising.output.examples,
         generation_scores=rules.generate_digits.output.scores,

@@ -151,7 +151,9 @@ rule train_hinton_tuning:
             "optimizer": {**variant_training(w.variant)["optimizer"], "learning_rate": float(w.lr)},
         },
         train_on_all=False,
-        seed=lambda w: job_seed("sweep", w.replicate),  # the 2D replicate's seed: cells compared on the same streams
+        # the cells share their seeds (compared on the same streams), apart from the comparison runs' seeds: the
+        # chosen cell's runs are then new runs, their validation scores not those the choice was made on
+        seed=lambda w: job_seed("hinton_tuning", w.replicate),
         backend=config["keras_backend"],
         onednn_max_isa=onednn_cap(config["keras_backend"]),
         code=script_code("train_classifier"),
