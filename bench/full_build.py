@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Time the whole report build from nothing, a rerun with nothing to do, and a template-only rebuild.
+"""Time the whole report build from nothing, a rerun with nothing to do, a template-only rebuild and a
+rebuild after a setting change, each beside the forecast `make report` prints for it (tools/plan.py).
 
     .venv/bin/python bench/full_build.py [--cores 4] [--configfile FILE ...] [--out results/bench/full_build.json]
 
@@ -23,7 +24,17 @@ sys.path.insert(0, str(REPO))
 
 import throughput  # noqa: E402  (bench/, this script's folder)
 
-from mnistflow import io, report  # noqa: E402
+sys.path.insert(0, str(REPO / "tools"))
+from plan import dry_run  # noqa: E402  (tools/plan.py: the forecast of make plan and make report)
+
+from mnistflow import files, plan, report  # noqa: E402
+
+
+def forecast_seconds(cmd: list[str], workdir: Path, cores: int) -> float:
+    """The wall time `make report` would forecast for the Snakemake command `cmd` run in `workdir`."""
+    seconds = plan.forecast(dry_run([*cmd[1:], "-d", str(workdir)]), cores)["wall_seconds"]
+    print(f"  forecast {plan.duration(seconds)}", flush=True)
+    return seconds
 
 
 def timed(cmd: list[str], workdir: Path, log: Path) -> float:
@@ -44,9 +55,9 @@ def headline(workdir: Path) -> dict:
 
     summary = pd.read_csv(workdir / "results" / "sweep" / "summary.csv", dtype={"factor_label": str})
     # the workflow's own choice (ties: less decay)
-    chosen = io.read_json(workdir / "results" / "sweep" / "choice.json")["label"]
+    chosen = files.read_json(workdir / "results" / "sweep" / "choice.json")["label"]
     best = summary.loc[summary["factor_label"] == chosen].iloc[0]
-    cnn = io.read_json(workdir / "results" / "cnn" / "summary.json")
+    cnn = files.read_json(workdir / "results" / "cnn" / "summary.json")
     return {
         "sweep_best_factor": best["factor_label"],
         "sweep_best_test_accuracy_mean": float(best["test_accuracy_mean"]),
@@ -92,6 +103,7 @@ def main() -> None:
         ["gemm", "--config", str(REPO / "config" / "config.yaml"), "--threads", str(args.cores)], sys.stderr
     )
     print(f"  {result['gemm']['gflops']:.1f} GFLOP/s on {args.cores} threads", flush=True)
+    result["forecast_full_build_seconds"] = forecast_seconds(snakemake, workdir, args.cores)
     result["full_build_seconds"] = timed(snakemake, workdir, log)
     result["noop_rerun_seconds"] = timed(snakemake, workdir, log)
     # A template edit: Snakemake compares the content of small inputs, so a touch is not enough.
@@ -100,9 +112,15 @@ def main() -> None:
     original = template.read_bytes()
     try:
         template.write_bytes(original + b"{# benchmark edit #}\n")
+        result["forecast_template_rebuild_seconds"] = forecast_seconds(snakemake, workdir, args.cores)
         result["template_rebuild_seconds"] = timed(snakemake, workdir, log)
     finally:
         template.write_bytes(original)
+    timed(snakemake, workdir, log)
+    # A setting change (4D's samples per class) that reruns some jobs, then the setting restored.
+    changed = [*snakemake, "--config", "generation={per_class: 101}"]
+    result["forecast_setting_rebuild_seconds"] = forecast_seconds(changed, workdir, args.cores)
+    result["setting_rebuild_seconds"] = timed(changed, workdir, log)
     timed(snakemake, workdir, log)
     folder = workdir / "results" / "benchmarks"
     benchmarks = {p.relative_to(folder).with_suffix("").as_posix(): str(p) for p in sorted(folder.rglob("*.tsv"))}
@@ -113,9 +131,14 @@ def main() -> None:
     result["training_flops"] = flops["total"]
     result["flop_floor_seconds"] = flops["total"] / (result["gemm"]["gflops"] * 1e9)
     result["fraction_of_floor"] = result["flop_floor_seconds"] / result["full_build_seconds"]
+    result["forecast_error"] = {  # forecast / measured - 1
+        "full_build": result["forecast_full_build_seconds"] / result["full_build_seconds"] - 1,
+        "template_rebuild": result["forecast_template_rebuild_seconds"] / result["template_rebuild_seconds"] - 1,
+        "setting_rebuild": result["forecast_setting_rebuild_seconds"] / result["setting_rebuild_seconds"] - 1,
+    }
     overheads = [
         t["start_to_first_step_seconds"]
-        for t in (io.read_json(p) for p in (workdir / "results").rglob("timing.json"))
+        for t in (files.read_json(p) for p in (workdir / "results").rglob("timing.json"))
         if t.get("start_to_first_step_seconds") is not None
     ]
     result["start_to_first_step_seconds"] = {
@@ -123,7 +146,7 @@ def main() -> None:
         "jobs": len(overheads),
     }
     result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    io.write_json(args.out, result)
+    files.write_json(args.out, result)
     print(json.dumps({k: v for k, v in result.items() if k != "jobs"}, indent=1))
     print(
         f"training work {result['training_flops'] / 1e12:.1f} TFLOP; floor "
@@ -132,6 +155,10 @@ def main() -> None:
         f"{100 * result['fraction_of_floor']:.0f}% of the floor; process start to first training step "
         f"{result['start_to_first_step_seconds']['median']} s (median of "
         f"{result['start_to_first_step_seconds']['jobs']} jobs)"
+    )
+    print(
+        "forecast against measured: "
+        + ", ".join(f"{k.replace('_', ' ')} {100 * v:+.0f}%" for k, v in result["forecast_error"].items())
     )
     print(f"written: {args.out}")
     if not args.keep and not args.workdir:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(REPO))
 
 import throughput  # noqa: E402  (bench/, this script's folder)
 
-from mnistflow import io  # noqa: E402
+from mnistflow import files  # noqa: E402
 from mnistflow.config import resolve_data_dir  # noqa: E402
 
 
@@ -43,7 +43,7 @@ def main() -> None:
         config_path=args.config, data_dir=str(data_dir), models=args.models, epochs=args.epochs, threads=threads
     )
     result["command"] = " ".join([Path(sys.executable).name, *sys.argv])
-    io.write_json(args.out, result)
+    files.write_json(args.out, result)
     print(f"\nfp32 GEMM peak: {result['gemm']['gflops']:.1f} GFLOP/s ({threads} threads)")
     print(f"{'model':<15} {'backend':<11} {'s/epoch':>8} {'GFLOP/s':>8} {'of peak':>8} {'config epochs':>14}")
     for row in result["models"]:

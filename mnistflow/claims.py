@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import statistics as st
+from . import inference as st
 from . import sweep
 from .evaluation import BASELINES, mid_shift
 
@@ -577,7 +577,7 @@ def design_choice(study: dict | None) -> Claim:
 def class_errors_differ(histogram: np.ndarray) -> Claim:
     """3A: do the CNN's error rates differ between the digit classes? Every replicate's test errors,
     each image counted by how many replicates miss it, with a permutation test over the images
-    (statistics.error_homogeneity_over_images)."""
+    (inference.error_homogeneity_over_images)."""
     table = np.asarray(histogram)
     runs = table.shape[1] - 1
     rule = (

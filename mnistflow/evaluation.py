@@ -82,7 +82,7 @@ def select_best(candidates: Mapping[str, dict]) -> str:
 def choose_classifiers(names: Sequence[str], metrics_paths: Sequence[str], model_paths: Sequence[str]) -> dict:
     """The best classifier overall, the best dense network and the best CNN, by final
     validation accuracy, each with its model file, validation and test accuracy, size and layers."""
-    from .io import read_json
+    from .files import read_json
 
     records = {name: read_json(path) for name, path in zip(names, metrics_paths, strict=True)}
     models = dict(zip(names, model_paths, strict=True))
@@ -125,7 +125,7 @@ def shift_curves(table, names: dict[str, str]) -> dict[str, dict]:
     """Per model (cell) of evaluate_shift's table, in the order of `names` (cell -> label): the shifts,
     the mean accuracy over directions and replicates, and its t-interval over replicates (None with
     one replicate)."""
-    from .statistics import mean_interval
+    from .inference import mean_interval
 
     per_replicate = table.groupby(["cell", "shift", "replicate"])["accuracy"].mean()
     curves = {}

@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from . import io
-from . import statistics as st
+from . import files
+from . import inference as st
 
 SCHEMA = 1
 
@@ -284,7 +284,7 @@ def save(directory: str | os.PathLike, snap: dict) -> Path:
     while path.exists():
         n += 1
         path = directory / f"{stem}-{n}.json"
-    io.write_json(path, snap)
+    files.write_json(path, snap)
     return path
 
 

@@ -12,7 +12,7 @@ import platform
 
 import numpy as np
 
-from . import data, io, runtime
+from . import data, files, runtime
 from .noise import flatten, noisy_pairs
 
 
@@ -33,7 +33,7 @@ def where_it_ran(backend: str, threads: int) -> dict:
 
 def save_model(model, path: str) -> None:
     """Save a Keras model atomically (written beside `path`, renamed when complete)."""
-    with io.atomic_path(path) as tmp:
+    with files.atomic_path(path) as tmp:
         model.save(tmp)
 
 
@@ -52,7 +52,7 @@ def describe_classifier(*, builder: str, model_args: dict, backend: str, out_lay
     from . import models
 
     model = getattr(models, builder)(**model_args)
-    io.write_json(out_layers, {"layers": layer_rows(model), "total_params": int(model.count_params())})
+    files.write_json(out_layers, {"layers": layer_rows(model), "total_params": int(model.count_params())})
 
 
 def train_classifier(
@@ -97,19 +97,19 @@ def train_classifier(
     if design is not None:  # the CNN design chosen on validation by the 3A study (config.design_part)
         from .config import design_part as take
 
-        model_args, training = take(io.read_json(design), design_part, model_args, training)
+        model_args, training = take(files.read_json(design), design_part, model_args, training)
     keras.mixed_precision.set_global_policy(training.get("precision", "float32"))
     if (
         l2_choice is not None
     ):  # the L2 factor (and peak learning rate, where tuned) chosen on validation by another rule
-        choice = io.read_json(l2_choice)
+        choice = files.read_json(l2_choice)
         model_args = {**model_args, "l2": choice["factor"]}
         if "learning_rate" in choice:
             training = {**training, "optimizer": {**training["optimizer"], "learning_rate": choice["learning_rate"]}}
     from . import models
     from . import training as train_lib
 
-    arrays = data.preprocess(io.read_npz(npz))
+    arrays = data.preprocess(files.read_npz(npz))
     if train_noise is not None:  # a classifier of noisy digits (4C's baseline); tested on clean images too
         for split in ("train", "val"):
             noisy = noisy_pairs(arrays, split, train_noise["level"], train_noise["seed"])[0]
@@ -124,7 +124,7 @@ def train_classifier(
         continue_from is not None
     ):  # continue the run of the chosen factor (l2_choice), trained `initial_epoch` epochs so far
         # the model of the chosen factor among those given, or the one given as already at it ("chosen")
-        source = continue_from.get(io.read_json(l2_choice)["label"]) or continue_from["chosen"]
+        source = continue_from.get(files.read_json(l2_choice)["label"]) or continue_from["chosen"]
         model = load_model(source)
         print(f"continuing {source} from epoch {initial_epoch}")
     else:
@@ -166,9 +166,9 @@ def train_classifier(
     )
     timing.update(where_it_ran(backend, threads))
     save_model(model, out_model)
-    io.write_json(out_metrics, record)
-    io.write_npz(out_predictions, **predictions)
-    io.write_json(out_timing, timing)
+    files.write_json(out_metrics, record)
+    files.write_npz(out_predictions, **predictions)
+    files.write_json(out_timing, timing)
     print(f"test accuracy {record['test']['accuracy']:.4f}; {timing['fit_seconds']:.1f} s training")
     return record
 
@@ -201,7 +201,7 @@ def evaluate_shift(
 
     from . import evaluation
 
-    arrays = data.preprocess(io.read_npz(npz))
+    arrays = data.preprocess(files.read_npz(npz))
     rows = []
     for cell, paths in cells.items():
         for replicate, path in enumerate(paths):
@@ -216,7 +216,7 @@ def evaluate_shift(
                     }
                 )
             print(f"{cell}, replicate {replicate}: done")
-    io.write_csv(out_table, pd.DataFrame(rows))
+    files.write_csv(out_table, pd.DataFrame(rows))
 
 
 def diagnose_classifier(
@@ -235,14 +235,14 @@ def diagnose_classifier(
     runtime.configure(backend=backend, threads=threads, seed=0, onednn_max_isa=onednn_max_isa)
     from . import evaluation
 
-    arrays = data.preprocess(io.read_npz(npz))
+    arrays = data.preprocess(files.read_npz(npz))
     labels = arrays["labels_test"]
     predictions = np.stack([evaluation.predict_labels(load_model(path), arrays["x_test"]) for path in models])
     found = evaluation.misclassified(
-        predictions, labels, [io.read_json(path)["history"]["val_accuracy"][-1] for path in metrics], examples
+        predictions, labels, [files.read_json(path)["history"]["val_accuracy"][-1] for path in metrics], examples
     )
     images = arrays["x_test"][found["shown"]]
-    io.write_npz(
+    files.write_npz(
         out,
         confusion=np.stack([evaluation.confusion_matrix(labels, p, data.NUM_CLASSES) for p in predictions]),
         error_histogram=evaluation.error_histogram(predictions, labels, data.NUM_CLASSES),
@@ -278,7 +278,7 @@ def train_autoencoder(
     from . import models
     from . import training as train_lib
 
-    arrays = data.preprocess(io.read_npz(npz))
+    arrays = data.preprocess(files.read_npz(npz))
     model, encoder, decoder = models.autoencoder(input_dim=int(np.prod(arrays["x_train"].shape[1:])), **model_args)
     model.summary(print_fn=print, expand_nested=True)
     train, val = (
@@ -311,8 +311,8 @@ def train_autoencoder(
     timing.update(where_it_ran(backend, threads))
     for key, m in (("autoencoder", model), ("encoder", encoder), ("decoder", decoder)):
         save_model(m, out[key])
-    io.write_json(out["metrics"], record)
-    io.write_json(out["timing"], timing)
+    files.write_json(out["metrics"], record)
+    files.write_json(out["timing"], timing)
     return record
 
 
@@ -341,12 +341,12 @@ def evaluate_denoising(
 
     from . import evaluation
 
-    arrays = data.preprocess(io.read_npz(npz))
+    arrays = data.preprocess(files.read_npz(npz))
     shape = arrays["x_test"].shape
     clean = flatten(arrays["x_test"])
     labels = arrays["labels_test"]
     ae = load_model(autoencoder)
-    classifier = load_model(io.read_json(choice)["best"]["model"])
+    classifier = load_model(files.read_json(choice)["best"]["model"])
     noise_trained = load_model(noisy_classifier)
     mean_image = flatten(arrays["x_train"]).mean(axis=0, keepdims=True)
     baseline_per_image = np.mean((clean - mean_image) ** 2, axis=1)
@@ -374,8 +374,8 @@ def evaluate_denoising(
         noisy_ex.append(noisy[pick])
         denoised_ex.append(denoised[pick])
         print(f"level {level}: {row}")
-    io.write_csv(out_table, pd.DataFrame(rows))
-    io.write_npz(
+    files.write_csv(out_table, pd.DataFrame(rows))
+    files.write_npz(
         out_examples,
         levels=np.array(levels),
         clean=clean[pick],
@@ -417,10 +417,10 @@ def generate_digits(
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     from . import generation
 
-    arrays = data.preprocess(io.read_npz(npz))
+    arrays = data.preprocess(files.read_npz(npz))
     shape = arrays["x_train"].shape[1:]
     enc, dec = load_model(encoder), load_model(decoder)
-    classifier = load_model(io.read_json(choice)["best"]["model"])
+    classifier = load_model(files.read_json(choice)["best"]["model"])
 
     # the code layer's input map and weights: sampling happens before its activation, where values are
     # unbounded, and the activation then makes codes of the kind the encoder itself produces
@@ -492,7 +492,7 @@ def generate_digits(
     ia = int(np.flatnonzero(labels == a)[0])
     ib = int(np.flatnonzero(labels == b)[0])
     path = decode(generation.interpolate(latents[ia], latents[ib], interpolation_steps))
-    io.write_npz(
+    files.write_npz(
         out_images,
         images=images,
         classes=classes,
@@ -504,7 +504,7 @@ def generate_digits(
         nearest_label=arrays["labels_train"][nn_index],
         **{f"distance_{k}": v for k, v in distances.items()},
     )
-    io.write_json(
+    files.write_json(
         out_scores,
         {
             "per_class": per_class_scores,
@@ -520,6 +520,6 @@ def generate_digits(
             "latent_dim": int(latents.shape[1]),
             "dead_latent_dims": int(np.sum(high <= 0)),
             "interpolation": {"from": int(a), "to": int(b), "steps": interpolation_steps},
-            "classifier": io.read_json(choice)["best"]["name"],
+            "classifier": files.read_json(choice)["best"]["name"],
         },
     )

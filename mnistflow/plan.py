@@ -4,9 +4,11 @@ The jobs and their reasons come from Snakemake's own dry run (its job blocks: `r
 `input:`, `output:`, `benchmark:`, `reason:`, `threads:` lines). Each job's time is, in order of
 preference: its last benchmark file, the run time Snakemake recorded for its first output
 (`.snakemake/metadata`), the median of the same rule's other jobs measured either way, and the
-reference time of its rule measured on the 2-core machine (bench/reference_times.json). The wall
-time is a list-scheduling simulation on the given cores: a job starts when its inputs are made and
-enough cores are free, longest remaining path first, as Snakemake's scheduler roughly does.
+reference time of its rule measured on a 2-core machine (bench/reference_times.json), scaled to this
+machine by the ratio of a short throughput probe here to the same probe there (mnistflow/probe.py).
+The wall time is a list-scheduling simulation on the given cores, but never on more cores than the
+machine has CPUs (more parallel jobs than CPUs only share them): a job starts when its inputs are
+made and enough cores are free, longest remaining path first, as Snakemake's scheduler roughly does.
 """
 
 from __future__ import annotations
@@ -106,6 +108,37 @@ def load_reference(path: str | os.PathLike) -> dict[str, float]:
         return {}
 
 
+def reference_probe(path: str | os.PathLike) -> float | None:
+    """The probe's seconds per step on the machine the reference times were measured on, if recorded."""
+    try:
+        return float(json.loads(Path(path).read_text())["probe"]["step_seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def scale_of(here: dict | None, there: float | None) -> float:
+    """How much slower this machine is than the reference machine (the probe's step time here over
+    there); 1 when either is unknown."""
+    if not here or not there or here.get("step_seconds", 0) <= 0:
+        return 1.0
+    return float(here["step_seconds"]) / there
+
+
+def effective_cores(cores: int, cpus: int | None = None) -> int:
+    """The cores a build can use at once: `cores`, but no more than the machine's CPUs."""
+    cpus = cpus or os.cpu_count() or cores
+    return max(1, min(cores, cpus))
+
+
+def rescale(jobs: list[Job], scale: float) -> list[Job]:
+    """Convert the reference-machine estimates among `jobs` to this machine's (`scale`, from scale_of)."""
+    if scale != 1.0:
+        for job in jobs:
+            if job.source == "reference machine":
+                job.seconds, job.source = job.seconds * scale, f"reference x {scale:.2f}"
+    return jobs
+
+
 def estimate(jobs: list[Job], workdir: str | os.PathLike, reference: dict[str, float]) -> list[Job]:
     """Fill each job's `seconds` and `source` (see the module's docstring for the order)."""
     workdir = Path(workdir)
@@ -190,23 +223,37 @@ def duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def forecast(jobs: list[Job], cores: int) -> dict:
-    """The summary line's numbers: jobs, wall time, the sum of job times, jobs without an estimate."""
+def forecast(jobs: list[Job], cores: int, cpus: int | None = None) -> dict:
+    """The summary line's numbers: jobs, the cores asked for and those simulated (no more than the
+    machine's `cpus`), wall time, the sum of job times, jobs without an estimate."""
+    used = effective_cores(cores, cpus)
     return {
         "jobs": len(jobs),
         "cores": cores,
-        "wall_seconds": simulate(jobs, cores),
+        "simulated_cores": used,
+        "wall_seconds": simulate(jobs, used),
         "job_seconds": sum(j.seconds or 0.0 for j in jobs),
         "unknown": [j.name for j in jobs if j.seconds is None],
     }
 
 
-def plan_text(jobs: list[Job], cores: int, width: int = 100) -> str:
+def summary_line(info: dict) -> str:
+    """The forecast in words: jobs, wall time and on how many cores; says when the cores asked for
+    exceed the machine's CPUs (the simulation then uses the CPUs)."""
+    n, cores, used = info["jobs"], info["cores"], info["simulated_cores"]
+    line = f"{n} job{'s' if n != 1 else ''}, about {duration(info['wall_seconds'])} on {used} core"
+    line += "s" if used != 1 else ""
+    if used < cores:
+        line += f" (--cores {cores} asked for, but this machine has {used} CPU{'s' if used != 1 else ''})"
+    return line
+
+
+def plan_text(jobs: list[Job], cores: int, width: int = 100, cpus: int | None = None) -> str:
     """The table `make plan` prints: each job, its estimate and where the estimate comes from, the
     reason Snakemake gives, and the total."""
     if not jobs:
         return "Nothing to do: every output is up to date.\n"
-    info = forecast(jobs, cores)
+    info = forecast(jobs, cores, cpus)
     name_w = min(max(len(j.name) for j in jobs), 40)
     lines = [f"{'job':<{name_w}}  {'time':>10}  {'estimated from':<22}  reason"]
     for job in jobs:
@@ -214,10 +261,7 @@ def plan_text(jobs: list[Job], cores: int, width: int = 100) -> str:
         reason = job.reason if len(job.reason) <= width else job.reason[: width - 3] + "..."
         lines.append(f"{job.name[:name_w]:<{name_w}}  {seconds:>10}  {job.source:<22}  {reason}")
     lines.append("")
-    line = (
-        f"{info['jobs']} job{'s' if info['jobs'] != 1 else ''}, about {duration(info['wall_seconds'])} on {cores} "
-        f"core{'s' if cores != 1 else ''} ({duration(info['job_seconds'])} of job time)"
-    )
+    line = f"{summary_line(info)} ({duration(info['job_seconds'])} of job time)"
     if info["unknown"]:
         line += f"; {len(info['unknown'])} job(s) without any timing counted as 0 s: {', '.join(info['unknown'])}"
     lines.append(line)
@@ -229,10 +273,10 @@ class Progress:
     same simulation as the forecast, with the running jobs' elapsed time taken off. A live job is
     matched to the forecast's by its outputs (a live run numbers its jobs afresh)."""
 
-    def __init__(self, jobs: list[Job], cores: int, clock):
+    def __init__(self, jobs: list[Job], cores: int, clock, cpus: int | None = None):
         self.jobs = {job.jobid: job for job in jobs}
         self.by_outputs = {tuple(job.outputs): job.jobid for job in jobs}
-        self.cores, self.clock = cores, clock
+        self.cores, self.clock = effective_cores(cores, cpus), clock
         self.started: dict[int, float] = {}
         self.done: set[int] = set()
         self.live: dict[int, int] = {}  # the live run's jobid -> the forecast's

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .io import atomic_path  # noqa: E402
+from .files import atomic_path  # noqa: E402
 from .sweep import ZOOM_AFTER_EPOCHS  # noqa: E402
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -44,11 +44,6 @@ def print_points(width_in: float, height_in: float, points: float = MIN_PRINT_PO
     width_in x height_in inches is scaled down to fit the report's page (never scaled up)."""
     scale = min(1.0, PRINT_WIDTH_IN / width_in, (TALL_PRINT_HEIGHT_IN if tall else PRINT_HEIGHT_IN) / height_in)
     return points / scale
-
-
-def new_figure(**kwargs):
-    with plt.rc_context(STYLE):
-        return plt.subplots(**kwargs)
 
 
 def save(fig, path: str | os.PathLike, style: Mapping | None = None) -> None:
@@ -348,18 +343,6 @@ def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
         ax.set_ylabel("true class")
         ax.grid(False)
         fig.colorbar(image, ax=ax, label="test digits (mean over replicates)", shrink=0.8)
-    save(fig, path)
-
-
-def bar_plot(
-    labels: Sequence[str], values: Sequence[float], path: str | os.PathLike, *, xlabel: str, ylabel: str
-) -> None:
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
-        ax.bar(labels, values, color=PALETTE[0])
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        ax.grid(axis="x", visible=False)
     save(fig, path)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from .io import atomic_path
+from .files import atomic_path
 
 MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
 

@@ -15,10 +15,10 @@ import pandas as pd
 import yaml
 
 from . import claims as claims_lib
-from . import statistics
+from . import inference
 from .config import AUGMENTATION_KEYS, REPORT_CORES
 from .evaluation import SHIFT_CELL_NAMES, mid_shift, network_name, shift_curves
-from .io import read_json
+from .files import read_json
 from .rendering import data_uri
 from .sweep import ZOOM_AFTER_EPOCHS, format_factor, read_table
 
@@ -111,9 +111,9 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
         values = runs.loc[runs["factor_label"] == row["factor_label"]]
         row.update(
             is_best=row["factor_label"] == best["factor_label"],
-            test_interval=statistics.mean_interval(values["test_accuracy"].tolist()),
-            val_interval=statistics.mean_interval(values["final_val_accuracy"].tolist()),
-            best_interval=statistics.mean_interval(values["best_val_accuracy"].tolist()),
+            test_interval=inference.mean_interval(values["test_accuracy"].tolist()),
+            val_interval=inference.mean_interval(values["final_val_accuracy"].tolist()),
+            best_interval=inference.mean_interval(values["best_val_accuracy"].tolist()),
         )
         rows.append(row)
     best_row = next(r for r in rows if r["is_best"])
@@ -186,8 +186,8 @@ def cnn_context(
         "test": summary["test_accuracy"],
         "val": summary["final_val_accuracy"],
         "replicates": summary["replicates"],
-        "test_interval": statistics.mean_interval(values) or statistics.wilson(values[0], n_test),
-        "val_interval": statistics.mean_interval(summary["final_val_accuracy"]["values"]),
+        "test_interval": inference.mean_interval(values) or inference.wilson(values[0], n_test),
+        "val_interval": inference.mean_interval(summary["final_val_accuracy"]["values"]),
         "params": records[0]["total_params"],
         "macs": _macs(layers),
         "seconds_per_epoch": _median_epoch_seconds(timings),
@@ -208,7 +208,7 @@ def cnn_context(
             seconds_per_epoch=_median_epoch_seconds([earlier_timing]),
             backend=earlier_metrics["backend"],
             threads=earlier_metrics["threads"],
-            test_interval=statistics.wilson(earlier_metrics["test"]["accuracy"], n_test),
+            test_interval=inference.wilson(earlier_metrics["test"]["accuracy"], n_test),
         )
     else:
         earlier.update(
@@ -257,14 +257,14 @@ def hinton_context(summary: dict | None, reference: float, n_test: int) -> dict 
         "extra": len(base["extra"]),
         "factor": base["factor"],
         "mean": float(np.mean(base["test"])),
-        "interval": statistics.mean_interval(base["test"]),
+        "interval": inference.mean_interval(base["test"]),
         "runs": len(base["test"]),
         "hinton": claims_lib.hinton(base["test"], reference, n_test, name="hinton_variant"),
     }
     for row in rows:
         row["runs"] = len(row["test"])
         for cell in row["grid"] or []:
-            cell["interval"] = statistics.wilson(cell["accuracy"], cell["answers"])
+            cell["interval"] = inference.wilson(cell["accuracy"], cell["answers"])
     return {
         "baseline": baseline,
         "rows": rows,
@@ -291,7 +291,7 @@ def design_context(study: dict | None) -> dict | None:
                 "description": c["description"],
                 "replaces": replaces or "nothing (the base design)",
                 "accuracy": c["correct"] / c["answers"],
-                "interval": statistics.wilson(c["correct"] / c["answers"], c["answers"]),
+                "interval": inference.wilson(c["correct"] / c["answers"], c["answers"]),
                 "runs": len(c["val_accuracies"]),
                 "params": c["params"],
                 "epochs": c["epochs"],
@@ -308,7 +308,7 @@ def diagnostics_context(confusion: np.ndarray, chosen: int, misclassified: int, 
 
     rows = per_class_errors(confusion)
     for row in rows:
-        row["interval"] = statistics.mean_interval(row["error_rates"])
+        row["interval"] = inference.mean_interval(row["error_rates"])
     worst = max(rows, key=lambda r: r["mean_error_rate"])
     return {
         "rows": rows,
@@ -376,7 +376,7 @@ def complexity_context(
             "params": first["total_params"],
             "macs": _macs(first["layers"]),
             "test": float(np.mean(dense_test)),
-            "interval": statistics.mean_interval(dense_test),
+            "interval": inference.mean_interval(dense_test),
             "runs": len(dense_test),
             "role": "dense",
         },
@@ -466,8 +466,8 @@ def autoencoder_context(
         levels.append(
             dict(
                 row,
-                noisy_interval=statistics.wilson(row["accuracy_noisy"], n),
-                denoised_interval=statistics.wilson(row["accuracy_denoised"], n),
+                noisy_interval=inference.wilson(row["accuracy_noisy"], n),
+                denoised_interval=inference.wilson(row["accuracy_denoised"], n),
             )
         )
     by_level = {g["level"]: g for g in gains}
@@ -493,7 +493,7 @@ def autoencoder_context(
         "criteria": denoising,
         "scores": scores,
         "generated": n_generated,
-        "recognised_interval": statistics.wilson(scores["recognised"], n_generated),
+        "recognised_interval": inference.wilson(scores["recognised"], n_generated),
         "best_rate": top,
         "worst_rate": bottom,
         "earlier_val_loss": refs["earlier_answer"]["q4a_val_loss"],
@@ -761,7 +761,7 @@ def build_context(
         "threads": dense_metrics["threads"],
         "backend": dense_metrics["backend"],
         "layers": dense_metrics["layers"],
-        "test_interval": statistics.wilson(dense_metrics["test"]["accuracy"], n_test),
+        "test_interval": inference.wilson(dense_metrics["test"]["accuracy"], n_test),
     }
     sweep_runs, sweep_summary = read_table(inputs["sweep_runs"]), read_table(inputs["sweep_summary"])
     sweep_records = [read_json(p) for p in _as_list(inputs["sweep_metrics"])]
@@ -916,7 +916,7 @@ def build_context(
         "dense": dense,
         "sweep": sweep,
         "ln_classes": math.log(info["num_classes"]),
-        "ci_level": f"{100 * statistics.LEVEL:g}%",  # the level of every interval in the report
+        "ci_level": f"{100 * inference.LEVEL:g}%",  # the level of every interval in the report
         # file names under the captions (a list input as its list of files)
         "sources": {key: path if isinstance(path, str) else [str(p) for p in path] for key, path in inputs.items()},
         "provenance": prov,

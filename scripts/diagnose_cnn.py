@@ -1,9 +1,9 @@
 """Rule diagnose_cnn: confusion matrices and misclassified test digits of the 3A CNN."""
 
-from mnistflow import io, jobs
+from mnistflow import files, jobs
 
 p = snakemake.params
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     jobs.diagnose_classifier(
         npz=snakemake.input.npz,
         models=list(snakemake.input.models),

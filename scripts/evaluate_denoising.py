@@ -1,9 +1,9 @@
 """Rule evaluate_denoising: one call into the library."""
 
-from mnistflow import io, jobs
+from mnistflow import files, jobs
 
 p = snakemake.params
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     jobs.evaluate_denoising(
         npz=snakemake.input.npz,
         autoencoder=snakemake.input.autoencoder,

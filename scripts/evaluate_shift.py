@@ -1,10 +1,10 @@
 """Rule evaluate_shift: accuracy on shifted test images of every replicate of the four 3B models."""
 
-from mnistflow import io, jobs, sweep
+from mnistflow import files, jobs, sweep
 
 i = snakemake.input
-with io.redirect_output(snakemake.log[0]):
-    chosen = io.read_json(i.l2_choice)["label"]
+with files.redirect_output(snakemake.log[0]):
+    chosen = files.read_json(i.l2_choice)["label"]
     jobs.evaluate_shift(
         npz=i.npz,
         cells={

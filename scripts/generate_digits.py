@@ -1,9 +1,9 @@
 """Rule generate_digits: one call into the library."""
 
-from mnistflow import io, jobs
+from mnistflow import files, jobs
 
 p = snakemake.params
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     jobs.generate_digits(
         npz=snakemake.input.npz,
         encoder=snakemake.input.encoder,

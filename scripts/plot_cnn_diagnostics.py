@@ -1,9 +1,9 @@
 """Rule plot_cnn_diagnostics: the CNN's confusion matrix (mean over replicates) and its misclassified test digits."""
 
-from mnistflow import io, plots
+from mnistflow import files, plots
 
-with io.redirect_output(snakemake.log[0]):
-    d = io.read_npz(snakemake.input.diagnostics)
+with files.redirect_output(snakemake.log[0]):
+    d = files.read_npz(snakemake.input.diagnostics)
     plots.confusion_plot(d["confusion"].mean(axis=0), snakemake.output.confusion)
     titles = [
         f"{t} \u2192 {p}" + (f" ({m})" if len(d["confusion"]) > 1 else "")

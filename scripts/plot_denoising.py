@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from mnistflow import io, plots
+from mnistflow import files, plots
 
-with io.redirect_output(snakemake.log[0]):
-    ex = io.read_npz(snakemake.input.examples)
+with files.redirect_output(snakemake.log[0]):
+    ex = files.read_npz(snakemake.input.examples)
     plots.denoising_grid(ex["clean"], ex["noisy"], ex["denoised"], ex["levels"].tolist(), snakemake.output.examples)
     t = pd.read_csv(snakemake.input.table)
     plots.line_plot(

@@ -3,7 +3,7 @@ nearest training image against those of real digits, and the latent interpolatio
 
 import numpy as np
 
-from mnistflow import io, plots
+from mnistflow import files, plots
 
 DISTANCE_SETS = {  # npz key -> legend label
     "distance_generated": "generated digits",
@@ -12,8 +12,8 @@ DISTANCE_SETS = {  # npz key -> legend label
     "distance_clean_val": "validation digits as they are",
 }
 
-with io.redirect_output(snakemake.log[0]):
-    g = io.read_npz(snakemake.input.images)
+with files.redirect_output(snakemake.log[0]):
+    g = files.read_npz(snakemake.input.images)
     n = snakemake.params.pairs
     classes = np.unique(g["classes"])
     pick = np.concatenate([np.flatnonzero(g["classes"] == k)[:n] for k in classes])

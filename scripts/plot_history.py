@@ -1,8 +1,8 @@
 """Figure rules for training curves: training and validation values per epoch, one panel per metric."""
 
-from mnistflow import io, plots
+from mnistflow import files, plots
 
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     plots.history_plot(
-        io.read_json(snakemake.input.metrics)["history"], snakemake.output.figure, metrics=snakemake.params.metrics
+        files.read_json(snakemake.input.metrics)["history"], snakemake.output.figure, metrics=snakemake.params.metrics
     )

@@ -1,6 +1,6 @@
 """Rule plot_loss_formula: question 2B's loss typeset as an SVG, for the PDF (which cannot draw MathML)."""
 
-from mnistflow import io, plots
+from mnistflow import files, plots
 
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     plots.formula(plots.cross_entropy_tex(snakemake.params.num_classes), snakemake.output.figure)

@@ -3,9 +3,9 @@ its 95% interval over replicates as a band."""
 
 import pandas as pd
 
-from mnistflow import evaluation, io, plots
+from mnistflow import evaluation, files, plots
 
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     table = pd.read_csv(snakemake.input.table)
     plots.band_plot(
         evaluation.shift_curves(table, snakemake.params.names),

@@ -2,9 +2,9 @@
 
 import yaml
 
-from mnistflow import io, plots, sweep
+from mnistflow import files, plots, sweep
 
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     summary = sweep.read_table(snakemake.input.summary)
     hinton = yaml.safe_load(open(snakemake.input.references))["hinton"]["q2d_test_accuracy"]
     plots.factor_errorbar_plot(

@@ -3,9 +3,9 @@ render the HTML report and its PDF, and add this build to the history."""
 
 from pathlib import Path
 
-from mnistflow import history, io, rendering, report, runtime
+from mnistflow import files, history, rendering, report, runtime
 
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     inputs = {k: v for k, v in snakemake.input.items() if k != "templates"}
     repo = Path(snakemake.scriptdir).parent
     context = report.build_context(
@@ -20,7 +20,7 @@ with io.redirect_output(snakemake.log[0]):
     )
     snap, context["changes"] = history.record(context, inputs, snakemake.params.history, repo)
     rendering.render_to_file(Path(snakemake.input.references).parent, "report.html.j2", context, snakemake.output.html)
-    io.write_text(snakemake.output.config, report.config_file_text(context["provenance"], snakemake.output.config))
+    files.write_text(snakemake.output.config, report.config_file_text(context["provenance"], snakemake.output.config))
     pages = rendering.html_to_pdf(snakemake.output.html, snakemake.output.pdf)
     saved = history.save(snakemake.params.history, snap)
     print(f"{snakemake.output.html}; {snakemake.output.pdf}: {pages} pages; build recorded in {saved}")

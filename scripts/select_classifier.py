@@ -1,9 +1,9 @@
 """Rule select_classifier: the best classifier of questions 2-3 on the validation set."""
 
-from mnistflow import evaluation, io
+from mnistflow import evaluation, files
 
-with io.redirect_output(snakemake.log[0]):
-    io.write_json(
+with files.redirect_output(snakemake.log[0]):
+    files.write_json(
         snakemake.output.choice,
         evaluation.choose_classifiers(snakemake.params.names, snakemake.input.metrics, snakemake.input.models),
     )

@@ -1,9 +1,9 @@
 """Rule train_autoencoder: one call into the library."""
 
-from mnistflow import io, jobs
+from mnistflow import files, jobs
 
 p = snakemake.params
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     jobs.train_autoencoder(
         npz=snakemake.input.npz,
         model_args=p.model,

@@ -1,9 +1,9 @@
 """Rules that train a classifier (train_dense, ...): one call into the library."""
 
-from mnistflow import io, jobs
+from mnistflow import files, jobs
 
 p = snakemake.params
-with io.redirect_output(snakemake.log[0]):
+with files.redirect_output(snakemake.log[0]):
     jobs.train_classifier(
         npz=snakemake.input.npz,
         builder=p.builder,

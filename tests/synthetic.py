@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from mnistflow import evaluation, io, sweep
+from mnistflow import evaluation, files, sweep
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCES = REPO / "workflow" / "report" / "references.yaml"
@@ -289,8 +289,10 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                 "labels": {"dtype": "float32", "min": 0.0, "max": 1.0, "mean": 0.1, "shape": [n, 10]},
             },
         }
-    io.write_json(inputs.setdefault("data_summary", path("data/summary.json")), {"num_classes": 10, "splits": splits})
-    io.write_json(
+    files.write_json(
+        inputs.setdefault("data_summary", path("data/summary.json")), {"num_classes": 10, "splits": splits}
+    )
+    files.write_json(
         inputs.setdefault("data_info", path("data/info.json")),
         {
             "image_shape": [28, 28],
@@ -329,10 +331,10 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         train_loss=nb.dense_train_loss,
         initial_val_loss=nb.initial_val_loss,
     )
-    io.write_json(inputs.setdefault("dense_metrics", path("dense/metrics.json")), dense)
-    io.write_json(inputs.setdefault("dense_timing", path("dense/timing.json")), _timing(rng, epochs))
+    files.write_json(inputs.setdefault("dense_metrics", path("dense/metrics.json")), dense)
+    files.write_json(inputs.setdefault("dense_timing", path("dense/timing.json")), _timing(rng, epochs))
     labels_val = (np.arange(nb.n_val) % 10).astype(np.uint8)
-    io.write_npz(
+    files.write_npz(
         inputs.setdefault("dense_predictions", path("dense/predictions.npz")),
         labels_val=labels_val,
         val_by_epoch=np.stack([_predictions(rng, labels_val, v) for v in val]),
@@ -346,8 +348,8 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
 
     def job(folder, kind, name, rec, epochs):
         """One classifier job's metrics and timing files, and its place among the candidates of select_classifier."""
-        io.write_json(mp := path(f"{folder}/metrics.json"), rec)
-        io.write_json(tp := path(f"{folder}/timing.json"), _timing(rng, epochs))
+        files.write_json(mp := path(f"{folder}/metrics.json"), rec)
+        files.write_json(tp := path(f"{folder}/timing.json"), _timing(rng, epochs))
         inputs[f"{kind}_metrics"].append(mp)
         inputs[f"{kind}_timing"].append(tp)
         names.append(name)
@@ -385,10 +387,10 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                 ep,
             )
     runs = sweep.runs_table(records)
-    io.write_csv(inputs.setdefault("sweep_runs", path("sweep/runs.csv")), runs)
-    io.write_csv(inputs.setdefault("sweep_summary", path("sweep/summary.csv")), sweep.summary_table(runs))
-    io.write_json(inputs.setdefault("sweep_curves", path("sweep/curves.json")), sweep.epoch_curves(records))
-    io.write_json(
+    files.write_csv(inputs.setdefault("sweep_runs", path("sweep/runs.csv")), runs)
+    files.write_csv(inputs.setdefault("sweep_summary", path("sweep/summary.csv")), sweep.summary_table(runs))
+    files.write_json(inputs.setdefault("sweep_curves", path("sweep/curves.json")), sweep.epoch_curves(records))
+    files.write_json(
         inputs.setdefault("sweep_curves_data", path("figures/sweep_curves.json")),
         {
             "validation accuracy": sweep.epoch_curves(records),
@@ -452,7 +454,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             choices=choices,
             baseline_learning_rate=s["training"]["optimizer"]["learning_rate"],
         )
-        io.write_json(inputs.setdefault("hinton_summary", path("hinton/summary.json")), summary)
+        files.write_json(inputs.setdefault("hinton_summary", path("hinton/summary.json")), summary)
 
     # 3A
     c = config["cnn"]
@@ -475,7 +477,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         )
         cnn_records.append(rec)
         job(f"cnn/rep{r}", "cnn", f"CNN, replicate {r}", rec, ep)
-    io.write_json(
+    files.write_json(
         inputs.setdefault("cnn_summary", path("cnn/summary.json")), evaluation.summarise_replicates(cnn_records)
     )
     study = c.get("design_study") or {"enabled": False}
@@ -516,7 +518,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             design_settings(c, {}),
             predictions=predictions_,
         )
-        io.write_json(inputs.setdefault("cnn_design", path("cnn_design/choice.json")), design)
+        files.write_json(inputs.setdefault("cnn_design", path("cnn_design/choice.json")), design)
     # 3A diagnostics: each replicate's confusion matrix on test digits spread evenly over the classes
     per_class = nb.n_test // 10
     labels_test = np.repeat(np.arange(10), per_class)
@@ -530,7 +532,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         predicted.append(guess)
     predicted = np.stack(predicted)
     confusions = [evaluation.confusion_matrix(labels_test, p, 10) for p in predicted]
-    io.write_npz(
+    files.write_npz(
         inputs.setdefault("cnn_diagnostics", path("cnn/diagnostics.npz")),
         confusion=np.stack(confusions),
         error_histogram=evaluation.error_histogram(predicted, labels_test, 10),
@@ -540,7 +542,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     )
     e = config["cnn_earlier"]
     earlier_layers = cnn_layers(e["model"]["conv_blocks"], e["model"]["dense_units"])
-    io.write_json(
+    files.write_json(
         inputs.setdefault("cnn_earlier_layers", path("cnn_earlier/layers.json")),
         {"layers": earlier_layers, "total_params": sum(r["params"] for r in earlier_layers)},
     )
@@ -558,10 +560,10 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             n_train=nb.n_train,
             n_val=nb.n_val,
         )
-        io.write_json(inputs.setdefault("cnn_earlier_metrics", path("cnn_earlier/metrics.json")), rec)
-        io.write_json(inputs.setdefault("cnn_earlier_timing", path("cnn_earlier/timing.json")), _timing(rng, ep))
+        files.write_json(inputs.setdefault("cnn_earlier_metrics", path("cnn_earlier/metrics.json")), rec)
+        files.write_json(inputs.setdefault("cnn_earlier_timing", path("cnn_earlier/timing.json")), _timing(rng, ep))
     choice = evaluation.choose_classifiers(names, metrics_paths, model_paths)
-    io.write_json(inputs.setdefault("classifier_choice", path("best_classifier.json")), choice)
+    files.write_json(inputs.setdefault("classifier_choice", path("best_classifier.json")), choice)
 
     # 3B: every replicate of the dense network (chosen factor), the CNN and, when the CNN augments, the two controls
     max_shift = config["shift"]["max_shift"]
@@ -598,7 +600,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                         "accuracy": _accuracy(nb.n_test, acc),
                     }
                 )
-    io.write_csv(inputs.setdefault("shift_table", path("shift/accuracy.csv")), pd.DataFrame(rows))
+    files.write_csv(inputs.setdefault("shift_table", path("shift/accuracy.csv")), pd.DataFrame(rows))
 
     # 4
     a = config["autoencoder"]
@@ -615,7 +617,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         }
     )
     ep = a["training"]["epochs"]
-    io.write_json(
+    files.write_json(
         inputs.setdefault("autoencoder_metrics", path("autoencoder/metrics.json")),
         {
             "history": {
@@ -635,9 +637,9 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             "threads": config["threads"],
         },
     )
-    io.write_json(inputs.setdefault("autoencoder_timing", path("autoencoder/timing.json")), _timing(rng, ep))
+    files.write_json(inputs.setdefault("autoencoder_timing", path("autoencoder/timing.json")), _timing(rng, ep))
     cnn_epochs = config["cnn"]["training"]["epochs"]
-    io.write_json(
+    files.write_json(
         inputs.setdefault("noisy_classifier_metrics", path("noisy_classifier/metrics.json")),
         {
             "history": {
@@ -648,7 +650,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             "train_noise": {"level": a["noise_level"], "seed": 7},
         },
     )
-    io.write_json(
+    files.write_json(
         inputs.setdefault("noisy_classifier_timing", path("noisy_classifier/timing.json")), _timing(rng, cnn_epochs)
     )
     levels = sorted(config["denoising"]["levels"])
@@ -689,9 +691,9 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
                 "denoised_over_noise_trained": int(np.sum(denoised & ~noise_trained)),
             }
         )
-    io.write_csv(inputs.setdefault("denoising_table", path("denoising/levels.csv")), pd.DataFrame(table))
+    files.write_csv(inputs.setdefault("denoising_table", path("denoising/levels.csv")), pd.DataFrame(table))
     # named under a caption (and fingerprinted by the history), not read by the report
-    io.write_npz(
+    files.write_npz(
         inputs.setdefault("denoising_examples", path("denoising/examples.npz")), levels=np.asarray(levels, dtype=float)
     )
     per = config["generation"]["per_class"]
@@ -712,11 +714,11 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     real = nb.real_recognised if nb.real_recognised is not None else _accuracy(nb.n_val, rng.uniform(0.5, 1))
     agnostic = nb.agnostic_confident if nb.agnostic_confident is not None else _accuracy(n_gen, rng.uniform(0, 1))
     confident = _accuracy(n_gen, rng.uniform(0, 1))
-    io.write_npz(
+    files.write_npz(
         inputs.setdefault("generation_images", path("generation/digits.npz")),
         **{f"distance_{k}": v for k, v in distances.items()},
     )
-    io.write_json(
+    files.write_json(
         inputs.setdefault("generation_scores", path("generation/scores.json")),
         {
             "per_class": [

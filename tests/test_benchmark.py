@@ -1,4 +1,4 @@
-"""The throughput benchmark (issue 8): analytic FLOP count, GEMM peak, one model measured end to end."""
+"""The throughput benchmark: analytic FLOP count, GEMM peak, one model measured end to end."""
 
 import json
 import subprocess
@@ -63,7 +63,7 @@ def test_benchmark_needs_two_epochs(tmp_path):
     assert result.returncode == 2 and "at least 2" in result.stderr
 
 
-# -- FLOP counts by hand, for each model of the default config (issue 17) ----------------------------
+# -- FLOP counts by hand, for each model of the default config ---
 
 
 def _config():
@@ -149,3 +149,23 @@ def test_full_build_benchmark_runs_on_the_smoke_config(tmp_path):
     assert data["training_flops"] > 0 and 0 < data["fraction_of_floor"] < 1
     assert data["start_to_first_step_seconds"]["jobs"] >= 8 and data["start_to_first_step_seconds"]["median"] > 0
     assert "of the floor" in result.stdout
+    # the forecast of each build beside its measurement
+    assert data["forecast_full_build_seconds"] > 0 and set(data["forecast_error"]) == {
+        "full_build",
+        "template_rebuild",
+        "setting_rebuild",
+    }
+    assert "forecast against measured" in result.stdout
+
+
+def test_reference_times_are_each_rules_median_of_measured_jobs(tmp_path):
+    from reference_times import rule_medians  # bench/, on the path above
+
+    from mnistflow import plan
+
+    for i, seconds in enumerate((10.0, 30.0, 20.0)):
+        (tmp_path / f"b{i}.tsv").write_text(f"s\th:m:s\n{seconds}\t0:00:10\n")
+    jobs = [plan.Job(rule="train", jobid=i, outputs=[f"o{i}"], benchmark=f"b{i}.tsv") for i in range(3)]
+    jobs.append(plan.Job(rule="never_ran", jobid=9, outputs=["o9"], benchmark="missing.tsv"))
+    # the median of the rule's jobs; a rule none of whose jobs was measured is left out, not guessed
+    assert rule_medians(jobs, tmp_path) == {"train": 20.0}

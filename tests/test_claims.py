@@ -19,7 +19,7 @@ from hypothesis import strategies as hs
 from scipy import stats
 
 from mnistflow import claims, history, rendering, report
-from mnistflow import statistics as st
+from mnistflow import inference as st
 from mnistflow.config import ConfigError, validate_config
 
 TEMPLATES = REPO / "workflow" / "report"

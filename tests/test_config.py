@@ -99,7 +99,7 @@ def test_resolve_data_dir_precedence(tmp_path):
 
 
 def test_code_version_tracks_module_content():
-    assert code_version("data", "io") == code_version("io", "data")
+    assert code_version("data", "files") == code_version("files", "data")
     assert code_version("data") != code_version("models")
     with pytest.raises(ConfigError, match="no library module"):
         code_version("no_such_module")

@@ -147,14 +147,14 @@ def test_gzip_is_plain_gzip(fake_mnist):
 def test_outputs_are_written_atomically_with_normal_permissions(tmp_path):
     import os
 
-    from mnistflow import io
+    from mnistflow import files
 
     target = tmp_path / "out.json"
-    io.write_json(target, {"a": 1})
-    assert io.read_json(target) == {"a": 1}
-    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~io._umask())
+    files.write_json(target, {"a": 1})
+    assert files.read_json(target) == {"a": 1}
+    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~files._umask())
     with pytest.raises(RuntimeError):
-        with io.atomic_path(tmp_path / "half.json") as tmp:
+        with files.atomic_path(tmp_path / "half.json") as tmp:
             tmp.write_text("{")
             raise RuntimeError("crash while writing")
     assert not (tmp_path / "half.json").exists()

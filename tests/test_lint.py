@@ -1,4 +1,4 @@
-"""Formatting and lint (issue 20): the tree passes ruff and snakefmt as `make lint` runs them, and the
+"""Formatting and lint: the tree passes ruff and snakefmt as `make lint` runs them, and the
 same settings do reject a lint finding and a formatting finding (so the check can fail)."""
 
 from __future__ import annotations

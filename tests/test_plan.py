@@ -163,3 +163,67 @@ def test_quiet_is_taken_out_with_its_values():
     assert plan.without_quiet(["report", "-q", "--cores", "2"]) == (["report", "--cores", "2"], True)
     assert plan.without_quiet(["--quiet", "rules", "progress", "report"]) == (["report"], True)
     assert plan.without_quiet(["report"]) == (["report"], False)
+
+
+@pytest.mark.parametrize("cores, cpus, used", [(4, 2, 2), (2, 2, 2), (1, 16, 1), (8, 16, 8)])
+def test_the_forecast_simulates_no_more_cores_than_cpus_and_says_so(cores, cpus, used):
+    jobs = [job(1, 10.0), job(2, 10.0), job(3, 10.0), job(4, 10.0)]
+    info = plan.forecast(jobs, cores, cpus=cpus)
+    assert info["simulated_cores"] == used
+    assert info["wall_seconds"] == plan.simulate(jobs, used)
+    line = plan.summary_line(info)
+    assert f"on {used} core" in line
+    # the note appears exactly when --cores asks for more than the machine has
+    assert ("asked for, but this machine has" in line) == (cores > cpus)
+    assert ("this machine has" in plan.plan_text(jobs, cores, cpus=cpus)) == (cores > cpus)
+
+
+def test_progress_runs_on_the_cores_the_machine_has():
+    progress = plan.Progress([job(1, 10.0), job(2, 10.0)], 4, lambda: 0.0, cpus=1)
+    assert progress.left() == 20.0
+
+
+def test_reference_times_are_scaled_by_the_probe(tmp_path):
+    ref = tmp_path / "reference.json"
+    ref.write_text(json.dumps({"seconds": {"a": 10.0, "b": 4.0}, "probe": {"step_seconds": 0.002}}))
+    assert plan.reference_probe(ref) == 0.002
+    assert plan.reference_probe(tmp_path / "missing.json") is None
+    scale = plan.scale_of({"step_seconds": 0.004}, plan.reference_probe(ref))
+    assert scale == pytest.approx(2.0)
+    # unknown on either side: unscaled
+    assert plan.scale_of(None, 0.002) == 1.0 and plan.scale_of({"step_seconds": 0.004}, None) == 1.0
+    (tmp_path / "results/benchmarks").mkdir(parents=True)
+    (tmp_path / "results/benchmarks/b.tsv").write_text("s\th:m:s\n3.0\t0:00:03\n")
+    jobs = [
+        plan.Job(rule="a", jobid=1, outputs=["x"]),
+        plan.Job(rule="b", jobid=2, outputs=["y"], benchmark="results/benchmarks/b.tsv"),
+    ]
+    plan.rescale(plan.estimate(jobs, tmp_path, plan.load_reference(ref)), scale)
+    # only the reference machine's time is converted; a time measured here stays as measured
+    assert (jobs[0].seconds, jobs[0].source) == (20.0, "reference x 2.00")
+    assert (jobs[1].seconds, jobs[1].source) == (3.0, "its benchmark file")
+
+
+def test_probe_is_measured_once_a_day_per_machine(tmp_path, monkeypatch):
+    from mnistflow import probe
+
+    path = tmp_path / "probe.json"
+    first = probe.cached(path, threads=1, now=1000.0)  # a real measurement, in a subprocess
+    assert 0 < first["step_seconds"] < 1 and first["epochs"] >= 3 and first["machine"] == probe.machine()
+    calls = []
+    monkeypatch.setattr(probe.subprocess, "run", lambda *a, **k: calls.append(a) or pytest.fail("measured again"))
+    assert probe.cached(path, threads=1, now=1000.0 + 3600) == first  # kept
+    monkeypatch.undo()
+    kept = json.loads(path.read_text())
+    path.write_text(json.dumps({**kept, "machine": "another|machine|2"}))
+
+    class Done:
+        returncode, stdout = 0, json.dumps({"step_seconds": 0.5, "epochs": 3, "threads": 1})
+
+    monkeypatch.setattr(probe.subprocess, "run", lambda *a, **k: Done)
+    assert probe.cached(path, threads=1, now=1000.0)["step_seconds"] == 0.5  # another machine's: measured anew
+    path.write_text(json.dumps({**kept, "time": 0.0}))
+    assert probe.cached(path, threads=1, now=probe.CACHE_SECONDS + 1.0)["step_seconds"] == 0.5  # stale
+    Done.returncode = 1
+    path.unlink()
+    assert probe.cached(path, threads=1) is None  # a failed probe: the forecast stays unscaled

@@ -176,9 +176,10 @@ def _normalised_report(workdir):
 
 
 @pytest.fixture(scope="module")
-def three_runs(tmp_path_factory):
-    """The smoke workflow from scratch three times: twice straight through, and once killed
-    (SIGTERM, then SIGKILL) in the middle of a training job and then rerun."""
+def two_runs(tmp_path_factory):
+    """The smoke workflow from scratch twice: once straight through, and once killed (SIGTERM, then
+    SIGKILL) in the middle of a training job and then rerun. The second is also a rerun from scratch:
+    every job before the kill ran in its first attempt, every job after it in the resumed one."""
     import os
     import signal
     import subprocess
@@ -190,10 +191,9 @@ def three_runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     repo = copy_workflow(root / "repo")
     runs = {}
-    for name in ("first", "second"):
-        runs[name] = root / name
-        runs[name].mkdir()
-        smoke(repo, runs[name])
+    runs["first"] = root / "first"
+    runs["first"].mkdir()
+    smoke(repo, runs["first"])
     work = runs["interrupted"] = root / "interrupted"
     work.mkdir()
     cmd = [
@@ -253,10 +253,11 @@ def _compared(work):
     ]
 
 
-def test_rerun_from_scratch_gives_identical_numbers(three_runs):
-    """Every metrics file byte-identical; the report equal but for its timestamps and timings."""
-    runs, _ = three_runs
-    first, second = runs["first"], runs["second"]
+def test_rerun_from_scratch_gives_identical_numbers(two_runs):
+    """Every metrics file of a second build from nothing byte-identical to the first's; the report equal
+    but for its timestamps and timings."""
+    runs, _ = two_runs
+    first, second = runs["first"], runs["interrupted"]
     compared = _compared(first)
     assert len(compared) > 30
     differ = [
@@ -266,22 +267,16 @@ def test_rerun_from_scratch_gives_identical_numbers(three_runs):
     assert _normalised_report(first) == _normalised_report(second)
 
 
-def test_interrupted_run_resumes_without_corrupt_outputs(three_runs):
+def test_interrupted_run_resumes_without_corrupt_outputs(two_runs):
     import json
 
-    runs, killed = three_runs
+    runs, killed = two_runs
     # nothing the killed run left looks complete but is not: every JSON parses, the killed job wrote nothing
     for name, data in killed.items():
         if name.endswith(".json"):
             json.loads(data)
     assert not any(name.startswith("results/cnn/rep0/") and not name.split("/")[-1].startswith(".") for name in killed)
-    first, resumed = runs["first"], runs["interrupted"]
-    differ = [
-        str(p.relative_to(first))
-        for p in _compared(first)
-        if p.read_bytes() != (resumed / p.relative_to(first)).read_bytes()
-    ]
-    assert differ == []
-    assert _normalised_report(first) == _normalised_report(resumed)
+    resumed = runs["interrupted"]
+    # its numbers and report equal the uninterrupted build's: test_rerun_from_scratch_gives_identical_numbers
     leftovers = [p.name for p in files_under(resumed / "results") if ".part" in p.name]
     assert leftovers == [], leftovers

@@ -1,4 +1,4 @@
-"""The house rules of the workflow's tree (issue 20), checked on the tree itself: each question's rule
+"""The house rules of the workflow's tree, checked on the tree itself: each question's rule
 file stands on its own, every compute job is benchmarked and named, light rules say so themselves, the
 library reads no output path, and resources are set once."""
 

@@ -376,7 +376,7 @@ def test_sweep_table_matches_job_files(smoke_run):
 
 def test_report_2d_shows_the_sweep_table(smoke_run):
     from mnistflow import claims
-    from mnistflow.statistics import mean_interval
+    from mnistflow.inference import mean_interval
     from mnistflow.sweep import read_table
 
     workdir, _, _ = smoke_run
@@ -462,7 +462,7 @@ def test_report_shows_whatever_the_metrics_files_say(smoke_run, tmp_path):
 
     import yaml
 
-    from mnistflow import history, io, rendering, report
+    from mnistflow import files, history, rendering, report
 
     workdir, repo, _ = smoke_run
     copy = tmp_path / "work"
@@ -470,12 +470,12 @@ def test_report_shows_whatever_the_metrics_files_say(smoke_run, tmp_path):
     config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
     html = {}
     for name, (dense_acc, cnn_acc) in {"a": (0.91234, 0.99111), "b": (0.84567, 0.98222)}.items():
-        metrics = io.read_json(copy / "results/dense/metrics.json")
+        metrics = files.read_json(copy / "results/dense/metrics.json")
         metrics["test"]["accuracy"] = dense_acc
-        io.write_json(copy / "results/dense/metrics.json", metrics)
-        summary = io.read_json(copy / "results/cnn/summary.json")
+        files.write_json(copy / "results/dense/metrics.json", metrics)
+        summary = files.read_json(copy / "results/cnn/summary.json")
         summary["test_accuracy"]["mean"] = cnn_acc
-        io.write_json(copy / "results/cnn/summary.json", summary)
+        files.write_json(copy / "results/cnn/summary.json", summary)
         inputs = report_inputs(copy, repo)
         context = report.build_context(
             inputs, config, **synthetic.report_roles(inputs), versions={"keras": "x"}, repo=REPO
@@ -493,7 +493,7 @@ def test_report_3a_3b_numbers(smoke_run):
     import pandas as pd
 
     from mnistflow.evaluation import SHIFT_CELL_NAMES, shift_curves
-    from mnistflow.statistics import mean_interval
+    from mnistflow.inference import mean_interval
 
     workdir, _, _ = smoke_run
     html = (workdir / "report" / "report.html").read_text()
@@ -646,7 +646,7 @@ def test_report_hinton_study(smoke_run):
     assert "Tuning of <code>momentum</code> on the validation set" in q2d
 
 
-# --- The report's two formats and Snakemake's own report (issue 9) -----------------------------
+# --- The report's two formats and Snakemake's own report ---
 
 
 def heading_texts(html):
@@ -793,7 +793,7 @@ def test_snakemake_builtin_report(smoke_run):
         assert caption in text, caption
 
 
-# --- What reruns after a library edit: computed from the scripts' imports (issue 15) --------------
+# --- What reruns after a library edit: computed from the scripts' imports ---
 
 
 def rule_scripts():
@@ -824,7 +824,7 @@ def test_library_modules_follow_imports_transitively():
 
     assert "sweep" in library_modules(REPO / "scripts" / "plot_sweep.py")  # imported by the script itself
     report = library_modules(REPO / "scripts" / "render_report.py")
-    assert {"report", "claims", "statistics", "rendering"} <= set(report)  # claims and statistics only through report
+    assert {"report", "claims", "inference", "rendering"} <= set(report)  # claims and inference only through report
     training = library_modules(REPO / "scripts" / "train_classifier.py")
     assert {"jobs", "runtime", "training", "models", "config"} <= set(training)  # config only inside jobs' functions
     assert "plots" not in training and "claims" not in training
@@ -851,7 +851,7 @@ def test_editing_a_library_module_reruns_exactly_the_rules_that_import_it(smoke_
     assert changed == expected
 
 
-# -- what changed between builds, the forecast, the progress (issue 16) ------------------------------
+# -- what changed between builds, the forecast, the progress ---
 
 
 def changes_text(workdir):

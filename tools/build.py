@@ -33,11 +33,7 @@ def main() -> int:
     if not jobs:
         print("[forecast] nothing to do: every output is up to date", flush=True)
     else:
-        print(
-            f"[forecast] {info['jobs']} jobs, about {plan.duration(info['wall_seconds'])} on {cores} cores "
-            f"(`make plan` lists them with their reasons)",
-            flush=True,
-        )
+        print(f"[forecast] {plan.summary_line(info)} (`make plan` lists them with their reasons)", flush=True)
     progress = plan.Progress(jobs, cores, time.monotonic)
     proc = subprocess.Popen(
         [sys.executable, "-m", "snakemake", *args],

@@ -8,13 +8,14 @@ The arguments are Snakemake's own (target, --cores, --configfile, -d ...); the p
 How each estimate is made: mnistflow/plan.py.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mnistflow import plan  # noqa: E402
+from mnistflow import plan, probe  # noqa: E402
 from mnistflow.config import REPORT_CORES  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,7 +39,12 @@ def dry_run(args: list[str]) -> list[plan.Job]:
         sys.stderr.write(result.stdout + result.stderr)
         sys.exit(result.returncode)
     jobs = plan.parse_jobs((result.stdout + result.stderr).splitlines())
-    return plan.estimate(jobs, workdir_from(args), plan.load_reference(REFERENCE))
+    workdir, reference = workdir_from(args), plan.load_reference(REFERENCE)
+    jobs = plan.estimate(jobs, workdir, reference)
+    if any(job.source == "reference machine" for job in jobs):  # measure this machine against the reference
+        here = probe.cached(workdir / ".snakemake" / "throughput_probe.json", threads=min(2, os.cpu_count() or 1))
+        plan.rescale(jobs, plan.scale_of(here, plan.reference_probe(REFERENCE)))
+    return jobs
 
 
 def main() -> None:

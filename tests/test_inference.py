@@ -13,7 +13,7 @@ from scipy import stats
 from statsmodels.stats.power import TTestPower
 
 from mnistflow import evaluation
-from mnistflow import statistics as st
+from mnistflow import inference as st
 
 
 @pytest.mark.parametrize("n", [2, 3, 5, 13, 30, 200])
