@@ -155,8 +155,8 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, num_classes: int
 
 def per_class_errors(confusions: np.ndarray) -> list[dict]:
     """Per true class, from confusion matrices of replicates (R, K, K): the images, each replicate's
-    error count and rate, their mean rate and the class most often predicted instead (summed over
-    replicates; None when the class is never missed)."""
+    error count and rate, their mean rate and the classes most often predicted instead (summed over
+    replicates; all of them on a tie, none when the class is never missed)."""
     confusions = np.asarray(confusions)
     rows = []
     for k in range(confusions.shape[1]):
@@ -172,7 +172,7 @@ def per_class_errors(confusions: np.ndarray) -> list[dict]:
                 "errors": wrong.tolist(),
                 "error_rates": (wrong / max(images, 1)).tolist(),
                 "mean_error_rate": float(np.mean(wrong) / max(images, 1)),
-                "confused_with": int(np.argmax(instead)) if instead.max() > 0 else None,
+                "confused_with": np.flatnonzero(instead == instead.max()).tolist() if instead.max() > 0 else [],
             }
         )
     return rows

@@ -310,6 +310,7 @@ def diagnostics_context(confusion: np.ndarray, chosen: int, misclassified: int, 
     for row in rows:
         row["interval"] = inference.mean_interval(row["error_rates"])
     worst = max(rows, key=lambda r: r["mean_error_rate"])
+    highest = [r["class"] for r in rows if r["mean_error_rate"] == worst["mean_error_rate"]]
     return {
         "rows": rows,
         "chosen": chosen,
@@ -320,6 +321,10 @@ def diagnostics_context(confusion: np.ndarray, chosen: int, misclassified: int, 
         "several": len(confusion) > 1,
         "any_errors": worst["mean_error_rate"] > 0,
         "worst": worst,
+        # every class at the highest error rate (a tie names them all), and whether all misclassified digits are shown
+        "highest": highest,
+        "tie_for_highest": len(highest) > 1,
+        "all_shown": shown == misclassified,
         "mean_errors": float(np.mean(confusion.sum(axis=(1, 2)) - np.trace(confusion, axis1=1, axis2=2))),
     }
 
@@ -489,6 +494,7 @@ def autoencoder_context(
         "bottleneck": metrics["latent_dim"] < _prod(metrics["decoder_layers"][-1]["output_shape"][1:]),
         "levels": levels,
         "level_values": [row["level"] for row in levels],
+        "clean_tested": any(row["level"] == 0 for row in levels),
         "images_per_level": int(levels[0]["images"]),
         "criteria": denoising,
         "scores": scores,

@@ -1305,7 +1305,10 @@ def test_confusion_matrix_and_per_class_errors():
     assert m.tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
     rows = evaluation.per_class_errors(np.stack([m, m]))
     assert [r["mean_error_rate"] for r in rows] == [0.5, 0.0, 0.5]
-    assert [r["confused_with"] for r in rows] == [1, None, 0]
+    assert [r["confused_with"] for r in rows] == [[1], [], [0]]
+    # a tie names every class taken for it as often
+    m = evaluation.confusion_matrix(np.array([0, 0, 0]), np.array([1, 2, 0]), 3)
+    assert evaluation.per_class_errors(m[None])[0]["confused_with"] == [1, 2]
 
 
 def _hinton_summary(base, variants, val=None, on_all=()):

@@ -44,7 +44,10 @@ def test_first_build_says_so(tmp_path):
     context, inputs, _ = build(tmp_path, "a", synthetic.Numbers())
     snap, changes = history.record(context, inputs, tmp_path / "history", REPO)
     assert changes["first"]
-    assert "This is the first build recorded" in render_changes(context, changes)
+    # one line under the title, and neither a section nor a contents entry with nothing to compare
+    html = rendering.render(TEMPLATES, "report.html.j2", dict(context, changes=changes))
+    assert "The first build recorded in this history folder" in html
+    assert '<section id="changes">' not in html and 'href="#changes"' not in html
     assert history.markdown(changes).startswith("Only one build")
 
 

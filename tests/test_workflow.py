@@ -21,9 +21,9 @@ OFFLINE = {
     "https_proxy": "http://127.0.0.1:9",
     "http_proxy": "http://127.0.0.1:9",
 }
+# every section of a first build ("changes" appears from the second build on)
 SECTIONS = [
     "summary",
-    "changes",
     "q1",
     "q2a",
     "q2b",
