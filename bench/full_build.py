@@ -98,11 +98,16 @@ def main() -> None:
         "configfiles": args.configfile,
         "command": " ".join(["snakemake", "--cores", str(args.cores), "report"]),
     }
-    print("GEMM peak ...", flush=True)
-    result["gemm"] = throughput._child(
-        ["gemm", "--config", str(REPO / "config" / "config.yaml"), "--threads", str(args.cores)], sys.stderr
-    )
-    print(f"  {result['gemm']['gflops']:.1f} GFLOP/s on {args.cores} threads", flush=True)
+    threads = min(args.cores, os.cpu_count() or 1)  # a peak on more threads than CPUs is no peak
+    result["peaks"] = {}
+    for precision, step in throughput.PEAK_STEPS.items():
+        print(f"{precision} matrix-product peak ...", flush=True)
+        found = throughput._child(
+            [step, "--config", str(REPO / "config" / "config.yaml"), "--threads", str(threads)], sys.stderr
+        )
+        result["peaks"][precision] = found
+        print(f"  {found['gflops']:.1f} GFLOP/s on {threads} threads", flush=True)
+    result["gemm"] = result["peaks"]["float32"]
     result["forecast_full_build_seconds"] = forecast_seconds(snakemake, workdir, args.cores)
     result["full_build_seconds"] = timed(snakemake, workdir, log)
     result["noop_rerun_seconds"] = timed(snakemake, workdir, log)
@@ -129,7 +134,10 @@ def main() -> None:
     result["results"] = headline(workdir)
     flops = throughput.build_flops(workdir / "results")
     result["training_flops"] = flops["total"]
-    result["flop_floor_seconds"] = flops["total"] / (result["gemm"]["gflops"] * 1e9)
+    result["training_flops_by_precision"] = flops["by_precision"]
+    # each model's FLOPs at the peak of the precision it trains in
+    gflops = {p: found["gflops"] for p, found in result["peaks"].items()}
+    result["flop_floor_seconds"] = throughput.floor_seconds(flops["by_precision"], gflops)
     result["fraction_of_floor"] = result["flop_floor_seconds"] / result["full_build_seconds"]
     result["forecast_error"] = {  # forecast / measured - 1
         "full_build": result["forecast_full_build_seconds"] / result["full_build_seconds"] - 1,
@@ -149,9 +157,11 @@ def main() -> None:
     files.write_json(args.out, result)
     print(json.dumps({k: v for k, v in result.items() if k != "jobs"}, indent=1))
     print(
-        f"training work {result['training_flops'] / 1e12:.1f} TFLOP; floor "
-        f"{result['flop_floor_seconds'] / 60:.1f} min at "
-        f"{result['gemm']['gflops']:.0f} GFLOP/s; build {result['full_build_seconds'] / 60:.1f} min = "
+        f"training work {result['training_flops'] / 1e12:.1f} TFLOP ("
+        + ", ".join(f"{p} {f / 1e12:.1f}" for p, f in flops["by_precision"].items())
+        + f"); floor {result['flop_floor_seconds'] / 60:.1f} min at "
+        + ", ".join(f"{p} {g:.0f} GFLOP/s" for p, g in gflops.items())
+        + f"; build {result['full_build_seconds'] / 60:.1f} min = "
         f"{100 * result['fraction_of_floor']:.0f}% of the floor; process start to first training step "
         f"{result['start_to_first_step_seconds']['median']} s (median of "
         f"{result['start_to_first_step_seconds']['jobs']} jobs)"

@@ -55,6 +55,46 @@ def gemm_peak(*, threads: int, size: int = 2048, seconds: float = 3.0) -> dict:
     return {"size": size, "threads": threads, "runs": runs, "best_seconds": best, "gflops": 2 * size**3 / best / 1e9}
 
 
+def bf16_peak(*, threads: int, size: int = 2048, seconds: float = 3.0) -> dict:
+    """Best GFLOP/s of TensorFlow's matrix product of two size x size bfloat16 matrices (the framework and
+    the precision the mixed_bfloat16 models train in: oneDNN runs it on AMX or AVX512-BF16 units where the
+    CPU has them), over repeated products for about `seconds` after a warm-up."""
+    from mnistflow import runtime
+
+    runtime.configure(backend="tensorflow", threads=threads, seed=0)
+    import tensorflow as tf
+
+    a = tf.cast(tf.random.stateless_normal((size, size), seed=(0, 1)), tf.bfloat16)
+    b = tf.cast(tf.random.stateless_normal((size, size), seed=(0, 2)), tf.bfloat16)
+    product = tf.function(lambda x, y: tf.reduce_sum(tf.cast(tf.matmul(x, y)[:1, :1], tf.float32)))
+    product(a, b).numpy()
+    best, runs, start = float("inf"), 0, time.perf_counter()
+    while time.perf_counter() - start < seconds or runs < 3:
+        t0 = time.perf_counter()
+        product(a, b).numpy()
+        best = min(best, time.perf_counter() - t0)
+        runs += 1
+    return {"size": size, "threads": threads, "runs": runs, "best_seconds": best, "gflops": 2 * size**3 / best / 1e9}
+
+
+#: The peak each training precision is measured by: the step of `main` that measures it.
+PEAK_STEPS = {"float32": "gemm", "mixed_bfloat16": "bf16"}
+
+
+def precision_of(record: dict) -> str:
+    """The precision a training job trained in, from its metrics record (float32 unless it says)."""
+    return ((record.get("settings") or {}).get("training") or {}).get("precision", "float32")
+
+
+def floor_seconds(flops: dict[str, float], peaks: dict[str, float]) -> float:
+    """The least time the counted work takes: each precision's FLOPs at the peak GFLOP/s of that
+    precision (`flops` and `peaks` keyed by precision)."""
+    missing = set(flops) - set(peaks)
+    if missing:
+        raise ValueError(f"no peak measured for {sorted(missing)}")
+    return sum(f / (peaks[p] * 1e9) for p, f in flops.items())
+
+
 def load_arrays(config: dict, data_dir: str | os.PathLike) -> dict:
     """The prepared float32 arrays of the full data set (the config's split, no subset)."""
     from mnistflow import data
@@ -140,13 +180,15 @@ def record_flops(record: dict) -> float | None:
 
 def build_flops(results: str | os.PathLike) -> dict:
     """Counted training FLOPs of every training job of a build (every metrics.json under `results`
-    that is a training record)."""
-    jobs = {}
+    that is a training record), in all and by the precision each job trained in."""
+    jobs, by_precision = {}, {}
     for path in sorted(Path(results).rglob("metrics.json")):
-        flops = record_flops(json.loads(path.read_text()))
+        record = json.loads(path.read_text())
+        flops = record_flops(record)
         if flops is not None:
             jobs[str(path.relative_to(results).parent)] = flops
-    return {"jobs": jobs, "total": sum(jobs.values())}
+            by_precision[precision_of(record)] = by_precision.get(precision_of(record), 0.0) + flops
+    return {"jobs": jobs, "total": sum(jobs.values()), "by_precision": by_precision}
 
 
 def _macs(model) -> int:
@@ -226,15 +268,18 @@ def main(argv: list[str] | None = None) -> None:
     import yaml
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("gemm", "model"))
+    parser.add_argument("step", choices=("gemm", "bf16", "model"))
     parser.add_argument("name", nargs="?", choices=sorted(MODELS))
     parser.add_argument("--config", required=True)
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--data-dir")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--size", type=int, default=2048, help="matrix size of the peak steps")
+    parser.add_argument("--seconds", type=float, default=3.0, help="how long the peak steps repeat their product")
     args = parser.parse_args(argv)
-    if args.step == "gemm":
-        out = gemm_peak(threads=args.threads)
+    if args.step in PEAK_STEPS.values():
+        peak = gemm_peak if args.step == "gemm" else bf16_peak
+        out = peak(threads=args.threads, size=args.size, seconds=args.seconds)
     else:
         config = yaml.safe_load(Path(args.config).read_text())
         out = model_epochs(args.name, config=config, data_dir=args.data_dir, epochs=args.epochs, threads=args.threads)

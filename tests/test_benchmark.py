@@ -98,6 +98,46 @@ def test_flop_counter_matches_a_hand_count(keras_jax, section):
     assert throughput._macs(model) == HAND_MACS[section]
 
 
+def test_bf16_peak_is_measured_in_tensorflow():
+    found = throughput._child(
+        [
+            "bf16",
+            "--config",
+            str(REPO / "config" / "config.yaml"),
+            "--threads",
+            "1",
+            "--size",
+            "256",
+            "--seconds",
+            "0.05",
+        ],
+        sys.stderr,
+    )
+    assert found["size"] == 256 and found["runs"] >= 3 and found["gflops"] > 0
+
+
+def test_the_floor_counts_each_precision_at_its_own_peak(tmp_path):
+    """A float32 dense job and a mixed_bfloat16 job: the floor by hand is each one's FLOPs over its
+    precision's peak."""
+    dense = {"layers": [{"macs": 1000}], "epochs": 2, "train_samples": 100, "val_samples": 10}
+    cnn = {**dense, "layers": [{"macs": 5000}], "settings": {"training": {"precision": "mixed_bfloat16"}}}
+    for name, record in (("dense", dense), ("cnn/rep0", cnn)):
+        (tmp_path / name).mkdir(parents=True)
+        (tmp_path / name / "metrics.json").write_text(json.dumps(record))
+    counted = throughput.build_flops(tmp_path)
+    dense_flops = 2 * 1000 * (3 * 100 + 10) * 2  # 2 FLOPs a MAC; 3 passes a training image, 1 a validation image
+    cnn_flops = 2 * 5000 * (3 * 100 + 10) * 2
+    assert counted["by_precision"] == {"float32": dense_flops, "mixed_bfloat16": cnn_flops}
+    assert counted["total"] == dense_flops + cnn_flops
+    peaks = {"float32": 200.0, "mixed_bfloat16": 800.0}
+    floor = throughput.floor_seconds(counted["by_precision"], peaks)
+    assert floor == pytest.approx(dense_flops / 200e9 + cnn_flops / 800e9)
+    # a faster bfloat16 unit lowers the floor of the mixed-precision job only
+    assert floor < throughput.floor_seconds(counted["by_precision"], {"float32": 200.0, "mixed_bfloat16": 200.0})
+    with pytest.raises(ValueError, match="mixed_bfloat16"):
+        throughput.floor_seconds(counted["by_precision"], {"float32": 200.0})
+
+
 def test_build_flops_counts_every_training_record(tmp_path):
     layers = [{"macs": 1000}, {"macs": 24}]
     record = {"layers": layers, "epochs": 3, "train_samples": 100, "val_samples": 10}

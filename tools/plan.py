@@ -41,9 +41,10 @@ def dry_run(args: list[str]) -> list[plan.Job]:
     jobs = plan.parse_jobs((result.stdout + result.stderr).splitlines())
     workdir, reference = workdir_from(args), plan.load_reference(REFERENCE)
     jobs = plan.estimate(jobs, workdir, reference)
-    if any(job.source == "reference machine" for job in jobs):  # measure this machine against the reference
+    there = plan.reference_probe(REFERENCE)
+    if there and any(job.source == "reference machine" for job in jobs):  # this machine against the reference
         here = probe.cached(workdir / ".snakemake" / "throughput_probe.json", threads=min(2, os.cpu_count() or 1))
-        plan.rescale(jobs, plan.scale_of(here, plan.reference_probe(REFERENCE)))
+        plan.rescale(jobs, plan.scale_of(here, there))
     return jobs
 
 
