@@ -1,6 +1,7 @@
 # Two entry points that work on a fresh machine:
 #   make report   set up .venv (pinned packages) and build report/report.html and report.pdf
 #   make test     set up .venv and run the test suite
+#   make test-fast  the tests that run no workflow build (unit and property tests, a few minutes)
 #   make plan     the jobs a `make report` would run, why, and about how long it would take
 #   make diff     what changed between the last two report builds (history/)
 #   make lint     ruff, snakefmt and snakemake --lint: fails on any finding (CI runs it)
@@ -16,7 +17,7 @@ export MNIST_DIR
 
 ARGS   ?=
 
-.PHONY: venv report test smoke plan diff lint format clean bench bench-build
+.PHONY: venv report test test-fast smoke plan diff lint format clean bench bench-build
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -41,6 +42,9 @@ diff: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+test-fast: venv
+	$(BIN)/python -m pytest -m "not workflow"
 
 bench: venv
 	$(BIN)/python bench/run.py

@@ -17,10 +17,15 @@ from mnistflow.data import idx_bytes  # noqa: E402 (re-exported for the tests th
 
 
 def mnist_dir() -> Path:
-    """The real MNIST files for workflow tests: MNIST_DIR, else ../shared/data/mnist."""
+    """The real MNIST files for the tests that read them: MNIST_DIR, else ../shared/data/mnist. Without
+    them such a test is skipped and says why, or fails where MNISTFLOW_REQUIRE_DATA=1 (CI sets it, so
+    that no test it means to run goes unrun)."""
     path = Path(os.environ.get("MNIST_DIR") or DEFAULT_MNIST)
     if not path.is_dir():
-        pytest.fail(f"workflow tests need the MNIST IDX files: set MNIST_DIR (tried {path})")
+        message = f"needs the MNIST IDX files: set MNIST_DIR (tried {path})"
+        if os.environ.get("MNISTFLOW_REQUIRE_DATA") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     return path
 
 

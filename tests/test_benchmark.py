@@ -159,6 +159,7 @@ def test_build_flops_counts_every_training_record(tmp_path):
     assert counted["total"] == 2 * throughput.record_flops(record)
 
 
+@pytest.mark.workflow
 def test_full_build_benchmark_runs_on_the_smoke_config(tmp_path):
     """bench/full_build.py on the smoke config, from a copy of the workflow (it edits a template for
     one rebuild): it must not rot. It prints the FLOP floor and the overhead."""
