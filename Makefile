@@ -8,7 +8,8 @@
 # ARGS adds Snakemake arguments to report, smoke and plan, e.g. ARGS="--configfile my.yaml".
 PYTHON ?= python3
 VENV   ?= .venv
-CORES  ?= 4
+# CORES=N gives Snakemake N cores; unset, the tools use mnistflow.config.REPORT_CORES.
+CORES  ?=
 BIN     = $(VENV)/bin
 # The data directory: MNIST_DIR if set, else ../shared/data/mnist when it exists beside the
 # checkout; with neither (and no data.dir in the config) Keras downloads MNIST.
@@ -29,13 +30,13 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 report: venv
-	$(BIN)/python tools/build.py report --cores $(CORES) $(ARGS)
+	$(BIN)/python tools/build.py report $(if $(CORES),--cores $(CORES)) $(ARGS)
 
 smoke: venv
-	$(BIN)/python tools/build.py report --cores $(CORES) --configfile config/smoke.yaml $(ARGS)
+	$(BIN)/python tools/build.py report $(if $(CORES),--cores $(CORES)) --configfile config/smoke.yaml $(ARGS)
 
 plan: venv
-	$(BIN)/python tools/plan.py report --cores $(CORES) $(ARGS)
+	$(BIN)/python tools/plan.py report $(if $(CORES),--cores $(CORES)) $(ARGS)
 
 diff: venv
 	$(BIN)/python tools/diff.py $(ARGS)
@@ -50,7 +51,7 @@ bench: venv
 	$(BIN)/python bench/run.py
 
 bench-build: venv
-	$(BIN)/python bench/full_build.py --cores $(CORES)
+	$(BIN)/python bench/full_build.py $(if $(CORES),--cores $(CORES))
 
 # Fails on any formatting or lint finding (CI runs it before the tests); `make format` fixes formatting.
 lint: venv

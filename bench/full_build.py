@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO / "tools"))
 from plan import dry_run  # noqa: E402  (tools/plan.py: the forecast of make plan and make report)
 
 from mnistflow import files, plan, report  # noqa: E402
+from mnistflow.config import REPORT_CORES  # noqa: E402
 
 
 def forecast_seconds(cmd: list[str], workdir: Path, cores: int) -> float:
@@ -67,7 +68,7 @@ def headline(workdir: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cores", type=int, default=4)
+    parser.add_argument("--cores", type=int, default=REPORT_CORES)
     parser.add_argument("--configfile", nargs="+", default=[], help="config files added after config/config.yaml")
     parser.add_argument("--workdir", help="build here (must be empty or absent); default: a new temporary directory")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")

@@ -43,8 +43,8 @@ def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
 AUGMENTATION_KEYS = ("augment_shift", "augment_rotation", "augment_zoom")
 
 
-#: The cores `make report` gives Snakemake (the Makefile's CORES), the default of tools/build.py and
-#: tools/plan.py, and the cores of the report's rebuild command.
+#: The cores `make report` gives Snakemake: tools/build.py and tools/plan.py add `--cores REPORT_CORES` to a
+#: command line without --cores (the Makefile's CORES overrides it), and the report's rebuild command uses it.
 REPORT_CORES = 4
 
 

@@ -347,6 +347,12 @@ def without_quiet(args: list[str]) -> tuple[list[str], bool]:
     return out, quiet
 
 
+def with_cores(args: list[str], default: int) -> list[str]:
+    """Snakemake arguments with `--cores default` added where they name no cores."""
+    named = any(a in ("--cores", "-c") or a.startswith("--cores=") for a in args)
+    return list(args) if named else ["--cores", str(default), *args]
+
+
 def cores_from(args: list[str], default: int) -> int:
     """The --cores/-c value of a Snakemake command line (`all` means every CPU)."""
     for i, arg in enumerate(args):

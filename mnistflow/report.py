@@ -688,7 +688,7 @@ def provenance(
         "machines": machines(list(timings)),
         "differences": differences_from_assignment(run, assignment) if assignment else [],
         # cores for the rebuild: make report's 4, or more where a training job used more threads
-        "cores": max([REBUILD_CORES] + [int(m["threads"]) for m in models]),
+        "cores": max([REPORT_CORES] + [int(m["threads"]) for m in models]),
         "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "config_yaml": yaml.safe_dump(config, sort_keys=True, default_flow_style=False, width=90),
         "versions": versions,
@@ -697,10 +697,6 @@ def provenance(
         "models": list(models),
         "cited": cited_constants(refs or {}),
     }
-
-
-#: The cores of the rebuild command (make report's); never fewer than any job's threads.
-REBUILD_CORES = REPORT_CORES
 
 
 def rebuild_command(provenance: dict, config_path: str) -> str:

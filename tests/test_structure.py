@@ -124,8 +124,12 @@ def test_every_augmentation_setting_has_words_in_the_report():
 
 
 def test_make_report_cores_are_stated_once_for_the_tools():
-    """The Makefile's CORES is config.REPORT_CORES, the tools' default and the rebuild command's cores."""
-    from mnistflow import config, report
+    """The cores of make report are config.REPORT_CORES alone: the Makefile states no number of its own,
+    and the tools add them to a command line that names none."""
+    from mnistflow import config, plan
 
     makefile = (REPO / "Makefile").read_text()
-    assert int(re.search(r"(?m)^CORES\s*\?=\s*(\d+)", makefile).group(1)) == config.REPORT_CORES == report.REBUILD_CORES
+    assert re.search(r"(?m)^CORES\s*\?=\s*$", makefile), "the Makefile's CORES has a default of its own"
+    assert plan.with_cores(["report"], config.REPORT_CORES) == ["--cores", str(config.REPORT_CORES), "report"]
+    assert plan.with_cores(["report", "--cores", "2"], 4) == ["report", "--cores", "2"]
+    assert plan.with_cores(["-c", "1"], 4) == ["-c", "1"] and plan.with_cores(["--cores=3"], 4) == ["--cores=3"]

@@ -26,7 +26,7 @@ from mnistflow.config import REPORT_CORES  # noqa: E402
 
 
 def main() -> int:
-    args, quiet = plan.without_quiet(sys.argv[1:] or ["--cores", str(REPORT_CORES), "report"])
+    args, quiet = plan.without_quiet(plan.with_cores(sys.argv[1:] or ["report"], REPORT_CORES))
     cores = plan.cores_from(args, 1)
     jobs = dry_run(args)
     info = plan.forecast(jobs, cores)

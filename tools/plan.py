@@ -49,7 +49,7 @@ def dry_run(args: list[str]) -> list[plan.Job]:
 
 
 def main() -> None:
-    args = sys.argv[1:] or ["--cores", str(REPORT_CORES), "report"]
+    args = plan.with_cores(sys.argv[1:] or ["report"], REPORT_CORES)
     if any(a in ("-h", "--help") for a in args):
         print(__doc__)
         return

@@ -21,6 +21,7 @@ from mnistflow.config import (
 )
 from mnistflow.data import IDX_FILES, NUM_CLASSES
 from mnistflow.evaluation import SHIFT_CELL_NAMES, network_name
+from mnistflow.report_inputs import timing_inputs
 from mnistflow.sweep import FACTOR_PATTERN, factor_labels
 
 REPO = Path(workflow.basedir)
@@ -227,6 +228,4 @@ def optional_report_inputs(wildcards):
 
 
 # The training jobs' timing records among the report's inputs (where each model trained, how fast).
-REPORT_TIMINGS = ["dense_timing", "sweep_timing", "cnn_timing", "autoencoder_timing", "noisy_classifier_timing"]
-if config["cnn_earlier"]["enabled"]:
-    REPORT_TIMINGS.append("cnn_earlier_timing")
+REPORT_TIMINGS = timing_inputs(config["cnn_earlier"]["enabled"])

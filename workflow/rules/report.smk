@@ -2,28 +2,12 @@
 # provenance of the build. Included last: it reads every other rule's outputs (its optional inputs,
 # report_templates and REPORT_TIMINGS are in common.smk).
 
+from mnistflow.report_inputs import FIGURE_INPUTS
 
 # The figures the report embeds, by input name (figures.<name> in the templates): each a figure
-# rule's declared output. The report rule takes them as inputs and names them in params.figures.
-REPORT_FIGURES = {
-    "examples_figure": rules.plot_examples.output.figure,
-    "loss_formula_figure": rules.plot_loss_formula.output.figure,
-    "dense_accuracy_figure": rules.plot_dense_history.output.figure,
-    "sweep_factor_figure": rules.plot_sweep.output.figure,
-    "sweep_curves_figure": rules.plot_sweep_curves.output.figure,
-    "cnn_accuracy_figure": rules.plot_cnn_history.output.figure,
-    "cnn_confusion_figure": rules.plot_cnn_diagnostics.output.confusion,
-    "cnn_misclassified_figure": rules.plot_cnn_diagnostics.output.misclassified,
-    "shift_figure": rules.plot_shift.output.figure,
-    "autoencoder_loss_figure": rules.plot_autoencoder_loss.output.figure,
-    "autoencoder_diagram_figure": rules.plot_autoencoder_diagram.output.figure,
-    "denoising_examples_figure": rules.plot_denoising.output.examples,
-    "denoising_mse_figure": rules.plot_denoising.output.mse,
-    "denoising_accuracy_figure": rules.plot_denoising.output.accuracy,
-    "generated_figure": rules.plot_generated.output.grid,
-    "interpolation_figure": rules.plot_generated.output.interpolation,
-    "generated_novelty_figure": rules.plot_generated.output.novelty,
-}
+# rule's declared output, as mnistflow/report_inputs.py lists them. The report rule takes them as
+# inputs and names them in params.figures.
+REPORT_FIGURES = {name: getattr(getattr(rules, rule).output, key) for name, (rule, key) in FIGURE_INPUTS.items()}
 
 
 rule report:
