@@ -94,35 +94,14 @@ def train_classifier(
     validation images (the same noisy images for the same level and seed as the autoencoder's pairs).
     """
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
-    if design is not None:  # the CNN design chosen on validation by the 3A study (config.design_part)
-        from .config import design_part as take
-
-        model_args, training = take(files.read_json(design), design_part, model_args, training)
+    model_args, training = chosen_settings(model_args, training, design, design_part, l2_choice)
     keras.mixed_precision.set_global_policy(training.get("precision", "float32"))
-    if (
-        l2_choice is not None
-    ):  # the L2 factor (and peak learning rate, where tuned) chosen on validation by another rule
-        choice = files.read_json(l2_choice)
-        model_args = {**model_args, "l2": choice["factor"]}
-        if "learning_rate" in choice:
-            training = {**training, "optimizer": {**training["optimizer"], "learning_rate": choice["learning_rate"]}}
     from . import models
     from . import training as train_lib
 
     arrays = data.preprocess(files.read_npz(npz))
-    if train_noise is not None:  # a classifier of noisy digits (4C's baseline); tested on clean images too
-        for split in ("train", "val"):
-            noisy = noisy_pairs(arrays, split, train_noise["level"], train_noise["seed"])[0]
-            arrays[f"x_{split}"] = noisy.reshape(arrays[f"x_{split}"].shape)
-    train = (arrays["x_train"], arrays["y_train"])
-    if train_on_all:  # the validation images join the training set: the validation curve is then not held out
-        train = (
-            np.concatenate([arrays["x_train"], arrays["x_val"]]),
-            np.concatenate([arrays["y_train"], arrays["y_val"]]),
-        )
-    if (
-        continue_from is not None
-    ):  # continue the run of the chosen factor (l2_choice), trained `initial_epoch` epochs so far
+    train = training_arrays(arrays, train_noise, train_on_all)
+    if continue_from is not None:  # continue the run of the chosen factor, trained `initial_epoch` epochs so far
         # the model of the chosen factor among those given, or the one given as already at it ("chosen")
         source = continue_from.get(files.read_json(l2_choice)["label"]) or continue_from["chosen"]
         model = load_model(source)
@@ -143,16 +122,6 @@ def train_classifier(
         initial_epoch=initial_epoch,
         callbacks=(by_epoch,) if by_epoch is not None else (),
     )
-    from .evaluation import predict_labels
-
-    predictions = {
-        "labels_val": arrays["labels_val"].astype(np.uint8),
-        "labels_test": arrays["labels_test"].astype(np.uint8),
-        "val": predict_labels(model, arrays["x_val"]).astype(np.uint8),
-        "test": predict_labels(model, arrays["x_test"]).astype(np.uint8),
-    }
-    if by_epoch is not None:
-        predictions["val_by_epoch"] = np.stack(by_epoch.labels)
     record.update(
         test=train_lib.evaluate(model, arrays["x_test"], arrays["y_test"]),
         layers=layer_rows(model),
@@ -167,10 +136,116 @@ def train_classifier(
     timing.update(where_it_ran(backend, threads))
     save_model(model, out_model)
     files.write_json(out_metrics, record)
-    files.write_npz(out_predictions, **predictions)
+    files.write_npz(out_predictions, **classifier_predictions(model, arrays, by_epoch))
     files.write_json(out_timing, timing)
     print(f"test accuracy {record['test']['accuracy']:.4f}; {timing['fit_seconds']:.1f} s training")
     return record
+
+
+def chosen_settings(
+    model_args: dict, training: dict, design: str | None, design_part: str, l2_choice: str | None
+) -> tuple[dict, dict]:
+    """Model and training settings after the choices other rules made on validation: the 3A design study's
+    (`design`, applied as `design_part` says) and the L2 factor, with the peak learning rate where it was
+    tuned (`l2_choice`)."""
+    if design is not None:
+        from .config import design_part as take
+
+        model_args, training = take(files.read_json(design), design_part, model_args, training)
+    if l2_choice is not None:
+        choice = files.read_json(l2_choice)
+        model_args = {**model_args, "l2": choice["factor"]}
+        if "learning_rate" in choice:
+            training = {**training, "optimizer": {**training["optimizer"], "learning_rate": choice["learning_rate"]}}
+    return model_args, training
+
+
+def training_arrays(arrays: dict, train_noise: dict | None, train_on_all: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The (images, one-hot labels) a classifier trains on. With `train_noise` the training and validation
+    images of `arrays` are replaced, in place, by their salt-and-pepper versions (the test images stay clean);
+    with `train_on_all` the validation images join the training set (its validation curve is then not held out)."""
+    if train_noise is not None:
+        for split in ("train", "val"):
+            noisy = noisy_pairs(arrays, split, train_noise["level"], train_noise["seed"])[0]
+            arrays[f"x_{split}"] = noisy.reshape(arrays[f"x_{split}"].shape)
+    if train_on_all:
+        return (
+            np.concatenate([arrays["x_train"], arrays["x_val"]]),
+            np.concatenate([arrays["y_train"], arrays["y_val"]]),
+        )
+    return arrays["x_train"], arrays["y_train"]
+
+
+def classifier_predictions(model, arrays: dict, by_epoch=None) -> dict:
+    """The predictions file of a classifier: its class for every validation and test image beside the true
+    labels, and its validation classes after each epoch where `by_epoch` (training.EpochPredictions) kept them."""
+    from .evaluation import predict_labels
+
+    predictions = {
+        "labels_val": arrays["labels_val"].astype(np.uint8),
+        "labels_test": arrays["labels_test"].astype(np.uint8),
+        "val": predict_labels(model, arrays["x_val"]).astype(np.uint8),
+        "test": predict_labels(model, arrays["x_test"]).astype(np.uint8),
+    }
+    if by_epoch is not None:
+        predictions["val_by_epoch"] = np.stack(by_epoch.labels)
+    return predictions
+
+
+class CodeSpace:
+    """The autoencoder's code layer for 4D: codes of a split's noisy images (the decoder's training inputs,
+    `noise_level` and `noise_seed`), the code layer's values before its activation (where they are
+    unbounded and Gaussians are fitted), the activation itself, and the decoder."""
+
+    def __init__(self, keras, encoder, decoder, arrays: dict, noise_level: float, noise_seed: int):
+        self.keras, self.encoder, self.decoder = keras, encoder, decoder
+        self.arrays, self.noise_level, self.noise_seed = arrays, noise_level, noise_seed
+        self.layer = encoder.layers[-1]
+        layers = encoder.layers[:-1]
+        self.body = keras.Sequential([keras.Input(shape=encoder.input_shape[1:]), *layers]) if layers else None
+        self.weights, self.bias = self.layer.get_weights()
+
+    def _noisy(self, split: str) -> np.ndarray:
+        return noisy_pairs(self.arrays, split, self.noise_level, self.noise_seed)[0]
+
+    def pre_activations(self, split: str) -> np.ndarray:
+        noisy = self._noisy(split)
+        hidden = np.asarray(self.body.predict(noisy, batch_size=1000, verbose=0)) if self.body is not None else noisy
+        return hidden @ self.weights + self.bias
+
+    def activate(self, pre: np.ndarray) -> np.ndarray:
+        ops = self.keras.ops
+        return np.asarray(ops.convert_to_numpy(self.layer.activation(ops.convert_to_tensor(pre))))
+
+    def encode(self, split: str) -> np.ndarray:
+        return np.asarray(self.encoder.predict(self._noisy(split), batch_size=1000, verbose=0))
+
+    def decode(self, z: np.ndarray) -> np.ndarray:
+        return np.asarray(self.decoder.predict(z, batch_size=1000, verbose=0))
+
+
+def novelty_distances(images, decode, latents, val_decoded, train_flat, val_flat, seed: int) -> tuple:
+    """4D's novelty: each generated image's nearest clean training image (index) and the distances to the
+    nearest training image of the generated digits, of decoded training digits (copies through the
+    decoder), of decoded and of clean validation digits (as many of each as there are references)."""
+    from . import generation
+
+    rng = np.random.default_rng(seed)
+    n_ref = min(len(images), len(val_decoded))
+    val_pick = rng.choice(len(val_decoded), size=n_ref, replace=False)
+    train_pick = rng.choice(len(train_flat), size=n_ref, replace=False)
+    nn_index, nn_distance = generation.nearest_neighbours(images, train_flat)
+    distances = {
+        "generated": nn_distance,
+        "decoded_train": generation.nearest_neighbours(decode(latents[train_pick]), train_flat)[1],
+        "decoded_val": generation.nearest_neighbours(val_decoded[val_pick], train_flat)[1],
+        "clean_val": generation.nearest_neighbours(val_flat[val_pick], train_flat)[1],
+    }
+    print(
+        "median distance to the nearest training image: "
+        + ", ".join(f"{k} {np.median(v):.3f}" for k, v in distances.items())
+    )
+    return nn_index, distances
 
 
 def load_model(path: str):
@@ -416,82 +491,43 @@ def generate_digits(
     """
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     from . import generation
+    from .config import derive_seed
 
     arrays = data.preprocess(files.read_npz(npz))
     shape = arrays["x_train"].shape[1:]
-    enc, dec = load_model(encoder), load_model(decoder)
+    codes = CodeSpace(keras, load_model(encoder), load_model(decoder), arrays, noise_level, noise_seed)
     classifier = load_model(files.read_json(choice)["best"]["model"])
-
-    # the code layer's input map and weights: sampling happens before its activation, where values are
-    # unbounded, and the activation then makes codes of the kind the encoder itself produces
-    code_layer = enc.layers[-1]
-    body = keras.Sequential([keras.Input(shape=enc.input_shape[1:]), *enc.layers[:-1]]) if len(enc.layers) > 1 else None
-    weights, bias = code_layer.get_weights()
-
-    def activate(pre):
-        return np.asarray(keras.ops.convert_to_numpy(code_layer.activation(keras.ops.convert_to_tensor(pre))))
-
-    def encode_pre(split):
-        noisy = noisy_pairs(arrays, split, noise_level, noise_seed)[0]
-        hidden = np.asarray(body.predict(noisy, batch_size=1000, verbose=0)) if body is not None else noisy
-        return hidden @ weights + bias
-
-    def encode(split):
-        noisy = noisy_pairs(arrays, split, noise_level, noise_seed)[0]
-        return np.asarray(enc.predict(noisy, batch_size=1000, verbose=0))
-
-    def decode(z):
-        return np.asarray(dec.predict(z, batch_size=1000, verbose=0))
 
     def judge(images, intended=None):
         probs = np.asarray(classifier.predict(images.reshape(-1, *shape), batch_size=1000, verbose=0))
         return generation.recognition(probs, confident, intended)
 
-    pre, labels = encode_pre("train"), arrays["labels_train"]
-    latents = encode("train")
-    if not np.allclose(activate(pre), latents, atol=1e-4):
+    pre, labels = codes.pre_activations("train"), arrays["labels_train"]
+    latents = codes.encode("train")
+    if not np.allclose(codes.activate(pre), latents, atol=1e-4):
         raise RuntimeError("the code layer's pre-activations do not reproduce the encoder's codes")
     low, high = generation.code_bounds(latents)
     means, covs = generation.fit_class_gaussians(pre, labels, data.NUM_CLASSES)
     z_pre, classes = generation.sample_latents(means, covs, per_class, seed)
-    z, clipped = generation.clip_to_bounds(activate(z_pre), low, high)
-    images = decode(z)
+    z, clipped = generation.clip_to_bounds(codes.activate(z_pre), low, high)
+    images = codes.decode(z)
     overall, predicted = judge(images, classes)
     per_class_scores = [
         {"class": k, **judge(images[classes == k], classes[classes == k])[0]} for k in range(data.NUM_CLASSES)
     ]
-
-    agnostic_z, agnostic_clipped = generation.clip_to_bounds(
-        activate(generation.sample_gaussian(*generation.fit_gaussian(pre), len(z), seed + 2)), low, high
-    )
-    agnostic, _ = judge(decode(agnostic_z))
-    val_decoded = decode(encode("val"))
+    agnostic_pre = generation.sample_gaussian(*generation.fit_gaussian(pre), len(z), derive_seed(seed, "agnostic"))
+    agnostic_z, agnostic_clipped = generation.clip_to_bounds(codes.activate(agnostic_pre), low, high)
+    agnostic, _ = judge(codes.decode(agnostic_z))
+    val_decoded = codes.decode(codes.encode("val"))
     real, _ = judge(val_decoded, arrays["labels_val"])
     print(f"generated: {overall}\nclass-agnostic Gaussian: {agnostic}\nreal validation codes: {real}")
-
-    # novelty: distance of each image to its nearest clean training image
     train_flat = flatten(arrays["x_train"])
-    rng = np.random.default_rng(seed + 3)
-    n_ref = min(len(images), len(val_decoded))
-    val_pick = rng.choice(len(val_decoded), size=n_ref, replace=False)
-    train_pick = rng.choice(len(train_flat), size=n_ref, replace=False)
-    nn_index, nn_distance = generation.nearest_neighbours(images, train_flat)
-    distances = {
-        "generated": nn_distance,
-        "decoded_train": generation.nearest_neighbours(decode(latents[train_pick]), train_flat)[1],
-        "decoded_val": generation.nearest_neighbours(val_decoded[val_pick], train_flat)[1],
-        "clean_val": generation.nearest_neighbours(flatten(arrays["x_val"])[val_pick], train_flat)[1],
-    }
-    print(
-        "median distance to the nearest training image: "
-        + ", ".join(f"{k} {np.median(v):.3f}" for k, v in distances.items())
+    nn_index, distances = novelty_distances(
+        images, codes.decode, latents, val_decoded, train_flat, flatten(arrays["x_val"]), derive_seed(seed, "novelty")
     )
-
-    rng = np.random.default_rng(seed + 1)
-    a, b = rng.choice(data.NUM_CLASSES, size=2, replace=False)
-    ia = int(np.flatnonzero(labels == a)[0])
-    ib = int(np.flatnonzero(labels == b)[0])
-    path = decode(generation.interpolate(latents[ia], latents[ib], interpolation_steps))
+    a, b = np.random.default_rng(derive_seed(seed, "interpolation")).choice(data.NUM_CLASSES, size=2, replace=False)
+    ia, ib = int(np.flatnonzero(labels == a)[0]), int(np.flatnonzero(labels == b)[0])
+    path = codes.decode(generation.interpolate(latents[ia], latents[ib], interpolation_steps))
     files.write_npz(
         out_images,
         images=images,
@@ -514,7 +550,7 @@ def generate_digits(
             "confident_threshold": confident,
             "references": {"class_agnostic": agnostic, "real_validation": real},
             "clipped_share": {"per_class": clipped, "class_agnostic": agnostic_clipped},
-            "activation": code_layer.activation.__name__,
+            "activation": codes.layer.activation.__name__,
             "fitted_on": {"images": int(len(latents)), "noise_level": noise_level},
             "nearest_distance": generation.distance_summary(distances),
             "latent_dim": int(latents.shape[1]),
