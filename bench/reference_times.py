@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Write bench/reference_times.json from a finished default build: the median seconds of each rule's
-jobs (their benchmark files, else Snakemake's record of the job), and this machine's throughput probe
-(mnistflow/probe.py), by which `make plan` scales these times to the machine it runs on.
+jobs (their benchmark files, else Snakemake's record of the job) as if each had the machine to itself
+(a build run with more parallel threads than CPUs is deflated by plan.alone_seconds), and this
+machine's throughput probe (mnistflow/probe.py), by which `make plan` scales these times to the machine it runs on.
 
     .venv/bin/python bench/reference_times.py --workdir DIR [--out bench/reference_times.json]
 
@@ -27,13 +28,26 @@ from mnistflow import plan, probe  # noqa: E402
 from mnistflow.runtime import cpu_identity  # noqa: E402
 
 
-def rule_medians(jobs: list[plan.Job], workdir: Path) -> dict[str, float]:
-    """The median measured seconds of each rule's jobs in `workdir` (rules with no measured job left out)."""
+def rule_medians(jobs: list[plan.Job], workdir: Path, cpus: int | None = None) -> dict[str, float]:
+    """The median seconds of each rule's jobs in `workdir` with the machine to themselves (rules with no
+    measured job left out). With `cpus`, a job that shared the CPUs with others counts as
+    plan.alone_seconds says, from the start and end Snakemake recorded for every job of the build;
+    without, or for a job without that record, its measured seconds count."""
     plan.estimate(jobs, workdir, {})
+    measured = {job.jobid: job for job in jobs if job.source in ("its benchmark file", "its last run")}
+    runs = {}
+    for job in measured.values():
+        interval = plan.metadata_interval(workdir, job.outputs[0]) if job.outputs else None
+        if interval is not None:
+            runs[job.jobid] = (*interval, job.threads)
+    alone = plan.alone_seconds(runs, cpus) if cpus else {}
     by_rule: dict[str, list[float]] = {}
-    for job in jobs:
-        if job.source in ("its benchmark file", "its last run"):
-            by_rule.setdefault(job.rule, []).append(job.seconds)
+    for key, job in measured.items():
+        seconds = job.seconds
+        if key in alone:  # the benchmark's time, scaled as the recorded interval was
+            recorded = runs[key][1] - runs[key][0]
+            seconds = job.seconds * alone[key] / recorded if recorded > 0 else job.seconds
+        by_rule.setdefault(job.rule, []).append(seconds)
     return {rule: round(statistics.median(v), 1) for rule, v in sorted(by_rule.items())}
 
 
@@ -43,12 +57,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "reference_times.json")
     parser.add_argument("--configfile", nargs="+", default=[], help="config files the build used, if any")
     args = parser.parse_args()
-    seconds = rule_medians(dag(args.workdir, {}, 2, args.configfile), args.workdir)
+    cpus = os.cpu_count() or 1
+    seconds = rule_medians(dag(args.workdir, {}, 2, args.configfile), args.workdir, cpus)
     if not seconds:
         sys.exit(f"no measured jobs in {args.workdir}: give a finished build")
     found = probe.measure(threads=min(2, os.cpu_count() or 1))
     note = (
-        f"median seconds per job of each rule in a full default build (snakemake --cores 2) on {platform.node()} "
+        "median seconds per job of each rule in a full default build, each job as if alone on the machine, on "
+        f"{platform.node()} "
         f"({cpu_identity().get('cpu_model')}, {os.cpu_count()} CPUs), {datetime.date.today()}, with the "
         "throughput probe (mnistflow/probe.py) measured there; make plan scales these by the probe of the "
         "machine it runs on when a job has no timing of its own"

@@ -91,14 +91,36 @@ def benchmark_seconds(path: Path) -> float | None:
         return None
 
 
-def _metadata_seconds(workdir: Path, output: str) -> float | None:
-    """The run time Snakemake recorded for the job that last made `output`."""
+def metadata_interval(workdir: Path, output: str) -> tuple[float, float] | None:
+    """(start, end) of the job that last made `output`, as Snakemake recorded them."""
     name = base64.urlsafe_b64encode(output.encode()).decode()
     try:
-        record = json.loads((workdir / ".snakemake" / "metadata" / name).read_text())
-        return float(record["endtime"]) - float(record["starttime"])
+        record = json.loads((Path(workdir) / ".snakemake" / "metadata" / name).read_text())
+        return float(record["starttime"]), float(record["endtime"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _metadata_seconds(workdir: Path, output: str) -> float | None:
+    """The run time Snakemake recorded for the job that last made `output`."""
+    interval = metadata_interval(workdir, output)
+    return None if interval is None else interval[1] - interval[0]
+
+
+def alone_seconds(runs: dict, cpus: int) -> dict:
+    """What each job would have taken with the machine to itself, from a build where jobs ran side by side:
+    `runs` maps a job to (start, end, threads). While the running jobs want more threads than the machine
+    has `cpus`, each is taken to progress at the share cpus / (threads wanted) of its own speed, so those
+    stretches count at that share (a job's threads count up to `cpus`)."""
+    edges = sorted({t for start, end, _ in runs.values() for t in (start, end)})
+    wanted = []  # (segment start, segment end, threads wanted in it)
+    for a, b in zip(edges, edges[1:], strict=False):
+        load = sum(min(threads, cpus) for start, end, threads in runs.values() if start <= a and end >= b)
+        wanted.append((a, b, load))
+    out = {}
+    for job, (start, end, _) in runs.items():
+        out[job] = sum((b - a) * min(1.0, cpus / load) for a, b, load in wanted if a >= start and b <= end and load > 0)
+    return out
 
 
 def load_reference(path: str | os.PathLike) -> dict[str, float]:

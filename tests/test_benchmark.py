@@ -210,3 +210,22 @@ def test_reference_times_are_each_rules_median_of_measured_jobs(tmp_path):
     jobs.append(plan.Job(rule="never_ran", jobid=9, outputs=["o9"], benchmark="missing.tsv"))
     # the median of the rule's jobs; a rule none of whose jobs was measured is left out, not guessed
     assert rule_medians(jobs, tmp_path) == {"train": 20.0}
+
+
+def test_reference_times_count_jobs_that_ran_side_by_side_as_if_alone(tmp_path):
+    import base64
+
+    from reference_times import rule_medians
+
+    from mnistflow import plan
+
+    meta = tmp_path / ".snakemake" / "metadata"
+    meta.mkdir(parents=True)
+    jobs = []
+    for i in range(2):  # two 2-thread jobs of 10 s, side by side on 2 CPUs
+        (tmp_path / f"b{i}.tsv").write_text("s\th:m:s\n10.0\t0:00:10\n")
+        name = base64.urlsafe_b64encode(f"o{i}".encode()).decode()
+        (meta / name).write_text(json.dumps({"starttime": 100.0, "endtime": 110.0}))
+        jobs.append(plan.Job(rule="train", jobid=i, outputs=[f"o{i}"], benchmark=f"b{i}.tsv", threads=2))
+    assert rule_medians(jobs, tmp_path, cpus=2) == {"train": 5.0}
+    assert rule_medians(jobs, tmp_path, cpus=4) == {"train": 10.0}  # room for both: as measured

@@ -227,3 +227,15 @@ def test_probe_is_measured_once_a_day_per_machine(tmp_path, monkeypatch):
     Done.returncode = 1
     path.unlink()
     assert probe.cached(path, threads=1) is None  # a failed probe: the forecast stays unscaled
+
+
+def test_jobs_that_shared_the_cpus_count_as_if_alone():
+    # two 2-thread jobs side by side on 2 CPUs for 10 s: each had half the machine, 5 s of it alone
+    assert plan.alone_seconds({"a": (0.0, 10.0, 2), "b": (0.0, 10.0, 2)}, cpus=2) == {"a": 5.0, "b": 5.0}
+    # a job alone for 4 s, then beside another for 6 s, then alone again for 2 s: 4 + 3 + 2
+    runs = {"long": (0.0, 12.0, 2), "short": (4.0, 10.0, 2)}
+    assert plan.alone_seconds(runs, cpus=2) == {"long": 9.0, "short": 3.0}
+    # one thread each on 2 CPUs: no sharing, the measured times stand
+    assert plan.alone_seconds({"a": (0.0, 10.0, 1), "b": (0.0, 10.0, 1)}, cpus=2) == {"a": 10.0, "b": 10.0}
+    # a job's threads count up to the CPUs: an 8-thread job alone on 2 CPUs had the machine to itself
+    assert plan.alone_seconds({"a": (0.0, 10.0, 8)}, cpus=2) == {"a": 10.0}
