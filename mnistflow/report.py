@@ -893,6 +893,10 @@ def build_context(
             "threads": autoencoder_metrics["threads"],
         }
     )
+    noisy = read_json(inputs["noisy_classifier_metrics"])
+    models.append(
+        {"model": "CNN trained on noisy digits (4C)", "backend": noisy["backend"], "threads": noisy["threads"]}
+    )
     prov = provenance(
         config,
         versions,

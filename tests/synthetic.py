@@ -617,6 +617,8 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             },
             "test": {"accuracy": float(rng.uniform(0.9, 0.99))},
             "train_noise": {"level": a["noise_level"], "seed": 7},
+            "backend": backend("cnn"),
+            "threads": config["threads"],
         },
     )
     files.write_json(
