@@ -889,8 +889,10 @@ def against_baseline(gains: list[dict], baseline: str) -> Claim:
     rule = (
         f"at each tested level, the best classifier's accuracy on the autoencoder's output minus "
         f"{BASELINE_WORDS[baseline]}, image by image on the same test images ({LEVEL_WORDS} exact McNemar "
-        "interval); a level counts for one of them when the interval excludes 0. It covers the sampling of the "
-        "test images and of the noise for these trained models, not the variation between training runs"
+        "interval, not corrected for the number of levels); a level counts for one of them when the interval "
+        "excludes 0. It covers the sampling of the test images and of the noise for these trained models, not the "
+        "variation between training runs; the levels share one noise seed, so a higher level's noise contains the "
+        "lower's"
     )
     if not gains or f"over_{baseline}_interval" not in gains[0]:
         return Claim(name, "not_run", rule)
@@ -934,6 +936,11 @@ def denoising_helps(gains: list[dict], min_gain: float, num_classes: int) -> tup
         "max_gain": gains[best]["gain"],
         "max_gain_level": gains[best]["level"],
         "max_gain_interval": gains[best]["interval"],
+        # the least true gain the largest gain's paired test would show above min_gain with 80% power
+        "detectable_gain": None
+        if gains[best]["interval"].detectable is None
+        else min_gain + gains[best]["interval"].detectable,
+        "helps_levels": [g["level"] for g, h in zip(gains, helps, strict=True) if h],
     }
     chance = 1 / num_classes
     cause_rule = (
@@ -955,6 +962,8 @@ def denoising_helps(gains: list[dict], min_gain: float, num_classes: int) -> tup
     stop = gains[after[0]]
     values["stops_helping"] = stop["level"]
     values["stops_at_highest_level"] = after[0] == len(gains) - 1
+    # a level above the first it stops at where it helps again: "from there on" would then be false
+    values["helps_again"] = [g["level"] for g, h in zip(gains[after[0] + 1 :], helps[after[0] + 1 :], strict=True) if h]
     at_chance = all(not st.wilson(stop[k], stop["images"]).above(chance) for k in ("noisy", "denoised"))
     cause = Claim(
         "denoising_stop_cause",

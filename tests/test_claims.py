@@ -334,6 +334,14 @@ def test_denoising_helps_then_stops_and_why():
     assert helps.verdict == "helps_to_highest_level" and cause.verdict == "not_applicable"
     helps, _ = claims.denoising_helps(claims.level_gains(_table([(0.0, 0.99, 0.97), (0.5, 0.6, 0.605)])), 0.01, 10)
     assert helps.verdict == "never"  # +0.5 points is not more than 1 point
+    assert helps.values["detectable_gain"] > 0.01  # what the largest gain's test could have shown above 1 point
+    # helps, stops, helps again: "from there on" would be false, so the level it helps again at is kept
+    gains = claims.level_gains(_table([(0.2, 0.6, 0.9), (0.5, 0.5, 0.5), (0.8, 0.3, 0.6), (1.0, 0.1, 0.1)]))
+    helps, _ = claims.denoising_helps(gains, 0.01, 10)
+    assert helps.values["stops_helping"] == 0.5 and helps.values["helps_again"] == [0.8]
+    assert helps.values["helps_levels"] == [0.2, 0.8]
+    gains = claims.level_gains(_table([(0.2, 0.6, 0.9), (0.5, 0.5, 0.5), (0.8, 0.3, 0.3)]))
+    assert claims.denoising_helps(gains, 0.01, 10)[0].values["helps_again"] == []
 
 
 def test_clean_cost_only_when_level_0_was_tested():
@@ -504,7 +512,7 @@ PHRASES = {
     "denoising_helps": {
         "never": "at no tested level (largest change",
         "helps_to_highest_level": "still helps at the highest tested level",
-        "helps_then_stops": "it no longer raises the accuracy by more than",
+        "helps_then_stops": "it no longer raises the accuracy by measurably more than",
     },
     "class_ranking": {
         "separated": "not recognised equally well in every class",
@@ -523,8 +531,8 @@ PHRASES = {
         "not_tuned": None,
     },
     "hinton_closes_most": {
-        "measurable": "The change that closes most of the gap is",
-        "none_measurable": "No change gains measurably over the 2D runs",
+        "measurable": "closes most of the gap",
+        "none_measurable": "does not gain measurably on test",
         "single_run": "no gain can be judged",
         "not_run": None,
     },
@@ -587,7 +595,7 @@ PHRASES = {
     },
     "against_noise_trained": {
         "autoencoder_better": "more test digits right than the noise-trained classifier",
-        "baseline_better": "the trained denoiser does not beat a classifier trained on noise",
+        "baseline_better": "the trained denoiser does not beat this classifier trained on noise",
         "mixed": "measurably better than the noise-trained classifier at",
         "no_measurable_difference": "differ measurably from the noise-trained classifier",
         "not_run": None,
@@ -844,7 +852,7 @@ def test_denoising_helps_and_clean_cost_flip(tmp_path):
     context, html = render(tmp_path / "a", config, synthetic.Numbers(n_test=10_000, denoising=helps))
     assert context["claims"]["denoising_helps"].verdict == "helps_then_stops"
     assert context["claims"]["denoising_stop_cause"].verdict == "both_at_chance"
-    assert "the noise has left nothing the denoiser recovers" in text_of(html)
+    assert "cannot tell what the classifier reads there from guessing" in text_of(html)
     assert context["claims"]["clean_cost"].verdict == "costs"
     check_report(context, html)
     context, html = render(tmp_path / "b", config, synthetic.Numbers(n_test=10_000, denoising=never))
@@ -852,7 +860,7 @@ def test_denoising_helps_and_clean_cost_flip(tmp_path):
         context["claims"]["denoising_helps"].verdict == "never"
         and context["claims"]["clean_cost"].verdict == "no_measurable_difference"
     )
-    assert "the noise has left nothing" not in text_of(html)
+    assert "from guessing" not in text_of(html)
     check_report(context, html)
 
 
