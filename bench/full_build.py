@@ -123,8 +123,11 @@ def main() -> None:
     finally:
         template.write_bytes(original)
     timed(snakemake, workdir, log)
-    # A setting change (4D's samples per class) that reruns some jobs, then the setting restored.
-    changed = [*snakemake, "--config", "generation={per_class: 101}"]
+    # A setting change (4D's samples per class) that reruns some jobs, then the setting restored. The change is
+    # a config file of its own, after the others (--config would pass the number as a string).
+    override = workdir / "setting_change.yaml"
+    override.write_text("generation:\n  per_class: 101\n")
+    changed = [*snakemake, "--configfile", *[str(Path(f).resolve()) for f in args.configfile], str(override)]
     result["forecast_setting_rebuild_seconds"] = forecast_seconds(changed, workdir, args.cores)
     result["setting_rebuild_seconds"] = timed(changed, workdir, log)
     timed(snakemake, workdir, log)

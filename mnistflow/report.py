@@ -430,14 +430,13 @@ def complexity_context(
 
 
 def detectable_range(gains: list[dict]) -> dict | None:
-    """The smallest and largest detectable effect (80% power) of 4C's paired per-level intervals, over the
-    levels and comparisons (denoised against noisy and against each baseline); None when none can say."""
+    """The smallest and largest detectable effect (80% power) of 4C's paired per-level comparisons with its
+    baselines (exact McNemar), over the levels and baselines; None when none can say."""
     sizes = [
         iv.detectable
         for g in gains
         for key, iv in g.items()
-        if key == "interval" or (key.startswith("over_") and key.endswith("_interval"))
-        if iv.detectable is not None
+        if key.startswith("over_") and key.endswith("_interval") and iv.detectable is not None
     ]
     return {"smallest": min(sizes), "largest": max(sizes)} if sizes else None
 
@@ -583,6 +582,8 @@ def build_time(jobs: list[dict], gap_seconds: float = 600.0) -> dict | None:
         "last_finish": as_text(last),
         "span_seconds": last - first,
         "busy_seconds": busy,
+        # whether jobs stood still for a measurable time (Snakemake's own work, or pauses between sessions)
+        "idle": last - first - busy >= 30.0,
         "sessions": sessions,
         "one_session": sessions == 1,
         "jobs": len(intervals),

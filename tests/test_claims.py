@@ -183,6 +183,14 @@ def test_hinton_reproduced_not_ruled_out_or_outside():
     assert claims.hinton([0.9700, 0.9702, 0.9701], 0.9847, 10_000).verdict == "below"
     assert claims.hinton([0.9950, 0.9952, 0.9951], 0.9847, 10_000).verdict == "above"
     assert claims.hinton([0.9815], 0.9847, 10_000).verdict == "single_run"
+    # a full build's momentum runs: the mean's interval [0.98477, 0.98571] ends 0.00001 past the margin but lies
+    # wholly above his figure, so the procedure does at least as well: reproduced
+    better = claims.hinton([0.9856, 0.9854, 0.9847, 0.9850, 0.9855], 0.9847, 10_000)
+    assert better.values["mean_interval"].high > 0.9847 + claims.REPRODUCTION_MARGIN
+    assert better.values["mean_interval"].low >= 0.9847 and better.verdict == "reproduced"
+    # runs as far above on average but spread wider: the mean's interval straddles his figure and leaves the margin
+    wider = claims.hinton([0.9830, 0.9870, 0.9850, 0.9860, 0.9840], 0.9847, 10_000)
+    assert wider.values["mean_interval"].low < 0.9847 and wider.verdict == "not_ruled_out"
     # an earlier full build's numbers: 0.9817, 0.9818, 0.9810 at the chosen factor; 0.9847 lies above the interval
     values = [0.9817, 0.9818, 0.9810]
     c = claims.hinton(values, 0.9847, 10_000)
