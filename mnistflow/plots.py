@@ -243,25 +243,40 @@ def nearest_pairs_grid(
     path: str | os.PathLike,
     *,
     pairs: int,
+    groups: int = 1,
     side: int = 28,
     cell: float = 0.45,
 ) -> None:
-    """Rows of (generated sample, its nearest training image) pairs, `pairs` per row; the distance is
-    printed under each neighbour and a gap separates the pairs."""
+    """One labelled row of (generated sample, its nearest training image) pairs per entry of `row_labels`,
+    `pairs` per row, with the rows laid out in `groups` side-by-side columns (a shorter figure); the
+    distance is printed under each neighbour and a gap separates the pairs."""
     samples = np.asarray(samples).reshape(-1, side, side)
     neighbours = np.asarray(neighbours).reshape(-1, side, side)
-    nrows = len(row_labels)
+    nlabels = len(row_labels)
+    nrows = -(-nlabels // groups)
     with plt.rc_context(STYLE):
-        width, height = cell * 2.25 * pairs + 0.9, cell * 1.35 * nrows + 0.5
+        width, height = (cell * 2.25 * pairs + 0.9) * groups, cell * 1.35 * nrows + 0.5
         size = print_points(width, height, tall=True)
         fig = plt.figure(figsize=(width, height))
+        # a narrower spacer column before each group after the first holds that group's row labels
+        ratios = ([0.9] if groups > 1 else []) + ([1.0] * pairs + [0.9]) * (groups - 1) + [1.0] * pairs
+        ratios = ratios[1:] if groups > 1 else ratios
         outer = fig.add_gridspec(
-            nrows, pairs, wspace=0.25, hspace=0.45, top=1 - 0.35 / (cell * 1.35 * nrows + 0.5), bottom=0.02
+            nrows,
+            len(ratios),
+            width_ratios=ratios,
+            wspace=0.25,
+            hspace=0.45,
+            top=1 - 0.35 / height,
+            bottom=0.02,
+            left=0.9 / width,
+            right=0.99,
         )
-        for r in range(nrows):
+        for label in range(nlabels):
+            r, g = label % nrows, label // nrows
             for c in range(pairs):
-                i = r * pairs + c
-                inner = outer[r, c].subgridspec(1, 2, wspace=0.04)
+                i = label * pairs + c
+                inner = outer[r, g * (pairs + 1) + c].subgridspec(1, 2, wspace=0.04)
                 for j, image in enumerate((samples, neighbours)):
                     ax = fig.add_subplot(inner[0, j])
                     ax.set_xticks([])
@@ -275,7 +290,7 @@ def nearest_pairs_grid(
                         if j == 1:
                             ax.set_xlabel(f"d = {distances[i]:.1f}", fontsize=size, labelpad=1)
                     if c == 0 and j == 0:
-                        ax.set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=size)
+                        ax.set_ylabel(row_labels[label], rotation=0, ha="right", va="center", fontsize=size)
         fig.text(
             0.5,
             0.995,

@@ -24,6 +24,7 @@ with files.redirect_output(snakemake.log[0]):
         [f"class {k}" for k in classes],
         snakemake.output.grid,
         pairs=n,
+        groups=snakemake.params.groups,
     )
     plots.distributions_plot(
         {label: g[key] for key, label in DISTANCE_SETS.items()},

@@ -189,6 +189,7 @@ def test_template_change_rerenders_only_the_report(smoke_run):
                 "train_cnn_candidate": 3,
                 "select_cnn_design": 1,
                 "train_cnn_unaugmented": 2,
+                "train_noisy_classifier": 1,
                 "aggregate_cnn": 1,
                 "diagnose_cnn": 1,
                 "plot_cnn_diagnostics": 1,

@@ -271,7 +271,8 @@ rule plot_generated:
         mem_mb=1000,
         runtime=5,
     params:
-        pairs=5,
+        pairs=3,  # pairs of each class, and the classes in two columns: a figure that shares its page
+        groups=2,
         code=script_code("plot_generated"),
     script:
         "../../scripts/plot_generated.py"
