@@ -85,3 +85,33 @@ def run_snakemake(*args: str, workdir: Path, env: dict | None = None, check: boo
             f"snakemake failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
         )
     return result
+
+
+def smoke(repo: Path, workdir: Path, *extra: str, check: bool = True, env_extra: dict | None = None):
+    """The smoke build (`report` on config/smoke.yaml, 2 cores) of the workflow in `repo`, in `workdir`."""
+    return run_snakemake(
+        "report",
+        "--cores",
+        "2",
+        "--configfile",
+        str(repo / "config" / "smoke.yaml"),
+        *extra,
+        workdir=workdir,
+        repo=repo,
+        check=check,
+        env={"MNIST_DIR": str(mnist_dir()), **(env_extra or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory):
+    """One complete smoke build in a fresh working directory, from a copy of the workflow (so that
+    tests may edit templates and configs without touching the repository); (workdir, repo, result).
+    Built once for the whole session and shared: a test that builds anything more copies the working
+    directory first (its results and .snakemake/metadata), so the build stays as it was made."""
+    root = tmp_path_factory.mktemp("smoke")
+    repo = copy_workflow(root / "repo")
+    workdir = root / "work"
+    workdir.mkdir()
+    result = smoke(repo, workdir)
+    return workdir, repo, result

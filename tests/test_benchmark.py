@@ -160,9 +160,10 @@ def test_build_flops_counts_every_training_record(tmp_path):
 
 
 @pytest.mark.workflow
-def test_full_build_benchmark_runs_on_the_smoke_config(tmp_path):
-    """bench/full_build.py on the smoke config, from a copy of the workflow (it edits a template for
-    one rebuild): it must not rot. It prints the FLOP floor and the overhead."""
+def test_full_build_benchmark_runs_on_a_tiny_config(tmp_path):
+    """bench/full_build.py on the smoke config cut to one run of each model (tests/configs/tiny.yaml),
+    from a copy of the workflow (it edits a template for one rebuild): it must not rot. It prints the
+    FLOP floor and the overhead."""
     from conftest import copy_workflow
 
     repo = copy_workflow(tmp_path / "repo")
@@ -175,6 +176,7 @@ def test_full_build_benchmark_runs_on_the_smoke_config(tmp_path):
             "2",
             "--configfile",
             str(repo / "config" / "smoke.yaml"),
+            str(REPO / "tests" / "configs" / "tiny.yaml"),
             "--workdir",
             str(tmp_path / "work"),
             "--out",
@@ -229,3 +231,17 @@ def test_reference_times_count_jobs_that_ran_side_by_side_as_if_alone(tmp_path):
         jobs.append(plan.Job(rule="train", jobid=i, outputs=[f"o{i}"], benchmark=f"b{i}.tsv", threads=2))
     assert rule_medians(jobs, tmp_path, cpus=2) == {"train": 5.0}
     assert rule_medians(jobs, tmp_path, cpus=4) == {"train": 10.0}  # room for both: as measured
+
+
+def test_seeds_benchmark_trains_several_seeds_in_one_process():
+    """bench/seeds.py (several seeds of the 2D network in one process, against one) on a few batches:
+    it must not rot. One line a seed count, each with its time and rate."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "seeds.py"), "--seeds", "1", "2", "--train", "1280", "--threads", "1"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert [line.split(" seed(s)")[0] for line in lines] == ["1", "2"]
+    assert all(" s a seed-epoch, " in line and line.endswith(" GFLOP/s") for line in lines)

@@ -4,8 +4,7 @@ import gzip
 import re
 
 import pytest
-from conftest import REPO, idx_bytes, mnist_dir, run_snakemake
-from test_workflow import smoke
+from conftest import REPO, idx_bytes, mnist_dir, run_snakemake, smoke
 
 pytestmark = pytest.mark.workflow
 SMOKE = str(REPO / "config" / "smoke.yaml")
@@ -176,24 +175,20 @@ def _normalised_report(workdir):
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-    """The smoke workflow from scratch twice: once straight through, and once killed (SIGTERM, then
-    SIGKILL) in the middle of a training job and then rerun. The second is also a rerun from scratch:
-    every job before the kill ran in its first attempt, every job after it in the resumed one."""
+def two_runs(smoke_run, tmp_path_factory):
+    """The smoke workflow from scratch twice: the session's smoke build straight through, and a second
+    build of the same workflow copy killed (SIGTERM, then SIGKILL) in the middle of a training job and
+    then rerun. The second is also a rerun from scratch: every job before the kill ran in its first
+    attempt, every job after it in the resumed one."""
     import os
     import signal
     import subprocess
     import sys
     import time
 
-    from conftest import copy_workflow
-
+    first, repo, _ = smoke_run
     root = tmp_path_factory.mktemp("runs")
-    repo = copy_workflow(root / "repo")
-    runs = {}
-    runs["first"] = root / "first"
-    runs["first"].mkdir()
-    smoke(repo, runs["first"])
+    runs = {"first": first}
     work = runs["interrupted"] = root / "interrupted"
     work.mkdir()
     cmd = [
