@@ -120,14 +120,30 @@ def mean_interval(
     x = _finite(values)
     if len(x) < 2:
         return None
-    mean = float(x.mean())
-    sd, df = (spread.sd, spread.df) if spread is not None else (float(x.std(ddof=1)), len(x) - 1)
-    sem = sd / math.sqrt(len(x))
+    if spread is None:
+        return mean_interval_of_moments(float(x.mean()), float(x.std(ddof=1)), len(x), level, bounds)
+    return mean_interval_of_moments(float(x.mean()), spread.sd, len(x), level, bounds, spread=spread)
+
+
+def mean_interval_of_moments(
+    mean: float,
+    sd: float,
+    n: int,
+    level: float = LEVEL,
+    bounds: tuple[float, float] | None = (0.0, 1.0),
+    spread: PooledSpread | None = None,
+) -> Interval | None:
+    """mean_interval from the replicates' mean, standard deviation (ddof 1) and count, as a summary table
+    keeps them; None for fewer than two."""
+    if n < 2:
+        return None
+    df = spread.df if spread is not None else n - 1
+    sem = sd / math.sqrt(n)
     pooled = f", spread pooled over {spread.groups} groups ({spread.df} df)" if spread is not None else ""
     if sem == 0:
-        return Interval(mean, mean, f"t-interval over {len(x)} replicates (all equal)", level, 0.0, df)
+        return Interval(mean, mean, f"t-interval over {n} replicates (all equal)", level, 0.0, df)
     low, high = _clip(*(float(v) for v in stats.t.interval(level, df=df, loc=mean, scale=sem)), bounds)
-    return Interval(low, high, f"t-interval over {len(x)} replicates{pooled}", level, sem, df)
+    return Interval(low, high, f"t-interval over {n} replicates{pooled}", level, sem, df)
 
 
 def mean_from_standard_error(mean: float, standard_error: float, n: int, level: float = LEVEL) -> Interval:

@@ -16,6 +16,7 @@ from .sweep import ZOOM_AFTER_EPOCHS  # noqa: E402
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+LINESTYLES = ["-", "--", ":", "-."]
 
 STYLE = {
     "figure.figsize": (6.4, 3.8),
@@ -118,12 +119,15 @@ def band_plot(curves: Mapping[str, dict], path: str | os.PathLike, *, xlabel: st
 def factor_curves_plot(panels: Mapping[str, Sequence[dict]], path: str | os.PathLike) -> None:
     """Per-epoch curves of a sweep, one row per metric (`panels`: y-axis label -> sweep.epoch_curves, per
     factor in increasing order, each replicate's values and their mean): one line per factor, mean over
-    replicates, in a sequential colour scale from the smallest factor to the largest, with the range over
-    replicates as a band. With more than six epochs a second column repeats the second half of training
-    on its own scale."""
+    replicates, each factor in its own hue (then line style), with the range over replicates as a band.
+    With more than six epochs a second column repeats the second half of training on its own scale."""
     first_curves = next(iter(panels.values()))
     n = max(len(c["mean"]) for c in first_curves)
-    colours = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(len(first_curves), 2)))
+    # distinct hues (the colour-blind-safe PALETTE), then line styles once the hues run out
+    looks = [
+        {"color": PALETTE[i % len(PALETTE)], "linestyle": LINESTYLES[i // len(PALETTE) % len(LINESTYLES)]}
+        for i in range(len(first_curves))
+    ]
     zoom = n > ZOOM_AFTER_EPOCHS
     start = n // 2 + 1  # first epoch of the zoomed panels
     with plt.rc_context(STYLE):
@@ -135,9 +139,9 @@ def factor_curves_plot(panels: Mapping[str, Sequence[dict]], path: str | os.Path
             squeeze=False,
         )
         for row, (ylabel, curves) in zip(axes, panels.items(), strict=True):
-            # one panel per row without the zoom; at least two colours even for a single factor
+            # one panel per row without the zoom
             for ax, first in zip(row, (1, start), strict=False):
-                for colour, curve in zip(colours, curves, strict=False):
+                for look, curve in zip(looks, curves, strict=True):
                     runs = np.array(curve["runs"])
                     epochs = np.arange(1, runs.shape[1] + 1)
                     keep = epochs >= first
@@ -145,7 +149,7 @@ def factor_curves_plot(panels: Mapping[str, Sequence[dict]], path: str | os.Path
                     ax.plot(
                         epochs[keep],
                         np.asarray(curve["mean"])[keep],
-                        color=colour,
+                        **look,
                         marker="o" if n <= 15 else None,
                         markersize=3,
                         label=f"{curve['label']} ({replicates} run{'' if replicates == 1 else 's'})",
@@ -155,7 +159,7 @@ def factor_curves_plot(panels: Mapping[str, Sequence[dict]], path: str | os.Path
                             epochs[keep],
                             runs.min(axis=0)[keep],
                             runs.max(axis=0)[keep],
-                            color=colour,
+                            color=look["color"],
                             alpha=0.15,
                             linewidth=0,
                         )
@@ -364,32 +368,36 @@ def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
 def factor_errorbar_plot(
     factors: Sequence[float],
     means: Sequence[float],
-    stds: Sequence[float],
+    lows: Sequence[float],
+    highs: Sequence[float],
     path: str | os.PathLike,
     *,
     ylabel: str,
+    interval_label: str,
     xlabel: str = "L2 factor (log scale)",
     reference: float | None = None,
     reference_label: str | None = None,
 ) -> None:
-    """Mean +- standard deviation against a positive factor on a log axis; factor 0 on its own
-    narrow axis at the left (a log axis has no place for 0); an optional horizontal reference."""
-    factors, means, stds = map(np.asarray, (factors, means, stds))
+    """Means with their intervals (`lows`, `highs`; NaN draws no bar) against a positive factor on a log
+    axis, the legend naming the interval (`interval_label`); factor 0 on its own narrow axis at the left
+    (a log axis has no place for 0); an optional horizontal reference."""
+    factors, means, lows, highs = map(np.asarray, (factors, means, lows, highs))
+    bars = np.nan_to_num(np.stack([means - lows, highs - means]))
     zero = factors == 0
     with plt.rc_context(STYLE):
         fig, (ax0, ax) = plt.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 6], "wspace": 0.05})
-        ax0.errorbar(np.zeros(zero.sum()), means[zero], yerr=stds[zero], fmt="s", color=PALETTE[1], capsize=4)
+        ax0.errorbar(np.zeros(zero.sum()), means[zero], yerr=bars[:, zero], fmt="s", color=PALETTE[1], capsize=4)
         ax0.set_xticks([0], ["0\n(none)"])
         ax0.set_xlim(-1, 1)
         ax0.spines["right"].set_visible(False)
         ax.errorbar(
             factors[~zero],
             means[~zero],
-            yerr=stds[~zero],
+            yerr=bars[:, ~zero],
             fmt="o-",
             color=PALETTE[0],
             capsize=4,
-            label="mean \u00b1 std over replicates",
+            label=interval_label,
         )
         ax.set_xscale("log")
         ax.spines["left"].set_visible(False)

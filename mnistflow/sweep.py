@@ -233,3 +233,21 @@ def summarise_variants(
 def read_table(path) -> pd.DataFrame:
     """Read a runs or summary CSV written by the aggregation, keeping factor labels as text."""
     return pd.read_csv(path, dtype={"factor_label": str})
+
+
+def mean_intervals(summary: pd.DataFrame, column: str) -> tuple[list[float], list[float], str]:
+    """Each factor's t-interval of the mean of `column` over its replicates (the 2D table's intervals), from
+    the summary table's mean, standard deviation and replicate count: (lows, highs, what they are); NaN
+    where a factor has one replicate."""
+    from . import inference
+
+    intervals = [
+        inference.mean_interval_of_moments(mean, sd, int(n))
+        for mean, sd, n in zip(summary[f"{column}_mean"], summary[f"{column}_std"], summary["replicates"], strict=True)
+    ]
+    lows = [i.low if i else math.nan for i in intervals]
+    highs = [i.high if i else math.nan for i in intervals]
+    counts = sorted(set(summary["replicates"].astype(int)))
+    runs = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    what = f"mean, {inference.LEVEL:.0%} t-interval over {runs} runs" if any(intervals) else "one run each: no interval"
+    return lows, highs, what

@@ -94,6 +94,53 @@ def test_factor_curves_plot_draws_one_line_per_factor_in_order(tmp_path):
     assert "own scale" not in short.read_text()
 
 
+def test_factor_curves_are_told_apart_by_hue_then_line_style(tmp_path):
+    """Neighbouring factors used to get near-identical dark shades of one colour scale: every factor now
+    has its own (colour, line style), hues first."""
+    from mnistflow import plots
+
+    labels = [f"{k}e-{e}" for e in range(1, 4) for k in (1, 3, 5)]  # 9 factors: more than the palette's hues
+    curves = [{"label": label, "runs": [[0.9, 0.91], [0.92, 0.93]], "mean": [0.91, 0.92]} for label in labels]
+    path = tmp_path / "curves.svg"
+    plots.factor_curves_plot({"v": curves}, path)
+    text = path.read_text()
+    hues = {colour.lower() for colour in plots.PALETTE}
+    strokes = set(re.findall(r"stroke: (#[0-9a-f]{6})", text))
+    assert len(hues & strokes) == len(plots.PALETTE)  # every hue used once the factors outnumber them
+    assert "stroke-dasharray" in text  # the ninth factor: the first hue again, dashed
+
+
+def test_sweep_figure_intervals_are_the_tables_t_intervals():
+    from mnistflow import inference
+
+    records = {("0", r): fake_record([0.9, v], v) for r, v in enumerate([0.95, 0.97, 0.96])}
+    records[("1e-4", 0)] = fake_record([0.9, 0.98], 0.98)
+    summary = sweep.summary_table(sweep.runs_table(records))
+    lows, highs, what = sweep.mean_intervals(summary, "final_val_accuracy")
+    table = inference.mean_interval([0.95, 0.97, 0.96])
+    assert (lows[0], highs[0]) == pytest.approx((table.low, table.high))
+    assert np.isnan(lows[1]) and np.isnan(highs[1])  # one run: no interval
+    assert what == f"mean, {inference.LEVEL:.0%} t-interval over 1-3 runs"
+    one = sweep.summary_table(sweep.runs_table({("0", 0): fake_record([0.9], 0.9)}))
+    assert sweep.mean_intervals(one, "final_val_accuracy")[2] == "one run each: no interval"
+
+
+def test_sweep_figure_names_its_error_bars(tmp_path):
+    from mnistflow import plots
+
+    path = tmp_path / "factor.svg"
+    plots.factor_errorbar_plot(
+        [0, 1e-4],
+        [0.96, 0.97],
+        [0.95, float("nan")],
+        [0.97, float("nan")],
+        path,
+        ylabel="acc",
+        interval_label="mean, 95% t-interval over 3 runs",
+    )
+    assert "mean, 95% t-interval over 3 runs" in path.read_text()
+
+
 def test_single_replicate_has_zero_spread():
     summary = sweep.summary_table(sweep.runs_table({("0", 0): fake_record([0.9], 0.9)}))
     assert summary["test_accuracy_std"].iloc[0] == 0.0

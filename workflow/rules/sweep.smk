@@ -68,7 +68,7 @@ rule aggregate_sweep:
 
 
 rule plot_sweep:
-    """Question 2D: final validation accuracy against the L2 factor, mean +- std, Hinton's result."""
+    """Question 2D: final validation accuracy against the L2 factor, mean and t-interval, Hinton's result."""
     input:
         summary=rules.aggregate_sweep.output.summary,
         references=REPORT_DIR / "references.yaml",
