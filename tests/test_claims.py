@@ -616,8 +616,36 @@ PHRASES = {
 }
 
 
+#: What only the appendix may name: files of the run or the repository, and configuration keys.
+INTERNALS = re.compile(r"\bresults/|\bdocs/|\bREADME\b|\b[\w-]+\.(?:json|csv|npz|yaml|md|py|smk)\b")
+
+
+def config_keys(config: dict, prefix: str = "") -> set[str]:
+    """Every dotted key of a config below its top level (sweep.factors, cnn.design_study.enabled, ...)."""
+    keys = set()
+    for key, value in config.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if prefix:
+            keys.add(path)
+        if isinstance(value, dict):
+            keys |= config_keys(value, path)
+    return keys
+
+
+def check_body_names_no_internals(html: str, config: dict) -> None:
+    """The sections that answer the questions (summary, q1-q4d) say in words what the appendix names by
+    file and key."""
+    keys = config_keys(config)
+    for anchor, body in re.findall(r'<section id="((?:summary|q\d\w*))">(.*?)</section>', html, re.S):
+        text = text_of(body)
+        assert not INTERNALS.search(text), (anchor, INTERNALS.search(text).group(0))
+        named = [key for key in keys if re.search(rf"(?<![\w.]){re.escape(key)}(?![\w.])", text)]
+        assert not named, (anchor, named)
+
+
 def check_report(context, html):
     text = text_of(html)
+    check_body_names_no_internals(html, context["config"])
     found = context["claims"]
     for name, phrases in PHRASES.items():
         verdict = found[name].verdict
