@@ -87,9 +87,13 @@ def line_plot(
     save(fig, path)
 
 
-def band_plot(curves: Mapping[str, dict], path: str | os.PathLike, *, xlabel: str, ylabel: str) -> None:
+def band_plot(
+    curves: Mapping[str, dict], path: str | os.PathLike, *, xlabel: str, ylabel: str, band_label: str
+) -> None:
     """One line per named curve {x, mean, intervals}, with its intervals (objects with low/high, or None
-    where there is none) drawn as a shaded band; the legend names the number of runs behind each."""
+    where there is none) drawn as a shaded band; the legend names the number of runs behind each and,
+    where a band is drawn, what the band is (`band_label`)."""
+    banded = False
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         for i, (label, curve) in enumerate(curves.items()):
@@ -109,6 +113,9 @@ def band_plot(curves: Mapping[str, dict], path: str | os.PathLike, *, xlabel: st
             if spans:
                 xs, lows, highs = zip(*spans, strict=True)
                 ax.fill_between(xs, lows, highs, color=colour, alpha=0.2, linewidth=0)
+                banded = True
+        if banded:
+            ax.fill_between([], [], [], color="grey", alpha=0.3, linewidth=0, label=band_label)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.xaxis.get_major_locator().set_params(integer=True)

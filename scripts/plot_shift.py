@@ -3,7 +3,7 @@ its 95% interval over replicates as a band."""
 
 import pandas as pd
 
-from mnistflow import evaluation, files, plots
+from mnistflow import evaluation, files, inference, plots
 
 with files.redirect_output(snakemake.log[0]):
     table = pd.read_csv(snakemake.input.table)
@@ -12,4 +12,5 @@ with files.redirect_output(snakemake.log[0]):
         snakemake.output.figure,
         xlabel="shift of the test images (pixels, mean over 4 directions)",
         ylabel="test accuracy",
+        band_label=f"shaded: {inference.LEVEL:.0%} t-interval of the mean over replicates",
     )

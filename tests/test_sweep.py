@@ -150,3 +150,27 @@ def test_read_table_keeps_labels_as_text(tmp_path):
     path = tmp_path / "s.csv"
     pd.DataFrame({"factor": [0.0, 1e-4], "factor_label": ["0", "1e-4"]}).to_csv(path, index=False)
     assert list(sweep.read_table(path)["factor_label"]) == ["0", "1e-4"]
+
+
+def test_shift_figure_names_its_bands(tmp_path):
+    from mnistflow import inference, plots
+
+    interval = inference.mean_interval([0.9, 0.92, 0.91])
+    banded = tmp_path / "banded.svg"
+    plots.band_plot(
+        {"CNN": {"x": [0, 1], "mean": [0.91, 0.9], "intervals": [interval, interval], "runs": 3}},
+        banded,
+        xlabel="shift",
+        ylabel="accuracy",
+        band_label="shaded: 95% t-interval",
+    )
+    assert "CNN (3 runs)" in banded.read_text() and "shaded: 95% t-interval" in banded.read_text()
+    plain = tmp_path / "plain.svg"
+    plots.band_plot(
+        {"CNN": {"x": [0, 1], "mean": [0.91, 0.9], "intervals": [None, None], "runs": 1}},
+        plain,
+        xlabel="shift",
+        ylabel="accuracy",
+        band_label="shaded: 95% t-interval",
+    )
+    assert "shaded" not in plain.read_text()  # one run: no band, and no legend entry for one
