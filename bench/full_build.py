@@ -167,7 +167,7 @@ def main() -> None:
         + ", ".join(f"{p} {g:.0f} GFLOP/s" for p, g in gflops.items())
         + f"; build {result['full_build_seconds'] / 60:.1f} min = "
         f"{100 * result['fraction_of_floor']:.0f}% of the floor; process start to first training step "
-        f"{result['start_to_first_step_seconds']['median']} s (median of "
+        f"{result['start_to_first_step_seconds']['median']:.1f} s (median of "
         f"{result['start_to_first_step_seconds']['jobs']} jobs)"
     )
     print(
