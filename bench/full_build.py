@@ -167,8 +167,11 @@ def main() -> None:
         + ", ".join(f"{p} {g:.0f} GFLOP/s" for p, g in gflops.items())
         + f"; build {result['full_build_seconds'] / 60:.1f} min = "
         f"{100 * result['fraction_of_floor']:.0f}% of the floor; process start to first training step "
-        f"{result['start_to_first_step_seconds']['median']:.1f} s (median of "
-        f"{result['start_to_first_step_seconds']['jobs']} jobs)"
+        + (
+            f"{overhead['median']:.1f} s (median of {overhead['jobs']} jobs)"
+            if (overhead := result["start_to_first_step_seconds"])["median"] is not None
+            else "not recorded (no training job)"
+        )
     )
     print(
         "forecast against measured: "
