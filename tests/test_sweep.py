@@ -155,22 +155,13 @@ def test_read_table_keeps_labels_as_text(tmp_path):
 def test_shift_figure_names_its_bands(tmp_path):
     from mnistflow import inference, plots
 
+    def drawn(name, intervals, runs):
+        path = tmp_path / f"{name}.svg"
+        curve = {"x": [0, 1], "mean": [0.91, 0.9], "intervals": intervals, "runs": runs}
+        plots.band_plot({"CNN": curve}, path, xlabel="shift", ylabel="accuracy", band_label="shaded: 95% t-interval")
+        return path.read_text()
+
     interval = inference.mean_interval([0.9, 0.92, 0.91])
-    banded = tmp_path / "banded.svg"
-    plots.band_plot(
-        {"CNN": {"x": [0, 1], "mean": [0.91, 0.9], "intervals": [interval, interval], "runs": 3}},
-        banded,
-        xlabel="shift",
-        ylabel="accuracy",
-        band_label="shaded: 95% t-interval",
-    )
-    assert "CNN (3 runs)" in banded.read_text() and "shaded: 95% t-interval" in banded.read_text()
-    plain = tmp_path / "plain.svg"
-    plots.band_plot(
-        {"CNN": {"x": [0, 1], "mean": [0.91, 0.9], "intervals": [None, None], "runs": 1}},
-        plain,
-        xlabel="shift",
-        ylabel="accuracy",
-        band_label="shaded: 95% t-interval",
-    )
-    assert "shaded" not in plain.read_text()  # one run: no band, and no legend entry for one
+    banded = drawn("banded", [interval, interval], 3)
+    assert "CNN (3 runs)" in banded and "shaded: 95% t-interval" in banded
+    assert "shaded" not in drawn("plain", [None, None], 1)  # one run: no band, and no legend entry for one
