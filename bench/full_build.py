@@ -160,6 +160,7 @@ def main() -> None:
     result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     files.write_json(args.out, result)
     print(json.dumps({k: v for k, v in result.items() if k != "jobs"}, indent=1))
+    overhead = result["start_to_first_step_seconds"]
     print(
         f"training work {result['training_flops'] / 1e12:.1f} TFLOP ("
         + ", ".join(f"{p} {f / 1e12:.1f}" for p, f in flops["by_precision"].items())
@@ -169,7 +170,7 @@ def main() -> None:
         f"{100 * result['fraction_of_floor']:.0f}% of the floor; process start to first training step "
         + (
             f"{overhead['median']:.1f} s (median of {overhead['jobs']} jobs)"
-            if (overhead := result["start_to_first_step_seconds"])["median"] is not None
+            if overhead["median"] is not None
             else "not recorded (no training job)"
         )
     )

@@ -120,9 +120,8 @@ def mean_interval(
     x = _finite(values)
     if len(x) < 2:
         return None
-    if spread is None:
-        return mean_interval_of_moments(float(x.mean()), float(x.std(ddof=1)), len(x), level, bounds)
-    return mean_interval_of_moments(float(x.mean()), spread.sd, len(x), level, bounds, spread=spread)
+    sd = spread.sd if spread is not None else float(x.std(ddof=1))
+    return mean_interval_of_moments(float(x.mean()), sd, len(x), level, bounds, spread=spread)
 
 
 def mean_interval_of_moments(
