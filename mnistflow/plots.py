@@ -392,11 +392,15 @@ def factor_errorbar_plot(
     bars = np.nan_to_num(np.stack([means - lows, highs - means]))
     zero = factors == 0
     with plt.rc_context(STYLE):
-        fig, (ax0, ax) = plt.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 6], "wspace": 0.05})
-        ax0.errorbar(np.zeros(zero.sum()), means[zero], yerr=bars[:, zero], fmt="s", color=PALETTE[1], capsize=4)
-        ax0.set_xticks([0], ["0\n(none)"])
-        ax0.set_xlim(-1, 1)
-        ax0.spines["right"].set_visible(False)
+        if zero.any():  # a narrow axis for factor 0 only where it was tested
+            fig, (ax0, ax) = plt.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 6], "wspace": 0.05})
+            ax0.errorbar(np.zeros(zero.sum()), means[zero], yerr=bars[:, zero], fmt="s", color=PALETTE[1], capsize=4)
+            ax0.set_xticks([0], ["0\n(none)"])
+            ax0.set_xlim(-1, 1)
+            ax0.spines["right"].set_visible(False)
+        else:
+            fig, ax = plt.subplots()
+            ax0 = ax
         ax.errorbar(
             factors[~zero],
             means[~zero],
@@ -407,10 +411,11 @@ def factor_errorbar_plot(
             label=interval_label,
         )
         ax.set_xscale("log")
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", left=False)
+        if ax0 is not ax:
+            ax.spines["left"].set_visible(False)
+            ax.tick_params(axis="y", left=False)
         if reference is not None:
-            for a in (ax0, ax):
+            for a in {ax0, ax}:
                 a.axhline(reference, color=PALETTE[3], linestyle="--", linewidth=1)
             ax.plot([], [], color=PALETTE[3], linestyle="--", label=reference_label)
         ax0.set_ylabel(ylabel)

@@ -165,3 +165,18 @@ def test_shift_figure_names_its_bands(tmp_path):
     banded = drawn("banded", [interval, interval], 3)
     assert "CNN (3 runs)" in banded and "shaded: 95% t-interval" in banded
     assert "shaded" not in drawn("plain", [None, None], 1)  # one run: no band, and no legend entry for one
+
+
+def test_sweep_figure_has_a_factor_0_axis_only_where_0_was_tested(tmp_path):
+    from mnistflow import plots
+
+    def drawn(name, factors):
+        path = tmp_path / f"{name}.svg"
+        n = len(factors)
+        plots.factor_errorbar_plot(
+            factors, [0.97] * n, [0.96] * n, [0.98] * n, path, ylabel="acc", interval_label="mean, 95% t-interval"
+        )
+        return path.read_text()
+
+    assert "(none)" in drawn("with", [0, 1e-4])
+    assert "(none)" not in drawn("without", [1e-5, 1e-4])  # no empty axis suggesting factor 0 was tested
