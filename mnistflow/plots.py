@@ -420,7 +420,7 @@ def factor_errorbar_plot(
             ax.plot([], [], color=PALETTE[3], linestyle="--", label=reference_label)
         ax0.set_ylabel(ylabel)
         ax.set_xlabel(xlabel)
-        ax.legend(frameon=False, loc="lower left")
+        ax.legend(frameon=False, loc="best")  # not over a point
     save(fig, path)
 
 
