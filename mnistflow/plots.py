@@ -415,7 +415,7 @@ def factor_errorbar_plot(
             ax.spines["left"].set_visible(False)
             ax.tick_params(axis="y", left=False)
         if reference is not None:
-            for a in {ax0, ax}:
+            for a in dict.fromkeys((ax0, ax)):  # in order: a set's order changes the SVG's bytes
                 a.axhline(reference, color=PALETTE[3], linestyle="--", linewidth=1)
             ax.plot([], [], color=PALETTE[3], linestyle="--", label=reference_label)
         ax0.set_ylabel(ylabel)
