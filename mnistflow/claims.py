@@ -42,13 +42,13 @@ VERDICTS = {
     "factor_choice": ("single_factor", "unique", "tie"),
     "other_factors": ("not_applicable", "none_above_zero", "some_above_zero_uncorrected"),
     "decay_effect": ("no_baseline", "baseline_chosen", "single_run", "gain", "loss", "no_measurable_difference"),
-    "hinton": ("single_run", "reproduced", "not_ruled_out", "below", "above"),
+    "hinton": ("not_applicable", "single_run", "reproduced", "not_ruled_out", "below", "above"),
     "hinton_variant": ("single_run", "reproduced", "not_ruled_out", "below", "above"),
     "hinton_reproduced": ("not_run", "single_run", "reproduced", "not_ruled_out", "not_reproduced"),
     "hinton_closes_most": ("not_run", "single_run", "measurable", "none_measurable"),
     "hinton_tuning": ("not_tuned", "inside_grid", "at_edge"),
-    "cnn_target": ("single_run", "above", "below", "undecided"),
-    "cnn_goal": ("single_run", "above", "below", "undecided"),
+    "cnn_target": ("not_applicable", "single_run", "above", "below", "undecided"),
+    "cnn_goal": ("not_applicable", "single_run", "above", "below", "undecided"),
     "cnn_size": ("smaller", "larger", "same"),
     "cnn_arithmetic": ("less", "more", "same"),
     "shift_models_accuracy": ("single_run", "cnn_better", "dense_better", "no_measurable_difference"),
@@ -95,6 +95,61 @@ VERDICTS = {
 }
 
 LEVEL_WORDS = f"{st.LEVEL:.0%}"
+
+#: What each claim decides, under its question, in the report's order. The appendix "How each verdict is
+#: decided" lists every claim's rule under a label made from these (rule_labels); the sections link to it.
+RULE_TITLES = {
+    "class_balance": ("1", "Are the classes balanced?"),
+    "initial_loss": ("2B", "Is the loss before training near that of an even guess?"),
+    "validation_trend": ("2C", "Is validation accuracy still rising, or falling, at the end?"),
+    "overfitting": ("2C", "Do the loss curves show overfitting?"),
+    "factor_choice": ("2D", "Which L2 factor does validation choose?"),
+    "other_factors": ("2D", "Each factor against no decay"),
+    "decay_effect": ("2D", "Does the chosen factor change test accuracy against no decay?"),
+    "hinton": ("2D", "Is Hinton's figure reproduced?"),
+    "hinton_variant": ("2D", "Is Hinton's figure reproduced by a procedure of the study?"),
+    "hinton_reproduced": ("2D", "Does any procedure of the study reproduce Hinton's figure?"),
+    "hinton_closes_most": ("2D", "Which variant closes most of the gap?"),
+    "hinton_tuning": ("2D", "Did each tuned variant choose inside its grid?"),
+    "cnn_target": ("3A", "Does the CNN clear the published target?"),
+    "cnn_goal": ("3A", "Does the CNN clear our own goal?"),
+    "design_choice": ("3A", "Is the chosen design's lead over the runner-up clear?"),
+    "cnn_size": ("3A", "Is our CNN smaller than the earlier answer's?"),
+    "cnn_arithmetic": ("3A", "Does our CNN need less arithmetic per image?"),
+    "class_errors_differ": ("3A", "Do the CNN's error rates differ between classes?"),
+    "shift_models_accuracy": ("3B", "Which network is more accurate on unshifted images?"),
+    "robustness_mid": ("3B", "Which network loses less accuracy at the middle shift?"),
+    "robustness_max": ("3B", "Which network loses less accuracy at the largest shift?"),
+    "shift_augmentation_effect": ("3B", "How much of the difference does augmentation explain?"),
+    "shift_architecture_effect": ("3B", "How much of the difference does the architecture explain?"),
+    "shift_main_factor": ("3B", "Which of the two explains more?"),
+    "shift_interaction": ("3B", "Do architecture and augmentation interact?"),
+    "noisy_below_criterion": ("4B", "From which level are noisy images no longer recognisable?"),
+    "denoised_below_criterion": ("4B", "From which level are denoised images no longer recognisable?"),
+    "denoising_fails": ("4B", "From which level does denoising stop working?"),
+    "denoising_fails_information": ("4B", "Is anything of the image left where denoising stops?"),
+    "denoising_helps": ("4C", "At which levels does denoising help the classifier?"),
+    "denoising_stop_cause": ("4C", "Where it stops helping, are both at chance?"),
+    "clean_cost": ("4C", "What does denoising cost on clean images?"),
+    "against_median": ("4C", "Denoising against a 3x3 median filter"),
+    "against_noise_trained": ("4C", "Denoising against a classifier trained on noisy images"),
+    "class_ranking": ("4D", "Are some classes generated measurably better than others?"),
+    "generated_recognition": ("4D", "Are generated images recognised as often as decoded real ones?"),
+    "class_conditioning": ("4D", "Do per-class Gaussians give clearer images than one Gaussian?"),
+    "generated_novelty": ("4D", "Are generated images farther from the training set than copies?"),
+    "generated_vs_new_digits": ("4D", "Are generated images as far from the training set as unseen real ones?"),
+}
+
+
+def rule_labels(names) -> dict[str, str]:
+    """Each claim's short label, its question and its place there in RULE_TITLES' order ("2D.3"), for
+    the claims of `names` that the report has."""
+    present, counts, labels = set(names), {}, {}
+    for name, (question, _) in RULE_TITLES.items():
+        if name in present:
+            counts[question] = counts.get(question, 0) + 1
+            labels[name] = f"{question}.{counts[question]}"
+    return labels
 
 
 def _direction(interval: st.Interval, positive: str, negative: str, neither: str) -> str:
@@ -378,7 +433,7 @@ def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[l
     Hinton verdict of it, and its gain over the 2D runs it is paired with (same seeds); then whether any
     procedure reproduces his figure, and which change, chosen on validation, closes most of the gap."""
     if summary is None:
-        off = "the Hinton study is off in this configuration"
+        off = "the Hinton study did not run in this build: it is off in the configuration, or the data is not MNIST"
         return [], Claim("hinton_reproduced", "not_run", off), Claim("hinton_closes_most", "not_run", off)
     base = summary["baseline"]
     base_test = dict(zip(base["replicates"], base["test"], strict=True))
@@ -599,7 +654,7 @@ def class_errors_differ(histogram: np.ndarray) -> Claim:
         f"a chi-square statistic of the per-class error counts summed over the {runs} replicate"
         f"{'s' if runs != 1 else ''} on the same test images, its p-value from 20,000 seeded permutations of the "
         "class labels over the images (each image keeps the errors all replicates made on it, so replicates that "
-        "miss the same hard digits count once as evidence); the classes differ when p < 0.05. It covers the "
+        "miss the same hard images count once as evidence); the classes differ when p < 0.05. It covers the "
         "sampling of the test images for these trained replicates, not the variation between fresh training runs"
     )
     statistic, p_value = st.error_homogeneity_over_images(table)
@@ -806,7 +861,7 @@ def first_level_below(
     hits = [i for i, ci in enumerate(intervals) if ci.below(criterion)]
     rule = (
         f"the first tested level at which the {LEVEL_WORDS} Wilson interval of the classifier's accuracy on those "
-        f"digits lies wholly "
+        f"images lies wholly "
         f"below {criterion:.0%} ({n:,} test images per level)"
     )
     values = {"criterion": criterion, "lowest_level": float(levels[0]), "accuracy_at_lowest": float(accuracies[0])}
@@ -891,9 +946,9 @@ def level_gains(table) -> list[dict]:
 
 # 4C's baselines as the rules name them: what the classifier reads on the baseline's side
 BASELINE_WORDS = {
-    "median": "the best classifier's accuracy on the median-filtered (3x3) noisy digits",
-    "noise_trained": "the accuracy of the CNN trained on noisy digits at the autoencoder's training level, on the "
-    "noisy digits as they are",
+    "median": "the best classifier's accuracy on the median-filtered (3x3) noisy images",
+    "noise_trained": "the accuracy of the CNN trained on noisy images at the autoencoder's training level, on the "
+    "noisy images as they are",
 }
 
 
@@ -1029,7 +1084,7 @@ def class_ranking(per_class: Sequence[dict]) -> Claim:
     rule = (
         f"the best-recognised class is measurably above the worst when its {LEVEL_WORDS} Wilson interval lies "
         f"wholly above "
-        "the worst class's (each over that class's own generated digits)"
+        "the worst class's (each over that class's own generated images)"
     )
     return Claim(
         "class_ranking", "separated" if worst["interval"].below(best["interval"].low) else "overlapping", rule, values
@@ -1043,7 +1098,7 @@ def generated_recognition(scores: dict) -> Claim:
     n_gen, n_real = sum(int(c["samples"]) for c in scores["per_class"]), int(real["samples"])
     interval = st.two_proportion_difference(real["recognised"], scores["recognised"], n_real, n2=n_gen)
     rule = (
-        f"the generated digits' recognised share minus that of the decoded validation digits, with a "
+        f"the generated images' recognised share minus that of the decoded validation images, with a "
         f"{LEVEL_WORDS} normal "
         "interval for two independent proportions; a difference counts when the interval excludes 0"
     )
@@ -1091,7 +1146,7 @@ def _distance_claim(name: str, distances: dict, reference: str, verdicts: tuple[
     gen, ref = np.asarray(distances["generated"]), np.asarray(distances[reference])
     interval = st.median_difference(gen, ref)
     rule = (
-        f"the median distance from a generated digit to its nearest training image minus that median for {what}, "
+        f"the median distance from a generated image to its nearest training image minus that median for {what}, "
         f"with a "
         f"{LEVEL_WORDS} percentile-bootstrap interval; a difference counts when the interval excludes 0"
     )
@@ -1120,7 +1175,7 @@ def generated_novelty(distances: dict) -> Claim:
         distances,
         "decoded_train",
         ("farther_than_copies", "closer_than_copies", "no_measurable_difference"),
-        "training digits passed through the autoencoder (copies)",
+        "training images passed through the autoencoder (copies)",
     )
 
 
@@ -1132,7 +1187,7 @@ def generated_vs_new_digits(distances: dict) -> Claim:
         distances,
         "decoded_val",
         ("farther", "closer", "no_measurable_difference"),
-        "validation digits passed through the autoencoder",
+        "validation images passed through the autoencoder",
     )
 
 
@@ -1164,11 +1219,16 @@ def build(
     class_error_histogram=None,
     hinton_summary=None,
     cnn_augments=True,
+    cited=True,
 ) -> dict[str, Claim]:
     """Every claim of the report, by name, from the numbers the workflow wrote (`factor_choice` and the
-    per-level `gains` of level_gains are computed once by the caller, which shows them too)."""
+    per-level `gains` of level_gains are computed once by the caller, which shows them too). Where
+    `cited` is false (the data is not the canonical MNIST files) the claims against figures cited from
+    MNIST's literature are "not_applicable" and compare nothing."""
     hist = dense_history
     sweep_best_label = factor_choice.values["best"]
+    chosen = sweep_runs.loc[sweep_runs["factor_label"] == sweep_best_label, "test_accuracy"].tolist()
+    not_mnist = "figures cited from MNIST's literature apply only to the canonical MNIST files"
     claims = [
         factor_choice,
         class_balance(class_counts),
@@ -1177,14 +1237,15 @@ def build(
         overfitting(hist["val_loss"], hist["loss"]),
         decay_effect(sweep_runs, sweep_best_label),
         other_factors(sweep_runs, sweep_best_label),
-        hinton(
-            sweep_runs.loc[sweep_runs["factor_label"] == sweep_best_label, "test_accuracy"].tolist(),
-            hinton_accuracy,
-            n_test,
-            spread=sweep_spread(sweep_runs),
+        *(
+            (
+                hinton(chosen, hinton_accuracy, n_test, spread=sweep_spread(sweep_runs)),
+                mean_against_target("cnn_target", cnn_test_values, cnn_target, n_test),
+                mean_against_target("cnn_goal", cnn_test_values, cnn_goal, n_test),
+            )
+            if cited
+            else (Claim(name, "not_applicable", not_mnist) for name in ("hinton", "cnn_target", "cnn_goal"))
         ),
-        mean_against_target("cnn_target", cnn_test_values, cnn_target, n_test),
-        mean_against_target("cnn_goal", cnn_test_values, cnn_goal, n_test),
         size_comparison("cnn_size", cnn_params, earlier_params, ("smaller", "larger", "same")),
         size_comparison("cnn_arithmetic", cnn_macs, earlier_macs, ("less", "more", "same")),
     ]
@@ -1211,7 +1272,7 @@ def build(
             t["accuracy_noisy"].tolist(),
             n,
             recognisable_accuracy,
-            "the classifier's accuracy on the noisy digits",
+            "the classifier's accuracy on the noisy images",
         )
     )
     claims.append(
@@ -1221,7 +1282,7 @@ def build(
             t["accuracy_denoised"].tolist(),
             n,
             recognisable_accuracy,
-            "the classifier's accuracy on the denoised digits",
+            "the classifier's accuracy on the denoised images",
         )
     )
     claims.extend(

@@ -1,4 +1,5 @@
-"""MNIST data: IDX parsing with checksum checks, the Keras fallback, splits, preprocessing."""
+"""MNIST-shaped data: IDX parsing with checksum checks, the Keras fallback, splits, preprocessing, and
+what the data is called (MNIST, or any four IDX files of the same shapes named in the config)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,35 @@ IMAGE_MAGIC = 2051
 LABEL_MAGIC = 2049
 NUM_CLASSES = 10
 SPLITS = ("train", "val", "test")
+#: SHA-256 of the decompressed content of the canonical MNIST files (yann.lecun.com/exdb/mnist). Figures
+#: cited from elsewhere (Hinton's, the MNIST page's, the earlier answer's) were measured on these files,
+#: so the report compares with them only when the data's checksums are these.
+MNIST_SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+
+def is_mnist(checksums: dict[str, str]) -> bool:
+    """Whether files of these checksums (keyed as `data.sha256`) are the canonical MNIST files."""
+    return {k: v.lower() for k, v in checksums.items()} == MNIST_SHA256
+
+
+def naming(data_config: dict, checksums: dict[str, str]) -> dict:
+    """What the report calls the data and its classes, from the config's `data` section: the data
+    set's name, the noun for its images (plural and singular), the class names, and whether figures
+    cited from elsewhere apply (only to the canonical MNIST files, judged by `checksums`)."""
+    return {
+        "name": data_config["name"],
+        "noun": data_config["noun"],
+        "noun_one": data_config["noun_singular"],
+        "class_names": [str(c) for c in data_config["class_names"]],  # ten distinct names, by the schema
+        # whether each class is named by its label (MNIST's digits); else the figures' numbers need a key
+        "numbered": [str(c) for c in data_config["class_names"]] == [str(k) for k in range(NUM_CLASSES)],
+        "cited": is_mnist(checksums),
+    }
 
 
 class DataError(Exception):

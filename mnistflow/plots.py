@@ -305,7 +305,7 @@ def nearest_pairs_grid(
         fig.text(
             0.5,
             0.995,
-            "each pair: generated digit | its nearest training image (framed), Euclidean distance d",
+            "each pair: generated image | its nearest training image (framed), Euclidean distance d",
             ha="center",
             va="top",
             fontsize=size,
@@ -368,7 +368,7 @@ def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
         ax.set_xlabel("predicted class")
         ax.set_ylabel("true class")
         ax.grid(False)
-        fig.colorbar(image, ax=ax, label="test digits (mean over replicates)", shrink=0.8)
+        fig.colorbar(image, ax=ax, label="test images (mean over replicates)", shrink=0.8)
     save(fig, path)
 
 
@@ -435,7 +435,7 @@ def denoising_grid(clean, noisy, denoised, levels, path: str | os.PathLike, side
     for i in range(n):
         cells += ([] if unchanged else [clean[i]]) + [noisy[j][i] for j in range(k)]
         cells += ([] if unchanged else [blank]) + [denoised[j][i] for j in range(k)]
-        row_labels += [f"digit {i + 1}\nnoisy", "denoised"]
+        row_labels += [f"image {i + 1}\nnoisy", "denoised"]
     titles = [
         f"p = {lvl:g}" + ("\n(original)" if np.array_equal(np.asarray(noisy[j]), np.asarray(clean)) else "")
         for j, lvl in enumerate(levels)

@@ -104,6 +104,12 @@ def fmt_plural(count, suffix: str = "s") -> str:
     return "" if count == 1 else suffix
 
 
+def fmt_capitalize_first(text: str) -> str:
+    """The text with its first letter capitalised and the rest as it is (Jinja's `capitalize` lowers the
+    rest, which would turn "L_d0" into "l_d0")."""
+    return text[:1].upper() + text[1:]
+
+
 def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(os.fspath(template_dir)),
@@ -128,6 +134,7 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         fixed=fmt_acc,
         shape=fmt_shape,
         seconds=fmt_seconds,
+        capitalize_first=fmt_capitalize_first,
     )
     return env
 

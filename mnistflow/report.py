@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from . import claims as claims_lib
+from . import data as data_lib
 from . import inference
 from .config import AUGMENTATION_KEYS, REPORT_CORES
 from .evaluation import SHIFT_CELL_NAMES, mid_shift, network_name, shift_curves
@@ -126,11 +127,11 @@ def sweep_context(runs: pd.DataFrame, summary: pd.DataFrame, refs: dict, learnin
         "best_test_min": float(best_runs["test_accuracy"].min()),
         "best_test_max": float(best_runs["test_accuracy"].max()),
         "baseline": base,
-        "hinton": hinton,
-        "diff": test_mean - hinton,
+        "hinton": hinton,  # None where the data is not MNIST's: then nothing is compared with it
+        "diff": None if hinton is None else test_mean - hinton,
         "error": 1 - test_mean,
-        "hinton_error": 1 - hinton,
-        "error_ratio": (1 - test_mean) / (1 - hinton),
+        "hinton_error": None if hinton is None else 1 - hinton,
+        "error_ratio": None if hinton is None else (1 - test_mean) / (1 - hinton),
         "top_epoch": {
             "val_accuracy": float(top["best_val_accuracy"]),
             "epoch": int(top["best_epoch"]),
@@ -186,6 +187,7 @@ def cnn_context(
         "test": summary["test_accuracy"],
         "val": summary["final_val_accuracy"],
         "replicates": summary["replicates"],
+        "several": len(values) > 1,  # a t-interval over the replicates; one run gets a Wilson interval
         "test_interval": inference.mean_interval(values) or inference.wilson(values[0], n_test),
         "val_interval": inference.mean_interval(summary["final_val_accuracy"]["values"]),
         "params": records[0]["total_params"],
@@ -537,6 +539,14 @@ def benchmark_table(benchmarks: Mapping[str, str]) -> list[dict]:
     return rows
 
 
+def uncited(refs: dict) -> dict:
+    """references.yaml with every cited figure None: for data other than the canonical MNIST files, on
+    which those figures were measured, so nothing is compared with them (their descriptions stay)."""
+    return {
+        group: entries if group == "descriptions" else {key: None for key in entries} for group, entries in refs.items()
+    }
+
+
 def cited_constants(refs: dict) -> list[dict]:
     """Every figure of references.yaml, with what it is: cited from elsewhere or a target, never measured
     by this run."""
@@ -546,6 +556,7 @@ def cited_constants(refs: dict) -> list[dict]:
         for group, entries in refs.items()
         if group != "descriptions"
         for key, value in entries.items()
+        if value is not None
     ]
 
 
@@ -717,7 +728,7 @@ def config_file_text(provenance: dict, config_path: str) -> str:
     )
     return (
         f"# The configuration of the report built {provenance['date']} from {source}.\n"
-        f"# Rebuild its numbers from a checkout of that commit, with the MNIST files of the report's checksums:\n"
+        f"# Rebuild its numbers from a checkout of that commit, with the data files of the report's checksums:\n"
         f"#   {rebuild_command(provenance, config_path)}\n" + provenance["config_yaml"]
     )
 
@@ -747,9 +758,12 @@ def build_context(
     which inputs are `figures` (embedded, as figures.<input name>) and which are the training jobs'
     `timings` records, and gives each job's benchmark file by job name (`benchmarks`); `config_path`
     is where the report rule saves this run's configuration (named in the rebuild command)."""
-    refs = yaml.safe_load(Path(inputs["references"]).read_text())
     info = read_json(inputs["data_info"])
     data = data_context(read_json(inputs["data_summary"]), info)
+    data.update(data_lib.naming(config["data"], info["sha256"]))
+    refs = yaml.safe_load(Path(inputs["references"]).read_text())
+    if not data["cited"]:
+        refs = uncited(refs)
     n_val, n_test = int(data["splits"]["val"]["count"]), int(data["splits"]["test"]["count"])
     dense_metrics = read_json(inputs["dense_metrics"])
     figures = {key: data_uri(inputs[key]) for key in figures}
@@ -866,6 +880,7 @@ def build_context(
         class_error_histogram=error_histogram,
         hinton_summary=hinton_summary,
         cnn_augments=cnn["augments"],
+        cited=data["cited"],
     )
     for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
         row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])
@@ -896,7 +911,7 @@ def build_context(
     )
     noisy = read_json(inputs["noisy_classifier_metrics"])
     models.append(
-        {"model": "CNN trained on noisy digits (4C)", "backend": noisy["backend"], "threads": noisy["threads"]}
+        {"model": "CNN trained on noisy images (4C)", "backend": noisy["backend"], "threads": noisy["threads"]}
     )
     prov = provenance(
         config,
@@ -911,7 +926,22 @@ def build_context(
         trained_cnn={k: cnn["settings"][k] for k in ("model", "training") if k in cnn["settings"]},
     )
     prov.update(command=rebuild_command(prov, config_path), config_path=config_path)
+    labels = claims_lib.rule_labels(claims)
+    rules = [
+        {
+            "name": name,
+            "label": label,
+            "question": claims_lib.RULE_TITLES[name][0],
+            "title": claims_lib.RULE_TITLES[name][1],
+            "rule": claims[name].rule,
+            "verdict": claims[name].verdict.replace("_", " "),
+        }
+        for name, label in labels.items()
+    ]
     return {
+        "title": config["report"]["title"].replace("{data}", data["name"]),
+        "rule_labels": labels,  # the label each verdict links to
+        "rules": rules,  # the appendix "How each verdict is decided", in the report's order
         "ae": autoencoder,
         "refs": refs,
         "config": config,

@@ -6,10 +6,10 @@ import numpy as np
 from mnistflow import files, plots
 
 DISTANCE_SETS = {  # npz key -> legend label
-    "distance_generated": "generated digits",
-    "distance_decoded_train": "training digits through the autoencoder (copies)",
-    "distance_decoded_val": "validation digits through the autoencoder",
-    "distance_clean_val": "validation digits as they are",
+    "distance_generated": "generated images",
+    "distance_decoded_train": "training images through the autoencoder (copies)",
+    "distance_decoded_val": "validation images through the autoencoder",
+    "distance_clean_val": "validation images as they are",
 }
 
 with files.redirect_output(snakemake.log[0]):

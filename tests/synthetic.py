@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 
 from mnistflow import evaluation, files, sweep
+from mnistflow.data import is_mnist
 from mnistflow.report_inputs import FIGURE_INPUTS, TIMING_INPUTS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -268,7 +269,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             "num_classes": 10,
             "original_sizes": {"train": 60000, "test": 10000},
             "source": "idx",
-            "sha256": {"train-images-idx3-ubyte": "0" * 64},
+            "sha256": dict(config["data"]["sha256"]),  # prepare_data verifies the files against these
             "sizes": {"train": nb.n_train, "val": nb.n_val, "test": nb.n_test},
             "split_seed": 1,
             "subset": None,
@@ -370,7 +371,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
     # the Hinton study: each variant's runs, paired with the 2D runs at the chosen factor, through the library's
     # own tuning choice and summary
     h = config["hinton_study"]
-    if h["enabled"]:
+    if h["enabled"] and is_mnist(config["data"]["sha256"]):  # as common.smk: only on MNIST's files
         chosen = sweep.choose_factor(sweep.with_decay(runs), nb.n_val)
         layers = dense_layers(s["model"]["hidden_units"], s["model"]["activation"])
 

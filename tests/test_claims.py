@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import synthetic
+import yaml
 from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
@@ -643,9 +644,30 @@ def check_body_names_no_internals(html: str, config: dict) -> None:
         assert not named, (anchor, named)
 
 
+def check_rule_links(context, html):
+    """Every verdict links to its rule by a label, and every label resolves to a rule in the appendix: the
+    body states no rule itself, and the appendix holds the rule of every claim the report has."""
+    body, appendix = html.split('<section id="rules"')
+    linked = set(re.findall(r'href="#rule-(\w+)"', body))
+    defined = re.findall(r'<dt id="rule-(\w+)">Rule ([\w.]+) ', appendix)
+    assert linked and linked <= {name for name, _ in defined}, linked - {name for name, _ in defined}
+    assert {name for name, _ in defined} == set(context["claims"])
+    assert dict(defined) == context["rule_labels"] and len(set(context["rule_labels"].values())) == len(defined)
+    for name, label in context["rule_labels"].items():
+        assert f'href="#rule-{name}">rule {label}</a>' in body or name not in linked
+    assert "(Rule:" not in body and "(Rules:" not in body
+    for claim in context["claims"].values():  # no rule's text repeated in the body
+        assert claim.rule not in text_of(body), claim.name
+
+
+def test_every_claim_has_a_rule_title():
+    assert set(claims.VERDICTS) == set(claims.RULE_TITLES)
+
+
 def check_report(context, html):
-    text = text_of(html)
+    text = text_of(html.split('<section id="rules"')[0])  # the body: the appendix's titles name every verdict
     check_body_names_no_internals(html, context["config"])
+    check_rule_links(context, html)
     found = context["claims"]
     for name, phrases in PHRASES.items():
         verdict = found[name].verdict
@@ -1612,3 +1634,47 @@ def test_a_setting_chosen_at_the_edge_of_its_grid_is_flagged():
     assert claims.hinton_tuning(_tuned([(0.01, 0.0), (0.01, 1e-4)], (0.01, 0.0))).verdict == "inside_grid"
     assert claims.hinton_tuning(None).verdict == "not_tuned"
     assert claims.hinton_tuning({"variants": {"all": {"rechosen": False}}}).verdict == "not_tuned"
+
+
+FASHION = {
+    "name": "Fashion-MNIST",
+    "noun": "garments",
+    "noun_singular": "garment",
+    "class_names": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"],
+}
+
+
+@pytest.mark.parametrize("other_data", [False, True])
+def test_the_data_is_named_and_citations_compared_only_on_mnist(tmp_path, other_data):
+    """The report names the data the config names; figures cited from MNIST's literature (Hinton's, the
+    MNIST page's, the earlier answer's) are compared only when the checksums are MNIST's own."""
+    config = synthetic.base_config()
+    if other_data:
+        config["data"].update(FASHION, sha256={key: "ab" * 32 for key in config["data"]["sha256"]})
+    context, html = render(tmp_path, config, synthetic.Numbers())
+    text = text_of(html)
+    refs = yaml.safe_load((TEMPLATES / "references.yaml").read_text())
+    figures = [v for group, entries in refs.items() if group != "descriptions" for v in entries.values()]
+    # each cited accuracy as the report prints it (as such, as a percentage, as an error rate), the cited
+    # loss and parameter count; the levels, epochs and seconds cited are too common to search for
+    accuracies = [v for v in figures if 0.9 < v < 1]
+    printed = {f"{v:.4f}" for v in accuracies if round(v, 2) != v} | {f"{100 * v:g}%" for v in accuracies}
+    printed |= {f"{100 * (1 - v):.2f}%" for v in accuracies} | {"0.1201", "704"}
+    found = [p for p in sorted(printed) if re.search(rf"(?<![\d.]){re.escape(p)}(?![\d])", text)]
+    comparisons = ["Hinton's 1", "Hinton: ", "MNIST page: ", "the same MNIST test set", "what closes the gap"]
+    if other_data:
+        assert not context["data"]["cited"]
+        assert "Fashion-MNIST" in text and "garments" in text and "Sneaker" in text
+        assert "number the classes by their labels: 0 T-shirt/top, 1 Trouser" in text  # the figures' key
+        assert found == [] and [c for c in comparisons if c in text] == []
+        assert "were measured on MNIST, not on Fashion-MNIST" in text  # says why nothing is compared
+        body = text_of(html.split('<section id="provenance"')[0])  # the appendix lists files, e.g. digits.npz
+        assert re.findall(r"\bdigits?\b", body, flags=re.I) == []
+        assert {c.verdict for name, c in context["claims"].items() if name in ("hinton", "cnn_target", "cnn_goal")} == {
+            "not_applicable"
+        }
+        assert context["claims"]["hinton_reproduced"].verdict == "not_run"
+    else:
+        assert context["data"]["cited"]
+        assert "0.9847" in found and "MNIST page: " in text and "Hinton's 1.53% error" in text
+        assert "digits" in text and "garment" not in text and "number the classes" not in text

@@ -323,6 +323,25 @@ def test_sweep_is_one_job_per_factor_and_replicate(tmp_path):
     assert jobs["aggregate_sweep"] == 1
 
 
+def test_the_hinton_study_runs_only_on_mnist(tmp_path):
+    """The study chases Hinton's MNIST figure: data of other checksums (the config names them, and the
+    data is checked against them) plans none of its jobs; MNIST's plans them."""
+    import yaml
+
+    other = tmp_path / "other.yaml"
+    sha = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["data"]["sha256"]
+    other.write_text(yaml.safe_dump({"data": {"name": "Other", "sha256": {k: "ab" * 32 for k in sha}}}))
+    plans = {}
+    for name, extra in (("mnist", ()), ("other", ("--configfile", str(other)))):
+        work = tmp_path / name
+        work.mkdir()
+        env = {"MNIST_DIR": str(mnist_dir())}
+        plans[name] = planned_jobs(run_snakemake("report", "-n", "--cores", "2", *extra, workdir=work, env=env))
+    assert plans["mnist"].get("train_hinton", 0) > 0
+    assert not any(rule.startswith(("train_hinton", "choose_hinton", "aggregate_hinton")) for rule in plans["other"])
+    assert plans["other"]["train_sweep"] == plans["mnist"]["train_sweep"]
+
+
 def test_sweep_table_matches_job_files(smoke_run):
     import yaml
 

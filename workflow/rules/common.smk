@@ -19,7 +19,7 @@ from mnistflow.config import (
     script_code_version,
     validate_config,
 )
-from mnistflow.data import IDX_FILES, NUM_CLASSES
+from mnistflow.data import IDX_FILES, NUM_CLASSES, is_mnist
 from mnistflow.evaluation import SHIFT_CELL_NAMES, network_name
 from mnistflow.report_inputs import timing_inputs
 from mnistflow.sweep import FACTOR_PATTERN, factor_labels
@@ -120,9 +120,12 @@ def onednn_cap(backend):
     return config.get("onednn_max_isa") if backend == "tensorflow" else None
 
 
-# The Hinton study (2D's addition, sweep.smk): its variants and jobs, and each job's inputs.
+# The Hinton study (2D's addition, sweep.smk): its variants and jobs, and each job's inputs. It chases
+# Hinton's MNIST figure, so it runs only on the MNIST files (the data is checked against the config's
+# checksums, so the config's checksums say which data this is).
 HINTON = config["hinton_study"]
-VARIANTS = HINTON["variants"] if HINTON["enabled"] else {}
+CITATIONS_APPLY = is_mnist(config["data"]["sha256"])
+VARIANTS = HINTON["variants"] if HINTON["enabled"] and CITATIONS_APPLY else {}
 # A variant that continues the 2D runs loads their saved models only where that is exact; otherwise it
 # trains afresh, with the 2D seed, for all its epochs (config.continuation_is_exact).
 CONTINUES_2D = {

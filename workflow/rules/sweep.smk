@@ -88,6 +88,7 @@ rule plot_sweep:
         runtime=5,
     params:
         code=script_code("plot_sweep"),
+        cited=CITATIONS_APPLY,
     script:
         "../../scripts/plot_sweep.py"
 
