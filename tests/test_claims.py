@@ -647,7 +647,7 @@ def check_body_names_no_internals(html: str, config: dict) -> None:
 def check_rule_links(context, html):
     """Every verdict links to its rule by a label, and every label resolves to a rule in the appendix: the
     body states no rule itself, and the appendix holds the rule of every claim the report has."""
-    body, appendix = html.split('<section id="rules"')
+    body, appendix = html.split('<section id="rules"')  # the sections and the studies' details; the rules
     linked = set(re.findall(r'href="#rule-(\w+)"', body))
     defined = re.findall(r'<dt id="rule-(\w+)">Rule ([\w.]+) ', appendix)
     assert linked and linked <= {name for name, _ in defined}, linked - {name for name, _ in defined}
