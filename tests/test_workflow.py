@@ -35,9 +35,21 @@ SECTIONS = [
     "q4b",
     "q4c",
     "q4d",
+    "sweep-curves",
+    "hinton-study",
+    "cnn-layers",
+    "design-study",
+    "cnn-errors",
+    "shift-factors",
+    "autoencoder-loss",
+    "remedies",
+    "generated-details",
+    "rules",
     "provenance",
     "appendix",
 ]
+#: The sections every build has, whatever studies its configuration turns off.
+ALWAYS = [anchor for anchor in SECTIONS if anchor not in ("hinton-study", "design-study")]
 
 
 def read(workdir, path):
