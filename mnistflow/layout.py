@@ -23,6 +23,8 @@ class Page:
     smallest_text: float | None = None  # pt, over the text area (header and footer excluded)
     content_after_last_heading: bool = True
     text: str = ""
+    # the last line of text in the text area: a lead-in (ending in ":") there is parted from what it introduces
+    last_line: str = ""
 
 
 def _inside(obj: dict, top: float, bottom: float) -> bool:
@@ -70,6 +72,24 @@ def read(path: str | os.PathLike) -> list[Page]:
                     smallest_text=min(sizes) if sizes else None,
                     content_after_last_heading=last_heading_bottom is None or lowest > last_heading_bottom + 12,
                     text=page.extract_text() or "",
+                    last_line=_last_line(words),
                 )
             )
     return pages
+
+
+def _last_line(words: list[dict]) -> str:
+    """The text of the lowest line of body text (words within 2 pt of the lowest word's top)."""
+    if not words:
+        return ""
+    bottom = max(w["top"] for w in words)
+    return " ".join(w["text"] for w in sorted(words, key=lambda w: w["x0"]) if w["top"] >= bottom - 2)
+
+
+def body_pages(pages: list[Page]) -> int:
+    """How many pages the main body fills: the pages before the first that prints an appendix heading
+    (the appendix starts on a page of its own); all of them where there is none."""
+    for page in pages:
+        if any(text.startswith("Appendix") for text, _ in page.headings):
+            return page.number - 1
+    return len(pages)

@@ -394,7 +394,7 @@ def factor_errorbar_plot(
     with plt.rc_context(STYLE):
         if zero.any():  # a narrow axis for factor 0 only where it was tested
             fig, (ax0, ax) = plt.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 6], "wspace": 0.05})
-            ax0.errorbar(np.zeros(zero.sum()), means[zero], yerr=bars[:, zero], fmt="s", color=PALETTE[1], capsize=4)
+            ax0.errorbar(np.zeros(zero.sum()), means[zero], yerr=bars[:, zero], fmt="o", color=PALETTE[0], capsize=4)
             ax0.set_xticks([0], ["0\n(none)"])
             ax0.set_xlim(-1, 1)
             ax0.spines["right"].set_visible(False)

@@ -57,7 +57,7 @@ def read(workdir, path):
 
 
 def section(html, anchor):
-    match = re.search(rf'<section id="{anchor}">(.*?)</section>', html, re.S)
+    match = re.search(rf'<section id="{anchor}"[^>]*>(.*?)</section>', html, re.S)
     assert match, f"section {anchor} missing from the report"
     return match.group(1)
 
@@ -510,32 +510,34 @@ def test_report_3a_3b_numbers(smoke_run):
         and f"[{interval.low:.4f}, {interval.high:.4f}]" in q3a
     )
     rep0 = read(workdir, "results/cnn/rep0/metrics.json")
+    layers = section(html, "cnn-layers")  # the layer table is in the appendix, the totals in 3A
     for layer in rep0["layers"]:
-        assert f"<code>{layer['name']}</code>" in q3a
+        assert f"<code>{layer['name']}</code>" in layers
     assert f"{sum(layer['macs'] for layer in rep0['layers']):,}" in q3a
     earlier = read(workdir, "results/cnn_earlier/metrics.json")  # the smoke config trains it
     assert f"{earlier['test']['accuracy']:.4f}" in q3a and "Both networks were trained in this run" in q3a
-    q3b = section(html, "q3b")
+    shifts = section(html, "shift-factors")  # the shift table and the controls' split: the appendix
     curves = shift_curves(pd.read_csv(workdir / "results/shift/accuracy.csv"), SHIFT_CELL_NAMES)
     assert len(curves) == 4  # the smoke CNN augments: the two controls are there
     for name, curve in curves.items():
-        assert str(markupsafe.escape(name)) in q3b
+        assert str(markupsafe.escape(name)) in shifts
         for value, interval in zip(curve["mean"], curve["intervals"], strict=True):
-            assert f"{value:.4f}" in q3b and f"[{interval.low:.4f}, {interval.high:.4f}]" in q3b
-    assert "Architecture or augmentation?" in q3b
+            assert f"{value:.4f}" in shifts and f"[{interval.low:.4f}, {interval.high:.4f}]" in shifts
+    assert "the controls" in shifts.lower() and 'href="#shift-factors"' in section(html, "q3b")
     # 3A: the design study chose on validation, and 3A trained the chosen design
     design = read(workdir, "results/cnn_design/choice.json")
     best = max(design["candidates"].values(), key=lambda c: c["correct"])
     assert design["candidates"][design["name"]]["correct"] == best["correct"]
     assert rep0["settings"]["model"] == design["model"] and rep0["settings"]["training"] == design["training"]
-    assert f"<strong>{design['name']}</strong>" in q3a
+    study = section(html, "design-study")
+    assert f"<strong>{design['name']}</strong>" in study and 'href="#design-study"' in q3a
     for name in design["candidates"]:
-        assert f"<code>{name}</code>" in q3a
+        assert f"<code>{name}</code>" in study
     diagnostics = np.load(workdir / "results/cnn/diagnostics.npz")
     errors = diagnostics["confusion"].sum(axis=(1, 2)) - np.trace(diagnostics["confusion"], axis1=1, axis2=2)
     from mnistflow.rendering import fmt_num
 
-    assert f"misclassifies {fmt_num(float(np.mean(errors)), 3)} of the" in q3a
+    assert f"misclassifies {fmt_num(float(np.mean(errors)), 3)} of the" in section(html, "cnn-errors")
     choice = read(workdir, "results/best_classifier.json")
     assert max(choice["candidates"].values()) == choice["best"]["val_accuracy"]
 
@@ -583,10 +585,10 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     helps, _ = claims.denoising_helps(claims.level_gains(table), config["min_gain"], 10)
     assert f"{100 * helps.values['max_gain']:.1f} percentage points" in section(html, "q4c")
     scores = read(workdir, "results/generation/scores.json")
-    q4d = section(html, "q4d")
+    q4d, details = section(html, "q4d"), section(html, "generated-details")
     assert f"<strong>{100 * scores['recognised']:.1f}%</strong>" in q4d
     for c in scores["per_class"]:
-        assert f'<td class="num">{100 * c["recognised"]:.0f}%</td>' in q4d
+        assert f'<td class="num">{100 * c["recognised"]:.0f}%</td>' in details
     generated = np.load(workdir / "results/generation/digits.npz")
     smoke = yaml.safe_load((repo / "config" / "smoke.yaml").read_text())["generation"]
     assert generated["images"].shape == (10 * smoke["per_class"], 784)
@@ -594,11 +596,11 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     real, agnostic = scores["references"]["real_validation"], scores["references"]["class_agnostic"]
     assert f"recognised as their true class in {100 * real['recognised']:.1f}% of cases" in q4d
     assert (
-        f"{100 * agnostic['confident']:.1f}%" in q4d
+        f"{100 * agnostic['confident']:.1f}%" in details
         and f"{100 * scores['clipped_share']['per_class']:.2f}% of the sampled coordinates" in q4d
     )
     for key in ("generated", "decoded_train", "decoded_val", "clean_val"):
-        assert f"{np.median(generated['distance_' + key]):.2f}" in q4d
+        assert f"{np.median(generated['distance_' + key]):.2f}" in details
     # each shown sample's neighbour is its nearest training image
     data = np.load(workdir / "results/data/mnist.npz")
     train = data["x_train"].reshape(len(data["x_train"]), -1).astype(float) / 255
@@ -606,7 +608,7 @@ def test_report_4_numbers_and_thresholds(smoke_run):
     assert int(generated["nearest_index"][0]) == int(np.argmin(d)) and generated["distance_generated"][
         0
     ] == pytest.approx(d.min(), abs=1e-4)
-    assert "Are they digits?" in q4d and "Are they new?" in q4d
+    assert "Are they digits?" in q4d and "Are they new?" in details
 
 
 def test_report_hinton_study(smoke_run):
@@ -616,7 +618,8 @@ def test_report_hinton_study(smoke_run):
 
     workdir, repo, _ = smoke_run
     html = (workdir / "report" / "report.html").read_text()
-    q2d = section(html, "q2d")
+    q2d = section(html, "hinton-study")  # the study is in the appendix; 2D links to it
+    assert 'href="#hinton-study"' in section(html, "q2d")
     summary = read(workdir, "results/hinton/summary.json")
     assert set(summary["variants"]) == {"all_data", "momentum", "longer"}
     assert (
@@ -635,7 +638,6 @@ def test_report_hinton_study(smoke_run):
     )
     for row in rows:
         assert f"<code>{row['name']}</code>" in q2d and f"{row['mean']:.4f}" in q2d
-    assert "An addition: what closes the gap to Hinton?" in q2d
     words = {
         "reproduced": "At least one tested procedure reproduces",
         "not_ruled_out": "is not ruled out, but no tested procedure reproduces it",
@@ -681,7 +683,7 @@ def test_pdf_has_pages_numbers_and_every_heading(smoke_run):
     for number, text in enumerate(texts, start=1):
         assert f"page {number} of {pages}" in text
     # the table of contents gives each section's page: the page where that section's heading is printed
-    contents = re.findall(r'<li><a href="#(\w+)">(.*?)</a></li>', html.split("</nav>")[0])
+    contents = re.findall(r'<li><a href="#([\w-]+)">(.*?)</a></li>', html.split("</nav>")[0])
     assert [anchor for anchor, _ in contents] == SECTIONS
     first = re.sub(r"[ \t]+", " ", texts[0])
     for anchor, label in contents:
@@ -700,14 +702,39 @@ def test_pdf_layout_reads_as_a_document(smoke_run):
 
     workdir, _, _ = smoke_run
     pages = layout.read(workdir / "report" / "report.pdf")
-    half_empty = [(p.number, round(p.filled, 2)) for p in pages[:-1] if p.filled < 0.5]
+    # the appendix starts on a page of its own, so the body's last page may be short
+    last_of_body = layout.body_pages(pages)
+    half_empty = [(p.number, round(p.filled, 2)) for p in pages[:-1] if p.filled < 0.5 and p.number != last_of_body]
     assert not half_empty, f"pages more than half empty (page, filled share): {half_empty}"
     orphans = [(p.number, p.headings[-1][0]) for p in pages if p.headings and not p.content_after_last_heading]
     assert not orphans, f"headings at the foot of a page without their text: {orphans}"
+    # in the body (the appendix prints the configuration, whose YAML lines end in ":")
+    lead_ins = [(p.number, p.last_line) for p in pages[: layout.body_pages(pages)] if p.last_line.endswith(":")]
+    assert not lead_ins, f"a lead-in at the foot of a page, parted from what it introduces: {lead_ins}"
     small = [(p.number, p.smallest_text) for p in pages if p.smallest_text is not None and p.smallest_text < 6.95]
     assert not small, f"text smaller than 7 pt (page, size): {small}"
     text = " ".join(p.text for p in pages)
     assert text.count("sum of these jobs' times") == 1
+
+
+#: The main body's limits on the smoke build, whose body has the default build's sections, figures and
+#: prose (its tables have fewer rows). The goal for the default build is 16 pages and 5,000 words.
+BODY_PAGES, BODY_WORDS = 16, 6_500
+
+
+def test_main_body_fits_its_page_and_word_limits(smoke_run):
+    """The main body (the summary and the questions, before the appendix) within its page limit in the PDF
+    and its word limit in the HTML (prose and tables; figures' own text not counted)."""
+    from mnistflow import layout
+
+    workdir, _, _ = smoke_run
+    pages = layout.read(workdir / "report" / "report.pdf")
+    html = (workdir / "report" / "report.html").read_text()
+    body = html.split('<div class="appendix">')[0]
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>|<img [^>]*>", "", body, flags=re.S)))
+    assert layout.body_pages(pages) <= BODY_PAGES
+    assert len(text.split()) <= BODY_WORDS
+    assert any(h.startswith("Appendix") for h, _ in pages[layout.body_pages(pages)].headings)
 
 
 def test_provenance_says_on_what_how_long_and_how_to_rebuild(smoke_run):
