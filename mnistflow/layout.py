@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 #: The page margins of style.css (@page: 16 mm top, 18 mm bottom), in PDF points.
 MM = 72 / 25.4
-TOP_MARGIN, BOTTOM_MARGIN = 16 * MM, 18 * MM
+TOP_MARGIN, BOTTOM_MARGIN, SIDE_MARGIN = 16 * MM, 18 * MM, 15 * MM
+#: A line ending this far or more short of the right margin ends its paragraph (a wrapped line runs to it).
+SHORT_LINE = 20
 #: Text at least this large counts as a heading (h2 and h3 of style.css at 9.5 pt body text: 12.8 and 10.0 pt).
 HEADING_SIZE = 9.9
 
@@ -23,7 +25,8 @@ class Page:
     smallest_text: float | None = None  # pt, over the text area (header and footer excluded)
     content_after_last_heading: bool = True
     text: str = ""
-    # the last line of text in the text area: a lead-in (ending in ":") there is parted from what it introduces
+    # the last line of text in the text area when it ends its paragraph (stops short of the right margin): a
+    # lead-in (ending in ":") there is parted from what it introduces
     last_line: str = ""
 
 
@@ -72,18 +75,20 @@ def read(path: str | os.PathLike) -> list[Page]:
                     smallest_text=min(sizes) if sizes else None,
                     content_after_last_heading=last_heading_bottom is None or lowest > last_heading_bottom + 12,
                     text=page.extract_text() or "",
-                    last_line=_last_line(words),
+                    last_line=_last_line(words, float(page.width) - SIDE_MARGIN),
                 )
             )
     return pages
 
 
-def _last_line(words: list[dict]) -> str:
-    """The text of the lowest line of body text (words within 2 pt of the lowest word's top)."""
+def _last_line(words: list[dict], right: float) -> str:
+    """The text of the lowest line of text (words within 2 pt of the lowest word's top) if it ends its
+    paragraph, i.e. stops short of the right margin `right`; "" for a line that wraps on."""
     if not words:
         return ""
     bottom = max(w["top"] for w in words)
-    return " ".join(w["text"] for w in sorted(words, key=lambda w: w["x0"]) if w["top"] >= bottom - 2)
+    line = sorted((w for w in words if w["top"] >= bottom - 2), key=lambda w: w["x0"])
+    return " ".join(w["text"] for w in line) if right - line[-1]["x1"] >= SHORT_LINE else ""
 
 
 def body_pages(pages: list[Page]) -> int:

@@ -61,3 +61,19 @@ def test_formula_svg_is_paths_only(tmp_path):
     plots.formula(plots.cross_entropy_tex(10), tmp_path / "f.svg")
     svg = (tmp_path / "f.svg").read_text()
     assert "<path" in svg and "<text" not in svg  # glyphs drawn, no font needed by the viewer
+
+
+def test_layout_finds_a_lead_in_only_where_a_paragraph_ends_and_the_body_before_the_appendix():
+    from mnistflow import layout
+
+    def word(text, x0, x1, top=700.0):
+        return {"text": text, "x0": x0, "x1": x1, "top": top}
+
+    right = 560.0
+    ending = [word("above", 40, 80, 690), word("as", 40, 60), word("follows:", 62, 300)]
+    wrapping = [word("(2D", 40, 60), word("and", 62, 300), word("3A:", 302, right - 2)]
+    assert layout._last_line(ending, right) == "as follows:"
+    assert layout._last_line(wrapping, right) == ""  # a line that runs to the margin wraps on: no lead-in
+    assert layout._last_line([], right) == ""
+    pages = [layout.Page(n, 0.9, headings=h) for n, h in ((1, [("Summary", 0.1)]), (2, []), (3, [("Appendix: x", 0)]))]
+    assert layout.body_pages(pages) == 2 and layout.body_pages(pages[:2]) == 2
