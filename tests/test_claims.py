@@ -947,7 +947,7 @@ def test_settings_come_from_the_run_not_the_config(tmp_path):
     context["changes"] = history.record(context, inputs, tmp_path / "history", REPO)[1]
     html = rendering.render(TEMPLATES, "report.html.j2", context)
     q2d = text_of(re.search(r'<section id="q2d">(.*?)</section>', html, re.S).group(1))
-    assert "SGD with learning rate 0.1" in q2d and "ADAM" not in q2d
+    assert "SGD, learning rate 0.1" in q2d and "ADAM" not in q2d
     q4a = text_of(re.search(r'<section id="q4a">(.*?)</section>', html, re.S).group(1))
     assert "noise level 0.4" in q4a and "kept with probability 0.6," in q4a
 
