@@ -340,9 +340,19 @@ def distributions_plot(
     save(fig, path)
 
 
-def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
+def class_labels(class_names: list, prefix: str) -> list[str]:
+    """What a figure prints for each class: "`prefix` k" where the classes are named by their labels
+    (MNIST's digits), else the class's name."""
+    names = [str(c) for c in class_names]
+    if names == [str(k) for k in range(len(names))]:
+        return [f"{prefix} {k}" for k in range(len(names))]
+    return names
+
+
+def confusion_plot(matrix: np.ndarray, path: str | os.PathLike, *, labels: Sequence | None = None) -> None:
     """A confusion matrix (rows: true class, columns: prediction) with the off-diagonal counts written in
-    their cells; the diagonal (correct) is left blank so that the errors stand out."""
+    their cells; the diagonal (correct) is left blank so that the errors stand out. `labels`: the classes'
+    names for the ticks (default: their numbers)."""
     matrix = np.asarray(matrix, dtype=float)
     k = len(matrix)
     off = matrix.copy()
@@ -363,8 +373,10 @@ def confusion_plot(matrix: np.ndarray, path: str | os.PathLike) -> None:
                         fontsize=7.5,
                         color="white" if off[i, j] > 0.6 * off.max() else "black",
                     )
-        ax.set_xticks(range(k))
-        ax.set_yticks(range(k))
+        names = [str(c) for c in labels] if labels is not None else [str(i) for i in range(k)]
+        slanted = any(len(name) > 2 for name in names)  # names longer than a number: tilted to fit
+        ax.set_xticks(range(k), names, rotation=45 if slanted else 0, ha="right" if slanted else "center")
+        ax.set_yticks(range(k), names)
         ax.set_xlabel("predicted class")
         ax.set_ylabel("true class")
         ax.grid(False)

@@ -4,7 +4,7 @@ from mnistflow import files, plots
 
 with files.redirect_output(snakemake.log[0]):
     d = files.read_npz(snakemake.input.diagnostics)
-    plots.confusion_plot(d["confusion"].mean(axis=0), snakemake.output.confusion)
+    plots.confusion_plot(d["confusion"].mean(axis=0), snakemake.output.confusion, labels=snakemake.params.class_names)
     titles = [
         f"{t} \u2192 {p}" + (f" ({m})" if len(d["confusion"]) > 1 else "")
         for t, p, m in zip(d["true"], d["predicted"], d["missed_by"], strict=True)

@@ -5,4 +5,5 @@ from mnistflow import data, files, plots
 with files.redirect_output(snakemake.log[0]):
     arrays = files.read_npz(snakemake.input.npz)
     idx = data.first_of_each_class(arrays["y_train"])
-    plots.image_grid(arrays["x_train"][idx], snakemake.output.figure, titles=[f"label {c}" for c in range(len(idx))])
+    titles = plots.class_labels(snakemake.params.class_names, "label")
+    plots.image_grid(arrays["x_train"][idx], snakemake.output.figure, titles=titles)

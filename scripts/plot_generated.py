@@ -16,12 +16,14 @@ with files.redirect_output(snakemake.log[0]):
     g = files.read_npz(snakemake.input.images)
     n = snakemake.params.pairs
     classes = np.unique(g["classes"])
+    labels = plots.class_labels(snakemake.params.class_names, "class")
+    names = [str(c) for c in snakemake.params.class_names]
     pick = np.concatenate([np.flatnonzero(g["classes"] == k)[:n] for k in classes])
     plots.nearest_pairs_grid(
         g["images"][pick],
         g["nearest_image"][pick],
         g["distance_generated"][pick],
-        [f"class {k}" for k in classes],
+        [labels[k] for k in classes],
         snakemake.output.grid,
         pairs=n,
         groups=snakemake.params.groups,
@@ -36,5 +38,5 @@ with files.redirect_output(snakemake.log[0]):
         g["interpolation"].reshape(-1, 28, 28),
         snakemake.output.interpolation,
         cell=0.8,
-        titles=[f"from {a}"] + [""] * (len(g["interpolation"]) - 2) + [f"to {b}"],
+        titles=[f"from {names[a]}"] + [""] * (len(g["interpolation"]) - 2) + [f"to {names[b]}"],
     )

@@ -213,3 +213,23 @@ def test_unreachable_downloader_names_the_fix(monkeypatch):
         r"variable MNIST_DIR",
     ):
         data.load_mnist(None, {})
+
+
+def test_class_labels_number_digits_and_name_other_classes():
+    from mnistflow import plots
+
+    assert plots.class_labels(list(range(10)), "class") == [f"class {k}" for k in range(10)]
+    assert plots.class_labels([str(k) for k in range(10)], "label")[3] == "label 3"
+    names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    assert plots.class_labels(names, "class") == names
+
+
+def test_the_confusion_matrix_prints_the_class_names(tmp_path):
+    from mnistflow import plots
+
+    names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    matrix = np.eye(10) * 90 + 1
+    plots.confusion_plot(matrix, tmp_path / "named.svg", labels=names)
+    plots.confusion_plot(matrix, tmp_path / "numbered.svg")
+    named, numbered = (tmp_path / "named.svg").read_text(), (tmp_path / "numbered.svg").read_text()
+    assert "Ankle boot" in named and "Ankle boot" not in numbered

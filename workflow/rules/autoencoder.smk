@@ -273,6 +273,7 @@ rule plot_generated:
     params:
         pairs=3,  # pairs of each class, and the classes in two columns: a figure that shares its page
         groups=2,
+        class_names=config["data"]["class_names"],
         code=script_code("plot_generated"),
     script:
         "../../scripts/plot_generated.py"

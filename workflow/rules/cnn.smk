@@ -261,6 +261,7 @@ rule plot_cnn_diagnostics:
         runtime=5,
     params:
         columns=10,
+        class_names=config["data"]["class_names"],
         code=script_code("plot_cnn_diagnostics"),
     script:
         "../../scripts/plot_cnn_diagnostics.py"

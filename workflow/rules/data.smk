@@ -68,6 +68,7 @@ rule plot_examples:
         mem_mb=2000,
         runtime=5,
     params:
+        class_names=config["data"]["class_names"],
         code=script_code("plot_examples"),
     script:
         "../../scripts/plot_examples.py"
