@@ -1665,7 +1665,7 @@ def test_the_data_is_named_and_citations_compared_only_on_mnist(tmp_path, other_
     if other_data:
         assert not context["data"]["cited"]
         assert "Fashion-MNIST" in text and "garments" in text and "Sneaker" in text
-        assert "number the classes by their labels: 0 T-shirt/top, 1 Trouser" in text  # the figures' key
+        assert "the numbers are their labels: 0 T-shirt/top, 1 Trouser" in text  # the figures' key
         assert found == [] and [c for c in comparisons if c in text] == []
         assert "were measured on MNIST, not on Fashion-MNIST" in text  # says why nothing is compared
         body = text_of(html.split('<section id="provenance"')[0])  # the appendix lists files, e.g. digits.npz
