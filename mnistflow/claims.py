@@ -996,7 +996,8 @@ def denoising_helps(gains: list[dict], min_gain: float, num_classes: int) -> tup
     rule = (
         f"denoising helps at a level when the {LEVEL_WORDS} paired interval of its accuracy gain (denoised minus "
         f"noisy, image by "
-        f"image on the same test images) lies wholly above {_points(min_gain)}"
+        f"image on the same test images) lies wholly above {_points(min_gain)}; it lowers the accuracy at a level "
+        f"when that interval lies wholly below 0"
     )
     helps = [g["interval"].above(min_gain) for g in gains]
     best = max(range(len(gains)), key=lambda i: gains[i]["gain"])
@@ -1011,6 +1012,7 @@ def denoising_helps(gains: list[dict], min_gain: float, num_classes: int) -> tup
         if gains[best]["interval"].detectable is None
         else min_gain + gains[best]["interval"].detectable,
         "helps_levels": [g["level"] for g, h in zip(gains, helps, strict=True) if h],
+        "hurts_levels": [g["level"] for g in gains if g["interval"].below(0)],
     }
     chance = 1 / num_classes
     cause_rule = (

@@ -351,6 +351,10 @@ def test_denoising_helps_then_stops_and_why():
     assert helps.values["helps_levels"] == [0.2, 0.8]
     gains = claims.level_gains(_table([(0.2, 0.6, 0.9), (0.5, 0.5, 0.5), (0.8, 0.3, 0.3)]))
     assert claims.denoising_helps(gains, 0.01, 10)[0].values["helps_again"] == []
+    # where denoising lowers the accuracy measurably, and where a small drop is within chance
+    gains = claims.level_gains(_table([(0.0, 0.99, 0.80), (0.1, 0.95, 0.945), (0.5, 0.6, 0.9)]))
+    assert claims.denoising_helps(gains, 0.01, 10)[0].values["hurts_levels"] == [0.0]
+    assert claims.denoising_helps(claims.level_gains(_table([(0.5, 0.6, 0.9)])), 0.01, 10)[0].values["hurts_levels"] == []
 
 
 def test_clean_cost_only_when_level_0_was_tested():
@@ -912,8 +916,11 @@ def test_denoising_helps_and_clean_cost_flip(tmp_path):
     assert context["claims"]["denoising_stop_cause"].verdict == "both_at_chance"
     assert "cannot tell what the classifier reads there from guessing" in text_of(html)
     assert context["claims"]["clean_cost"].verdict == "costs"
+    assert context["claims"]["denoising_helps"].values["hurts_levels"] == [0.0]
+    assert "it measurably lowers the accuracy at level 0." in text_of(html)  # the answer, summary and 4C
     check_report(context, html)
     context, html = render(tmp_path / "b", config, synthetic.Numbers(n_test=10_000, denoising=never))
+    assert "measurably lowers the accuracy" not in text_of(html)
     assert (
         context["claims"]["denoising_helps"].verdict == "never"
         and context["claims"]["clean_cost"].verdict == "no_measurable_difference"
