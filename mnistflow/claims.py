@@ -501,7 +501,12 @@ def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[l
         f"played no part in the choice, counts when its {LEVEL_WORDS} paired t-interval lies above 0. It covers "
         "seed-to-seed variation on this test set"
     )
-    values = {"gap": gap, "baseline_mean": float(np.mean(base["test"])), "eligible": len(eligible)}
+    values = {
+        "gap": gap,
+        "baseline_mean": float(np.mean(base["test"])),
+        "baseline_factor": base["factor"],
+        "eligible": len(eligible),
+    }
     if not eligible:
         return rows, reproduced, Claim("hinton_closes_most", "single_run", rule, values)
     best = max(eligible, key=lambda r: r["val_gain"])
