@@ -354,7 +354,9 @@ def test_denoising_helps_then_stops_and_why():
     # where denoising lowers the accuracy measurably, and where a small drop is within chance
     gains = claims.level_gains(_table([(0.0, 0.99, 0.80), (0.1, 0.95, 0.945), (0.5, 0.6, 0.9)]))
     assert claims.denoising_helps(gains, 0.01, 10)[0].values["hurts_levels"] == [0.0]
-    assert claims.denoising_helps(claims.level_gains(_table([(0.5, 0.6, 0.9)])), 0.01, 10)[0].values["hurts_levels"] == []
+    assert (
+        claims.denoising_helps(claims.level_gains(_table([(0.5, 0.6, 0.9)])), 0.01, 10)[0].values["hurts_levels"] == []
+    )
 
 
 def test_clean_cost_only_when_level_0_was_tested():
