@@ -46,7 +46,7 @@ def test_first_build_says_so(tmp_path):
     assert changes["first"]
     # one line under the title, and neither a section nor a contents entry with nothing to compare
     html = rendering.render(TEMPLATES, "report.html.j2", dict(context, changes=changes))
-    assert "The first build recorded in this history folder" in html
+    assert "The first build on record" in html
     assert '<section id="changes">' not in html and 'href="#changes"' not in html
     assert history.markdown(changes).startswith("Only one build")
 

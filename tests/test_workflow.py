@@ -397,7 +397,7 @@ def test_report_2d_shows_the_sweep_table(smoke_run):
             f'{row.test_accuracy_mean:.4f}<br><span class="ci">[{interval.low:.4f}, {interval.high:.4f}]</span>' in q2d
         )
     choice = claims.factor_choice(runs, read(workdir, "results/data/summary.json")["splits"]["val"]["count"])
-    assert f"the factor is <strong>{choice.values['best']}</strong>" in q2d
+    assert f"Validation chose factor <strong>{choice.values['best']}</strong>" in q2d
     assert f"got {choice.values['correct']:,} of" in q2d
     assert "0.9847" in q2d and "activity_regularizer" in q2d
 
@@ -720,8 +720,10 @@ def test_pdf_layout_reads_as_a_document(smoke_run):
 
 
 #: The main body's limits on the smoke build, whose body has the default build's sections, figures and
-#: prose (its tables have fewer rows). The goal for the default build is 16 pages and 5,000 words.
-BODY_PAGES, BODY_WORDS = 16, 6_500
+#: prose; its tables have fewer rows, which cost the default build about 100 more words (4,888 words on
+#: the smoke build against 4,992 on the default one, measured on the same templates). The default
+#: build's limits are 16 pages and 5,000 words; the smoke build's word limit is scaled down by that.
+BODY_PAGES, BODY_WORDS = 16, 4_900
 
 
 def test_main_body_fits_its_page_and_word_limits(smoke_run):
