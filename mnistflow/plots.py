@@ -17,6 +17,7 @@ from .sweep import ZOOM_AFTER_EPOCHS  # noqa: E402
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 LINESTYLES = ["-", "--", ":", "-."]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]  # with the colours, so that neighbouring lines differ twice
 
 STYLE = {
     "figure.figsize": (6.4, 3.8),
@@ -102,8 +103,9 @@ def band_plot(
             ax.plot(
                 curve["x"],
                 curve["mean"],
-                marker="o",
-                markersize=3,
+                marker=MARKERS[i % len(MARKERS)],
+                markersize=4,
+                linestyle=LINESTYLES[i % len(LINESTYLES)],
                 color=colour,
                 label=label if runs is None else f"{label} ({runs} run{'' if runs == 1 else 's'})",
             )
