@@ -1687,3 +1687,16 @@ def test_the_data_is_named_and_citations_compared_only_on_mnist(tmp_path, other_
         assert context["data"]["cited"]
         assert "0.9847" in found and "MNIST page: " in text and "Hinton's 1.53% error" in text
         assert "digits" in text and "garment" not in text and "number the classes" not in text
+
+
+def test_3b_verdict_names_each_tested_shift_once(tmp_path):
+    """3B's answer says 'at 2 and 4 pixels' when both shifts agree, and 'at 1 pixel' when one shift is tested."""
+    context, html = render(tmp_path / "a", _config(shift__max_shift=4), synthetic.Numbers())
+    rs = context["complexity"]["robustness"]
+    assert [r.verdict for r in rs] == ["cnn_loses_less", "cnn_loses_less"]
+    assert "less accuracy than the dense network at 2 and 4 pixels" in text_of(html)
+    context, html = render(tmp_path / "b", _config(shift__max_shift=1), synthetic.Numbers())
+    assert len(context["complexity"]["robustness"]) == 1
+    assert " at 1 pixel;" in text_of(html) or " at 1 pixel." in text_of(html)
+    assert "at 1 pixels" not in text_of(html)
+    check_report(context, html)
