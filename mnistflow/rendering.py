@@ -23,19 +23,24 @@ def data_uri(path: str | os.PathLike) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
+def _unsigned_zero(text: str) -> str:
+    """A rounded number without the minus sign of a value that rounds to zero: "-0.00" -> "0.00"."""
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
 def fmt_acc(value: float, digits: int = 4) -> str:
     """A number with a fixed count of decimals (an accuracy, a loss): 0.9712; the filters `acc` and `fixed`."""
-    return f"{value:.{digits}f}"
+    return _unsigned_zero(f"{value:.{digits}f}")
 
 
 def fmt_pct(value: float, digits: int = 2) -> str:
     """A fraction as a percentage: 0.0153 -> 1.53%."""
-    return f"{100 * value:.{digits}f}%"
+    return _unsigned_zero(f"{100 * value:.{digits}f}") + "%"
 
 
 def fmt_points(value: float, digits: int = 1) -> str:
     """A difference of two fractions in percentage points: 0.123 -> 12.3 percentage points."""
-    return f"{100 * value:.{digits}f} percentage points"
+    return _unsigned_zero(f"{100 * value:.{digits}f}") + " percentage points"
 
 
 def fmt_int(value: int) -> str:
@@ -104,6 +109,14 @@ def fmt_plural(count, suffix: str = "s") -> str:
     return "" if count == 1 else suffix
 
 
+def fmt_series(items) -> str:
+    """Items as a sentence lists them: "a", "a and b", "a, b and c"."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def fmt_capitalize_first(text: str) -> str:
     """The text with its first letter capitalised and the rest as it is (Jinja's `capitalize` lowers the
     rest, which would turn "L_d0" into "l_d0")."""
@@ -135,6 +148,7 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         shape=fmt_shape,
         seconds=fmt_seconds,
         capitalize_first=fmt_capitalize_first,
+        series=fmt_series,
     )
     return env
 

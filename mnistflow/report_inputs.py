@@ -1,7 +1,7 @@
-"""Which of the report rule's named inputs play a role beyond being read: the figures it embeds and the
-jobs' timing records it names as the machines of the build. Kept here, once, for the report rule
-(its rule file builds the figure inputs from these tables) and for the tests that write a report's
-inputs themselves.
+"""Which of the report rule's named inputs play a role beyond being read: the figures it embeds, the
+jobs' timing records it names as the machines of the build, and the names the report gives the
+candidate classifiers of 3B and 4. Kept here, once, for the rule files and for the tests that write a
+report's inputs themselves. (No job's script imports this module, so editing it reruns no training.)
 """
 
 #: The figures the report embeds, by input name (figures.<name> in the templates): (figure rule, output key).
@@ -39,3 +39,16 @@ TIMING_INPUTS = (
 def timing_inputs(cnn_earlier_enabled: bool) -> list[str]:
     """The timing inputs of a build whose earlier CNN is trained (`cnn_earlier_enabled`) or not."""
     return [name for name in TIMING_INPUTS if cnn_earlier_enabled or name != "cnn_earlier_timing"]
+
+
+def classifier_name(question: str, *, units=(), factor: str = "", replicate: int = 0) -> str:
+    """How the report names a candidate classifier of questions 2-3 (select_classifier's choice): the
+    dense network of 2A-2C by its `units`, a 2D run by its L2 `factor` and replicate, a 3A CNN by its
+    replicate."""
+    if question == "2A":
+        return "the dense " + "-".join(map(str, units)) + " network of 2A-2C"
+    if question == "2D":
+        return f"the 2D network at L2 factor {factor} (replicate {replicate})"
+    if question == "3A":
+        return f"the CNN of 3A (replicate {replicate})"
+    raise ValueError(f"no classifier of question {question!r}: 2A, 2D or 3A")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from mnistflow import evaluation, files, sweep
+from mnistflow import evaluation, files, report_inputs, sweep
 from mnistflow.data import is_mnist
 from mnistflow.report_inputs import FIGURE_INPUTS, TIMING_INPUTS
 
@@ -309,7 +309,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
         labels_val=labels_val,
         val_by_epoch=np.stack([_predictions(rng, labels_val, v) for v in val]),
     )
-    dense_name = evaluation.network_name(d["model"]["hidden_units"])
+    dense_name = report_inputs.classifier_name("2A", units=d["model"]["hidden_units"])
 
     # 2D
     s = config["sweep"]
@@ -352,7 +352,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             job(
                 f"sweep/l2_{label}/rep{r}",
                 "sweep",
-                f"{'-'.join(map(str, s['model']['hidden_units']))}, L2 {label}, replicate {r}",
+                report_inputs.classifier_name("2D", factor=label, replicate=r),
                 rec,
                 ep,
             )
@@ -446,7 +446,7 @@ def write(root: Path, config: dict, numbers: Numbers) -> dict:
             n_val=nb.n_val,
         )
         cnn_records.append(rec)
-        job(f"cnn/rep{r}", "cnn", f"CNN, replicate {r}", rec, ep)
+        job(f"cnn/rep{r}", "cnn", report_inputs.classifier_name("3A", replicate=r), rec, ep)
     files.write_json(
         inputs.setdefault("cnn_summary", path("cnn/summary.json")), evaluation.summarise_replicates(cnn_records)
     )

@@ -525,7 +525,7 @@ PHRASES = {
         "one_epoch": None,
     },
     "denoising_helps": {
-        "never": "at no tested level (largest change",
+        "never": "The largest change is",
         "helps_to_highest_level": "still helps at the highest tested level",
         "helps_then_stops": "it no longer raises the accuracy by measurably more than",
     },
@@ -660,7 +660,8 @@ def check_rule_links(context, html):
     assert {name for name, _ in defined} == set(context["claims"])
     assert dict(defined) == context["rule_labels"] and len(set(context["rule_labels"].values())) == len(defined)
     for name, label in context["rule_labels"].items():
-        assert f'href="#rule-{name}">rule {label}</a>' in body or name not in linked
+        assert re.search(rf'href="#rule-{name}">(rules? )?{re.escape(label)}</a>', body) or name not in linked
+    assert not re.search(r"</a>, <a[^>]*>rule", body)  # a list of rules says "rules" once
     assert "(Rule:" not in body and "(Rules:" not in body
     for claim in context["claims"].values():  # no rule's text repeated in the body
         assert claim.rule not in text_of(body), claim.name

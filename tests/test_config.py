@@ -250,3 +250,21 @@ def test_with_decay_keeps_the_factors_above_zero_unless_there_are_none():
     runs = pd.DataFrame({"factor": [0.0, 1e-4, 0.0], "final_val_accuracy": [0.99, 0.98, 0.97]})
     assert with_decay(runs)["factor"].tolist() == [1e-4]
     assert len(with_decay(runs[runs["factor"] == 0])) == 2
+
+
+def test_each_candidate_classifier_has_its_own_readers_name():
+    """select_classifier's candidates are named in words the report can print (no internal labels),
+    one name per candidate; a question with no classifier is refused."""
+    from mnistflow.report_inputs import classifier_name
+
+    names = [
+        classifier_name("2A", units=[64, 64]),
+        *(classifier_name("2D", factor=f, replicate=r) for f in ("0", "1e-05") for r in (0, 1)),
+        *(classifier_name("3A", replicate=r) for r in (0, 1)),
+    ]
+    assert len(set(names)) == len(names)
+    assert names[0] == "the dense 64-64 network of 2A-2C"
+    assert classifier_name("2D", factor="1e-05", replicate=1) == "the 2D network at L2 factor 1e-05 (replicate 1)"
+    assert classifier_name("3A", replicate=0) == "the CNN of 3A (replicate 0)"
+    with pytest.raises(ValueError, match="2A, 2D or 3A"):
+        classifier_name("4C")

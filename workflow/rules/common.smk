@@ -20,8 +20,8 @@ from mnistflow.config import (
     validate_config,
 )
 from mnistflow.data import IDX_FILES, NUM_CLASSES, is_mnist
-from mnistflow.evaluation import SHIFT_CELL_NAMES, network_name
-from mnistflow.report_inputs import timing_inputs
+from mnistflow.evaluation import SHIFT_CELL_NAMES
+from mnistflow.report_inputs import classifier_name, timing_inputs
 from mnistflow.sweep import FACTOR_PATTERN, factor_labels
 
 REPO = Path(workflow.basedir)

@@ -3,14 +3,12 @@
 
 # Every trained classifier of questions 2-3 by name: (metrics file, model file).
 CLASSIFIERS = {
-    network_name(config["dense"]["model"]["hidden_units"]): classifier_files(rules.train_dense),
+    classifier_name("2A", units=config["dense"]["model"]["hidden_units"]): classifier_files(rules.train_dense),
     **{
-        f"{'-'.join(map(str, SWEEP['model']['hidden_units']))}, L2 {f}, replicate {r}": classifier_files(
-            rules.train_sweep, factor=f, replicate=r
-        )
+        classifier_name("2D", factor=f, replicate=r): classifier_files(rules.train_sweep, factor=f, replicate=r)
         for f, r in SWEEP_JOBS
     },
-    **{f"CNN, replicate {r}": classifier_files(rules.train_cnn, replicate=r) for r in CNN_REPLICATES},
+    **{classifier_name("3A", replicate=r): classifier_files(rules.train_cnn, replicate=r) for r in CNN_REPLICATES},
 }
 
 
