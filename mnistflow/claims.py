@@ -68,7 +68,14 @@ VERDICTS = {
         "increases_loss",
         "no_measurable_effect",
     ),
-    "shift_main_factor": ("not_applicable", "single_run", "architecture", "augmentation", "undecided"),
+    "shift_main_factor": (
+        "not_applicable",
+        "single_run",
+        "architecture",
+        "augmentation",
+        "undecided",
+        "depends_on_order",
+    ),
     "shift_interaction": (
         "not_applicable",
         "single_run",
@@ -346,31 +353,18 @@ def other_factors(runs, best_label: str) -> Claim:
     )
 
 
-def sweep_spread(runs) -> st.PooledSpread | None:
-    """2D's seed-to-seed spread of the test accuracy pooled over the factors (a one-way model: each
-    factor its own mean, one spread), where the test of equal spreads lets it be pooled; else None."""
-    groups = [g["test_accuracy"].to_numpy(float) for _, g in runs.groupby("factor_label")]
-    return st.pooled_spread(groups)
-
-
 #: A reported figure counts as reproduced when the interval of our mean lies within this of it (0.1 percentage
 #: points: 10 of 10,000 test images); an interval that covers it but is wider shows only that it is not ruled out.
 REPRODUCTION_MARGIN = 0.001
 
 
-def hinton(
-    test_values: Sequence[float],
-    reference: float,
-    n_test: int,
-    name: str = "hinton",
-    spread: st.PooledSpread | None = None,
-) -> Claim:
+def hinton(test_values: Sequence[float], reference: float, n_test: int, name: str = "hinton") -> Claim:
     """Is a single reported figure, measured on the same test set, reproduced by our procedure? Reproduced
     when the t-interval of our mean test accuracy lies within REPRODUCTION_MARGIN of it (an equivalence
     test: a wide interval that merely covers it shows nothing); not ruled out when the prediction interval
-    for one further run covers it; else above or below. Both intervals use the replicates'
-    spread (or `spread`, pooled over 2D's factors) and leave out the test set's sampling error, which his
-    figure and ours share."""
+    for one further run covers it; else above or below. Both intervals use these replicates' own spread
+    (not one pooled over other settings, which a single failed run elsewhere would widen) and leave out the
+    test set's sampling error, which his figure and ours share."""
     x = np.asarray(test_values, dtype=float)
     values = {
         "reference": reference,
@@ -379,29 +373,20 @@ def hinton(
         "best_run": float(x.max()),
         "reached": bool(x.max() >= reference),
         "runs_reaching": int((x >= reference).sum()),
-        "pooled": spread is not None,
     }
-    if spread is not None:
-        values.update(pooled_df=spread.df, pooled_groups=spread.groups, equal_spread_p=spread.equal_spread_p)
-    interval = st.prediction_interval_same_items(x, spread=spread)
-    source = (
-        f"the seed-to-seed spread pooled over 2D's {spread.groups} factors ({spread.df} degrees of freedom), since "
-        f"the Brown-Forsythe test did not reject equal spreads (p = {spread.equal_spread_p:.2f}; with few runs per "
-        "factor it has little power, so pooling is an assumption the data do not contradict, not one they confirm)"
-        if spread is not None
-        else "the replicates' spread (Student's t with n - 1 degrees of freedom)"
-    )
+    interval = st.prediction_interval_same_items(x)
     rule = (
         f"reproduced when the {LEVEL_WORDS} t-interval of our mean test accuracy lies within "
         f"{_points(REPRODUCTION_MARGIN)} of the reference (an equivalence test with that margin) or wholly at or "
         "above it (the procedure does at least as well); otherwise not "
         f"ruled out when the reference lies inside the {LEVEL_WORDS} prediction interval for one further run on "
-        f"the same {n_test:,} test images; both from {source}. The reference was measured on the same test set, so the "
+        f"the same {n_test:,} test images; both from the spread of the runs at that setting (Student's t with "
+        "n - 1 degrees of freedom). The reference was measured on the same test set, so the "
         "test set's sampling error is shared and left out: the verdict covers seed-to-seed variation"
     )
     if interval is None:
         return Claim(name, "single_run", rule, values)
-    mean_ci = st.mean_interval(x, spread=spread)
+    mean_ci = st.mean_interval(x)
     values.update(
         mean_interval=mean_ci,
         mean_covers=mean_ci.contains(reference),
@@ -760,7 +745,9 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
     c1 CNN with), the total L_d0 - L_c1 splits exactly into augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2
     and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2: each factor's effect averaged over the two
     levels of the other (the two-factor Shapley split). Which explains more: architecture minus
-    augmentation, which equals L_d1 - L_c0. The split hides how the factors interact: augmentation's
+    augmentation, which equals L_d1 - L_c0, unless the two orders of adding the factors rank them
+    measurably differently (architecture first: L_d0 - 2 L_c0 + L_c1; augmentation first:
+    2 L_d1 - L_d0 - L_c1; their mean is L_d1 - L_c0). The split hides how the factors interact: augmentation's
     effect on the dense network minus its effect on the CNN, (L_d0 - L_d1) - (L_c0 - L_c1), which is
     also the architecture's effect without augmentation minus its effect with it. Not applicable when
     the CNN is trained without augmentation."""
@@ -776,6 +763,8 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
         "architecture": [0.5, 0.5, -0.5, -0.5],
         "main": [0, 1, -1, 0],
         "interaction": [1, -1, -1, 1],
+        "architecture_first": [1, 0, -2, 1],
+        "augmentation_first": [-1, 2, 0, -1],
     }
     estimate = {k: float(sum(c * means[o] for c, o in zip(v, order, strict=True))) for k, v in coefficients.items()}
     # a control shares each replicate's seed with the network it controls: pair them (dense with dense
@@ -790,6 +779,8 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
         "architecture": estimate["architecture"],
         "main": estimate["main"],
         "interaction": estimate["interaction"],
+        "architecture_first": estimate["architecture_first"],
+        "augmentation_first": estimate["augmentation_first"],
         "augmentation_on_dense": means["dense"] - means["dense_augmented"],
         "augmentation_on_cnn": means["cnn_unaugmented"] - means["cnn"],
         "architecture_without_augmentation": means["dense"] - means["cnn_unaugmented"],
@@ -805,7 +796,12 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
         "each factor's "
         "effect averaged over the two levels of the other"
     )
-    main_rule = "architecture's part minus augmentation's part, which equals L_d1 - L_c0"
+    main_rule = (
+        "architecture's part minus augmentation's part, which equals L_d1 - L_c0; but when the two orders of adding "
+        "the factors rank them measurably differently (the architecture's gain minus augmentation's when the "
+        "architecture is added first, L_d0 - 2 L_c0 + L_c1, and when augmentation is added first, "
+        "2 L_d1 - L_d0 - L_c1, have intervals on opposite sides of 0), which explains more depends on the order"
+    )
     interaction_rule = (
         "the interaction, augmentation's effect on the dense network's loss minus its effect on the CNN's, "
         "(L_d0 - L_d1) - (L_c0 - L_c1)"
@@ -827,7 +823,13 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
         )
         out.append(Claim(name, verdict, f"{split}; {_SHIFT_PAIRED_RULE}", values, interval))
     interval = intervals["main"]
-    verdict = "single_run" if interval is None else _direction(interval, "architecture", "augmentation", "undecided")
+    first, second = intervals["architecture_first"], intervals["augmentation_first"]
+    if interval is None:
+        verdict = "single_run"
+    elif (first.above(0.0) and second.below(0.0)) or (first.below(0.0) and second.above(0.0)):
+        verdict = "depends_on_order"
+    else:
+        verdict = _direction(interval, "architecture", "augmentation", "undecided")
     out.append(
         Claim(
             names[2],
@@ -1246,7 +1248,7 @@ def build(
         other_factors(sweep_runs, sweep_best_label),
         *(
             (
-                hinton(chosen, hinton_accuracy, n_test, spread=sweep_spread(sweep_runs)),
+                hinton(chosen, hinton_accuracy, n_test),
                 mean_against_target("cnn_target", cnn_test_values, cnn_target, n_test),
                 mean_against_target("cnn_goal", cnn_test_values, cnn_goal, n_test),
             )
