@@ -413,13 +413,9 @@ def hinton(test_values: Sequence[float], reference: float, n_test: int, name: st
     return Claim(name, verdict, rule, values, interval)
 
 
-def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[list[dict], Claim, Claim]:
-    """The Hinton study (an addition to 2D): per variant, its test accuracies with their t-interval, the
-    Hinton verdict of it, and its gain over the 2D runs it is paired with (same seeds); then whether any
-    procedure reproduces his figure, and which change, chosen on validation, closes most of the gap."""
-    if summary is None:
-        off = "the Hinton study did not run in this build: it is off in the configuration, or the data is not MNIST"
-        return [], Claim("hinton_reproduced", "not_run", off), Claim("hinton_closes_most", "not_run", off)
+def _hinton_rows(summary: dict, reference: float, n_test: int) -> list[dict]:
+    """Per variant of the Hinton study: its test accuracies with their t-interval, the Hinton verdict of it,
+    and its gains over the 2D runs it is paired with (same seeds), on test and on validation."""
     base = summary["baseline"]
     base_test = dict(zip(base["replicates"], base["test"], strict=True))
     base_val = dict(zip(base["replicates"], base["val"], strict=True))
@@ -445,6 +441,12 @@ def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[l
                 "pairs": len(common),
             }
         )
+    return rows
+
+
+def _hinton_reproduced(base: dict, rows: list[dict], reference: float, n_test: int) -> Claim:
+    """Whether any procedure of the Hinton study, the 2D runs (`base`) or a variant (`rows`), reproduces
+    his figure."""
     # every procedure, the baseline included, is judged on its own runs' spread
     baseline_claim = hinton(base["test"], reference, n_test, name="hinton_variant")
     claims_by = [("2D", baseline_claim)] + [(r["name"], r["hinton"]) for r in rows]
@@ -477,7 +479,12 @@ def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[l
         verdict = "single_run"
     else:
         verdict = "reproduced" if reproducing else ("not_ruled_out" if not_ruled_out else "not_reproduced")
-    reproduced = Claim("hinton_reproduced", verdict, rule, found)
+    return Claim("hinton_reproduced", verdict, rule, found)
+
+
+def _hinton_closes_most(base: dict, rows: list[dict], reference: float) -> Claim:
+    """Which variant, chosen on validation, closes most of the gap between the 2D runs (`base`) and his
+    figure, and whether its gain on the test set is measurable."""
     gap = reference - float(np.mean(base["test"]))
     eligible = [r for r in rows if r["val_gain"] is not None and r["gain_interval"] is not None]
     rule = (
@@ -493,7 +500,7 @@ def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[l
         "eligible": len(eligible),
     }
     if not eligible:
-        return rows, reproduced, Claim("hinton_closes_most", "single_run", rule, values)
+        return Claim("hinton_closes_most", "single_run", rule, values)
     best = max(eligible, key=lambda r: r["val_gain"])
     values.update(
         name=best["name"],
@@ -504,17 +511,25 @@ def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[l
         mean=best["mean"],
         detectable=best["gain_interval"].detectable,
     )
-    return (
-        rows,
-        reproduced,
-        Claim(
-            "hinton_closes_most",
-            "measurable" if best["gain_interval"].above(0.0) else "none_measurable",
-            rule,
-            values,
-            best["gain_interval"],
-        ),
+    return Claim(
+        "hinton_closes_most",
+        "measurable" if best["gain_interval"].above(0.0) else "none_measurable",
+        rule,
+        values,
+        best["gain_interval"],
     )
+
+
+def hinton_study(summary: dict | None, reference: float, n_test: int) -> tuple[list[dict], Claim, Claim]:
+    """The Hinton study (an addition to 2D): per variant, its test accuracies with their t-interval, the
+    Hinton verdict of it, and its gain over the 2D runs it is paired with (same seeds); then whether any
+    procedure reproduces his figure, and which change, chosen on validation, closes most of the gap."""
+    if summary is None:
+        off = "the Hinton study did not run in this build: it is off in the configuration, or the data is not MNIST"
+        return [], Claim("hinton_reproduced", "not_run", off), Claim("hinton_closes_most", "not_run", off)
+    rows = _hinton_rows(summary, reference, n_test)
+    base = summary["baseline"]
+    return rows, _hinton_reproduced(base, rows, reference, n_test), _hinton_closes_most(base, rows, reference)
 
 
 def hinton_tuning(summary: dict | None) -> Claim:
@@ -691,6 +706,31 @@ _SHIFT_RULE = (
 )
 
 
+#: shift_factors' rules: how the difference splits into the two factors, which of them explains more, and
+#: how they interact; each claim's rule is one of them followed by _SHIFT_PAIRED_RULE.
+_SHIFT_SPLIT_RULE = (
+    "at a shift, the accuracy lost (unshifted minus shifted, per replicate) by the dense network (d0), the "
+    "dense network with "
+    "the CNN's augmentation (d1), the CNN without it (c0) and the CNN (c1); the difference L_d0 - L_c1 splits "
+    "exactly into "
+    "augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2 and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2, "
+    "each factor's "
+    "effect averaged over the two levels of the other"
+)
+
+_SHIFT_MAIN_RULE = (
+    "architecture's part minus augmentation's part, which equals L_d1 - L_c0; but when the two orders of adding "
+    "the factors rank them measurably differently (the architecture's gain minus augmentation's when the "
+    "architecture is added first, L_d0 - 2 L_c0 + L_c1, and when augmentation is added first, "
+    "2 L_d1 - L_d0 - L_c1, have intervals on opposite sides of 0), which explains more depends on the order"
+)
+
+_SHIFT_INTERACTION_RULE = (
+    "the interaction, augmentation's effect on the dense network's loss minus its effect on the CNN's, "
+    "(L_d0 - L_d1) - (L_c0 - L_c1)"
+)
+
+
 def shift_models_accuracy(cells: dict) -> Claim:
     """3B: the CNN's mean test accuracy (unshifted) minus the dense network's, over their replicates."""
     dense, cnn = cells["dense"][0], cells["cnn"][0]
@@ -739,22 +779,9 @@ def robustness(name: str, cells: dict, shift: int) -> Claim:
     )
 
 
-def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim, Claim, Claim, Claim]:
-    """3B: how much of the CNN's smaller accuracy loss at `shift` its architecture and its augmentation
-    explain. With L the mean loss of each model (d0 dense, d1 dense with augmentation, c0 CNN without,
-    c1 CNN with), the total L_d0 - L_c1 splits exactly into augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2
-    and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2: each factor's effect averaged over the two
-    levels of the other (the two-factor Shapley split). Which explains more: architecture minus
-    augmentation, which equals L_d1 - L_c0, unless the two orders of adding the factors rank them
-    measurably differently (architecture first: L_d0 - 2 L_c0 + L_c1; augmentation first:
-    2 L_d1 - L_d0 - L_c1; their mean is L_d1 - L_c0). The split hides how the factors interact: augmentation's
-    effect on the dense network minus its effect on the CNN, (L_d0 - L_d1) - (L_c0 - L_c1), which is
-    also the architecture's effect without augmentation minus its effect with it. Not applicable when
-    the CNN is trained without augmentation."""
-    names = ("shift_augmentation_effect", "shift_architecture_effect", "shift_main_factor", "shift_interaction")
-    if not augments or "dense_augmented" not in cells or "cnn_unaugmented" not in cells:
-        rule = "the CNN is trained without augmentation, so there is no augmentation to separate from the architecture"
-        return tuple(Claim(n, "not_applicable", rule, {"shift": shift}) for n in names)
+def _shift_factor_values(cells: dict, shift: int) -> tuple[dict, dict]:
+    """shift_factors' numbers at `shift`: the values its four claims share (each model's mean loss, the
+    split, the contrasts, their intervals and the rules) and the intervals by contrast."""
     order = ("dense", "dense_augmented", "cnn_unaugmented", "cnn")
     losses = [_losses(cells, c, shift) for c in order]
     means = {c: float(x.mean()) for c, x in zip(order, losses, strict=True)}
@@ -787,32 +814,30 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
         "architecture_with_augmentation": means["dense_augmented"] - means["cnn"],
         "intervals": intervals,
     }
-    split = (
-        "at a shift, the accuracy lost (unshifted minus shifted, per replicate) by the dense network (d0), the "
-        "dense network with "
-        "the CNN's augmentation (d1), the CNN without it (c0) and the CNN (c1); the difference L_d0 - L_c1 splits "
-        "exactly into "
-        "augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2 and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2, "
-        "each factor's "
-        "effect averaged over the two levels of the other"
-    )
-    main_rule = (
-        "architecture's part minus augmentation's part, which equals L_d1 - L_c0; but when the two orders of adding "
-        "the factors rank them measurably differently (the architecture's gain minus augmentation's when the "
-        "architecture is added first, L_d0 - 2 L_c0 + L_c1, and when augmentation is added first, "
-        "2 L_d1 - L_d0 - L_c1, have intervals on opposite sides of 0), which explains more depends on the order"
-    )
-    interaction_rule = (
-        "the interaction, augmentation's effect on the dense network's loss minus its effect on the CNN's, "
-        "(L_d0 - L_d1) - (L_c0 - L_c1)"
-    )
     # each claim's rule is whole; the parts let the report print the shared interval rule once
     values["rules"] = {
-        "split": split,
-        "main": main_rule,
-        "interaction": interaction_rule,
+        "split": _SHIFT_SPLIT_RULE,
+        "main": _SHIFT_MAIN_RULE,
+        "interaction": _SHIFT_INTERACTION_RULE,
         "interval": _SHIFT_PAIRED_RULE,
     }
+    return values, intervals
+
+
+def _shift_main_verdict(intervals: dict) -> str:
+    """Which factor explains more: architecture minus augmentation, unless the two orders of adding the
+    factors rank them measurably differently."""
+    interval = intervals["main"]
+    first, second = intervals["architecture_first"], intervals["augmentation_first"]
+    if interval is None:
+        return "single_run"
+    if (first.above(0.0) and second.below(0.0)) or (first.below(0.0) and second.above(0.0)):
+        return "depends_on_order"
+    return _direction(interval, "architecture", "augmentation", "undecided")
+
+
+def _shift_factor_claims(names: tuple[str, ...], values: dict, intervals: dict) -> tuple[Claim, Claim, Claim, Claim]:
+    """shift_factors' four claims, named `names`, from the values they share and the intervals by contrast."""
     out = []
     for name, key in ((names[0], "augmentation"), (names[1], "architecture")):
         interval = intervals[key]
@@ -821,22 +846,14 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
             if interval is None
             else _direction(interval, "reduces_loss", "increases_loss", "no_measurable_effect")
         )
-        out.append(Claim(name, verdict, f"{split}; {_SHIFT_PAIRED_RULE}", values, interval))
-    interval = intervals["main"]
-    first, second = intervals["architecture_first"], intervals["augmentation_first"]
-    if interval is None:
-        verdict = "single_run"
-    elif (first.above(0.0) and second.below(0.0)) or (first.below(0.0) and second.above(0.0)):
-        verdict = "depends_on_order"
-    else:
-        verdict = _direction(interval, "architecture", "augmentation", "undecided")
+        out.append(Claim(name, verdict, f"{_SHIFT_SPLIT_RULE}; {_SHIFT_PAIRED_RULE}", values, interval))
     out.append(
         Claim(
             names[2],
-            verdict,
-            f"{main_rule}; {_SHIFT_PAIRED_RULE}",
+            _shift_main_verdict(intervals),
+            f"{_SHIFT_MAIN_RULE}; {_SHIFT_PAIRED_RULE}",
             values,
-            interval,
+            intervals["main"],
         )
     )
     interval = intervals["interaction"]
@@ -849,12 +866,32 @@ def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim
         Claim(
             names[3],
             verdict,
-            f"{interaction_rule}; {_SHIFT_PAIRED_RULE}",
+            f"{_SHIFT_INTERACTION_RULE}; {_SHIFT_PAIRED_RULE}",
             values,
             interval,
         )
     )
     return tuple(out)
+
+
+def shift_factors(cells: dict, shift: int, augments: bool = True) -> tuple[Claim, Claim, Claim, Claim]:
+    """3B: how much of the CNN's smaller accuracy loss at `shift` its architecture and its augmentation
+    explain. With L the mean loss of each model (d0 dense, d1 dense with augmentation, c0 CNN without,
+    c1 CNN with), the total L_d0 - L_c1 splits exactly into augmentation ((L_d0 - L_d1) + (L_c0 - L_c1)) / 2
+    and architecture ((L_d0 - L_c0) + (L_d1 - L_c1)) / 2: each factor's effect averaged over the two
+    levels of the other (the two-factor Shapley split). Which explains more: architecture minus
+    augmentation, which equals L_d1 - L_c0, unless the two orders of adding the factors rank them
+    measurably differently (architecture first: L_d0 - 2 L_c0 + L_c1; augmentation first:
+    2 L_d1 - L_d0 - L_c1; their mean is L_d1 - L_c0). The split hides how the factors interact: augmentation's
+    effect on the dense network minus its effect on the CNN, (L_d0 - L_d1) - (L_c0 - L_c1), which is
+    also the architecture's effect without augmentation minus its effect with it. Not applicable when
+    the CNN is trained without augmentation."""
+    names = ("shift_augmentation_effect", "shift_architecture_effect", "shift_main_factor", "shift_interaction")
+    if not augments or "dense_augmented" not in cells or "cnn_unaugmented" not in cells:
+        rule = "the CNN is trained without augmentation, so there is no augmentation to separate from the architecture"
+        return tuple(Claim(n, "not_applicable", rule, {"shift": shift}) for n in names)
+    values, intervals = _shift_factor_values(cells, shift)
+    return _shift_factor_claims(names, values, intervals)
 
 
 # -- question 4 ------------------------------------------------------------------------------------
@@ -1200,6 +1237,121 @@ def generated_vs_new_digits(distances: dict) -> Claim:
     )
 
 
+def _dense_claims(
+    choice: Claim, class_counts, dense_history, num_classes: int, sweep_runs, best_label: str
+) -> list[Claim]:
+    """Questions 1 and 2A-2D: the classes, the dense network's training, and the L2 sweep (`choice` is its
+    factor_choice claim, `best_label` the factor chosen)."""
+    return [
+        choice,
+        class_balance(class_counts),
+        initial_loss(dense_history["initial_val_loss"], num_classes),
+        validation_trend(dense_history["val_correct_by_epoch"]),
+        overfitting(dense_history["val_loss"], dense_history["loss"]),
+        decay_effect(sweep_runs, best_label),
+        other_factors(sweep_runs, best_label),
+    ]
+
+
+def _cited_claims(
+    chosen: list[float],
+    hinton_accuracy: float,
+    n_test: int,
+    cnn_test_values: Sequence[float],
+    cnn_target: float,
+    cnn_goal: float,
+    cited: bool,
+) -> list[Claim]:
+    """2D's and 3A's comparisons with figures cited from MNIST's literature: the chosen factor's test
+    accuracies (`chosen`) against Hinton's, the CNN's against the published target and our own goal; all
+    "not_applicable" where `cited` is false."""
+    if not cited:
+        not_mnist = "figures cited from MNIST's literature apply only to the canonical MNIST files"
+        return [Claim(name, "not_applicable", not_mnist) for name in ("hinton", "cnn_target", "cnn_goal")]
+    return [
+        hinton(chosen, hinton_accuracy, n_test),
+        mean_against_target("cnn_target", cnn_test_values, cnn_target, n_test),
+        mean_against_target("cnn_goal", cnn_test_values, cnn_goal, n_test),
+    ]
+
+
+def _cnn_claims(design_study: dict | None, class_error_histogram) -> list[Claim]:
+    """3A: the design study's choice, and the CNN's errors by class where their histogram is given."""
+    claims = [design_choice(design_study)]
+    if class_error_histogram is not None:
+        claims.append(class_errors_differ(class_error_histogram))
+    return claims
+
+
+def _shift_claims(shift_table, cnn_augments: bool) -> list[Claim]:
+    """3B: the two networks on unshifted images, the accuracy each loses at the middle and the largest
+    shift, and what explains the difference at the largest."""
+    cells = shift_cells(shift_table)
+    max_shift = max(cells["dense"])
+    mid = mid_shift(list(cells["dense"]))
+    return [
+        shift_models_accuracy(cells),
+        robustness("robustness_mid", cells, mid),
+        robustness("robustness_max", cells, max_shift),
+        *shift_factors(cells, max_shift, cnn_augments),
+    ]
+
+
+def _denoising_claims(
+    denoising_table, gains: list[dict], recognisable_accuracy: float, min_gain: float, num_classes: int
+) -> list[Claim]:
+    """4B and 4C: from which level noisy and denoised images are no longer recognisable, where denoising
+    stops working and where it helps, what it costs on clean images, and the autoencoder against each
+    baseline."""
+    t = denoising_table.sort_values("level")
+    levels, n = t["level"].tolist(), int(t["images"].iloc[0])
+    claims = [
+        first_level_below(
+            "noisy_below_criterion",
+            levels,
+            t["accuracy_noisy"].tolist(),
+            n,
+            recognisable_accuracy,
+            "the classifier's accuracy on the noisy images",
+        ),
+        first_level_below(
+            "denoised_below_criterion",
+            levels,
+            t["accuracy_denoised"].tolist(),
+            n,
+            recognisable_accuracy,
+            "the classifier's accuracy on the denoised images",
+        ),
+    ]
+    claims.extend(
+        denoising_fails(
+            levels,
+            t["mse_denoised"].tolist(),
+            float(t["mse_mean_image"].iloc[0]),
+            t["mse_gap_se"].tolist(),
+            t["accuracy_denoised"].tolist(),
+            n,
+            num_classes,
+        )
+    )
+    claims.extend(denoising_helps(gains, min_gain, num_classes))
+    claims.append(clean_cost(gains))
+    claims += [against_baseline(gains, b) for b in BASELINES]
+    return claims
+
+
+def _generation_claims(generation_scores: dict, generation_distances: dict) -> list[Claim]:
+    """4D: the generated digits by class, against decoded real ones, per class against one Gaussian over all
+    codes, and their distance from the training set."""
+    return [
+        class_ranking(generation_scores["per_class"]),
+        generated_recognition(generation_scores),
+        class_conditioning(generation_scores),
+        generated_novelty(generation_distances),
+        generated_vs_new_digits(generation_distances),
+    ]
+
+
 def build(
     *,
     class_counts,
@@ -1234,85 +1386,18 @@ def build(
     per-level `gains` of level_gains are computed once by the caller, which shows them too). Where
     `cited` is false (the data is not the canonical MNIST files) the claims against figures cited from
     MNIST's literature are "not_applicable" and compare nothing."""
-    hist = dense_history
     sweep_best_label = factor_choice.values["best"]
     chosen = sweep_runs.loc[sweep_runs["factor_label"] == sweep_best_label, "test_accuracy"].tolist()
-    not_mnist = "figures cited from MNIST's literature apply only to the canonical MNIST files"
     claims = [
-        factor_choice,
-        class_balance(class_counts),
-        initial_loss(hist["initial_val_loss"], num_classes),
-        validation_trend(hist["val_correct_by_epoch"]),
-        overfitting(hist["val_loss"], hist["loss"]),
-        decay_effect(sweep_runs, sweep_best_label),
-        other_factors(sweep_runs, sweep_best_label),
-        *(
-            (
-                hinton(chosen, hinton_accuracy, n_test),
-                mean_against_target("cnn_target", cnn_test_values, cnn_target, n_test),
-                mean_against_target("cnn_goal", cnn_test_values, cnn_goal, n_test),
-            )
-            if cited
-            else (Claim(name, "not_applicable", not_mnist) for name in ("hinton", "cnn_target", "cnn_goal"))
-        ),
+        *_dense_claims(factor_choice, class_counts, dense_history, num_classes, sweep_runs, sweep_best_label),
+        *_cited_claims(chosen, hinton_accuracy, n_test, cnn_test_values, cnn_target, cnn_goal, cited),
         size_comparison("cnn_size", cnn_params, earlier_params, ("smaller", "larger", "same")),
         size_comparison("cnn_arithmetic", cnn_macs, earlier_macs, ("less", "more", "same")),
-    ]
-    claims.extend(hinton_study(hinton_summary, hinton_accuracy, n_test)[1:])
-    claims.append(hinton_tuning(hinton_summary))
-    claims.append(design_choice(design_study))
-    if class_error_histogram is not None:
-        claims.append(class_errors_differ(class_error_histogram))
-    cells = shift_cells(shift_table)
-    max_shift = max(cells["dense"])
-    mid = mid_shift(list(cells["dense"]))
-    claims += [
-        shift_models_accuracy(cells),
-        robustness("robustness_mid", cells, mid),
-        robustness("robustness_max", cells, max_shift),
-        *shift_factors(cells, max_shift, cnn_augments),
-    ]
-    t = denoising_table.sort_values("level")
-    levels, n = t["level"].tolist(), int(t["images"].iloc[0])
-    claims.append(
-        first_level_below(
-            "noisy_below_criterion",
-            levels,
-            t["accuracy_noisy"].tolist(),
-            n,
-            recognisable_accuracy,
-            "the classifier's accuracy on the noisy images",
-        )
-    )
-    claims.append(
-        first_level_below(
-            "denoised_below_criterion",
-            levels,
-            t["accuracy_denoised"].tolist(),
-            n,
-            recognisable_accuracy,
-            "the classifier's accuracy on the denoised images",
-        )
-    )
-    claims.extend(
-        denoising_fails(
-            levels,
-            t["mse_denoised"].tolist(),
-            float(t["mse_mean_image"].iloc[0]),
-            t["mse_gap_se"].tolist(),
-            t["accuracy_denoised"].tolist(),
-            n,
-            num_classes,
-        )
-    )
-    claims.extend(denoising_helps(gains, min_gain, num_classes))
-    claims.append(clean_cost(gains))
-    claims += [against_baseline(gains, b) for b in BASELINES]
-    claims.append(class_ranking(generation_scores["per_class"]))
-    claims += [
-        generated_recognition(generation_scores),
-        class_conditioning(generation_scores),
-        generated_novelty(generation_distances),
-        generated_vs_new_digits(generation_distances),
+        *hinton_study(hinton_summary, hinton_accuracy, n_test)[1:],
+        hinton_tuning(hinton_summary),
+        *_cnn_claims(design_study, class_error_histogram),
+        *_shift_claims(shift_table, cnn_augments),
+        *_denoising_claims(denoising_table, gains, recognisable_accuracy, min_gain, num_classes),
+        *_generation_claims(generation_scores, generation_distances),
     ]
     return {c.name: c for c in claims}

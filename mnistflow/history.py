@@ -21,7 +21,7 @@ import json
 import math
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -86,16 +86,17 @@ def _mean_se(values: list[float], n_test: int) -> tuple[float, float | None]:
     return _binomial_se(values[0], n_test), None
 
 
-def headlines(context: Mapping) -> list[dict]:
-    """The report's headline numbers (those of its summary), each with its standard error where the
-    report has a noise estimate for it."""
-    data, dense, sweep, cnn, ae, claims = (context[k] for k in ("data", "dense", "sweep", "cnn", "ae", "claims"))
-    n_val, n_test = int(data["splits"]["val"]["count"]), int(data["splits"]["test"]["count"])
-    out = [
+def _data_headlines(data: Mapping) -> list[dict]:
+    """Question 1: the number of images in each split."""
+    return [
         _headline(f"q1.{split}_images", "1", f"{word} images", int(data["splits"][split]["count"]), "count")
         for split, word in (("train", "training"), ("val", "validation"), ("test", "test"))
     ]
-    out.append(
+
+
+def _dense_headlines(dense: Mapping, n_val: int, n_test: int) -> list[dict]:
+    """Questions 2A and 2C: the dense network's size, and its validation and test accuracy."""
+    out = [
         _headline(
             "q2a.parameters",
             "2A",
@@ -103,7 +104,7 @@ def headlines(context: Mapping) -> list[dict]:
             int(dense["arch"]["total_params"]),
             "count",
         )
-    )
+    ]
     final_val, test = dense["train"]["final_val"], dense["train"]["test"]["accuracy"]
     out.append(
         _headline(
@@ -120,8 +121,13 @@ def headlines(context: Mapping) -> list[dict]:
             "q2c.test_accuracy", "2C", f"{dense['name']}: test accuracy", test, "accuracy", _binomial_se(test, n_test)
         )
     )
+    return out
+
+
+def _sweep_headlines(sweep: Mapping, n_test: int) -> list[dict]:
+    """Question 2D: the L2 factor chosen on validation, and the test accuracy at it."""
     best = sweep["best"]
-    out.append(_headline("q2d.factor", "2D", "L2 factor chosen on validation", best["factor_label"], "label"))
+    out = [_headline("q2d.factor", "2D", "L2 factor chosen on validation", best["factor_label"], "label")]
     se, df = _mean_se(sweep["best_test_values"], n_test)
     out.append(
         _headline(
@@ -134,9 +140,14 @@ def headlines(context: Mapping) -> list[dict]:
             df,
         )
     )
+    return out
+
+
+def _cnn_headlines(cnn: Mapping, n_test: int) -> list[dict]:
+    """Question 3A: the CNN's test accuracy."""
     values = cnn["ours"]["test"]["values"]
     se, df = _mean_se(values, n_test)
-    out.append(
+    return [
         _headline(
             "q3a.test_accuracy",
             "3A",
@@ -146,8 +157,13 @@ def headlines(context: Mapping) -> list[dict]:
             se,
             df,
         )
-    )
-    for claim in context["complexity"]["robustness"]:
+    ]
+
+
+def _shift_headlines(robustness: Iterable) -> list[dict]:
+    """Question 3B: the accuracy each model loses at each tested shift."""
+    out = []
+    for claim in robustness:
         shift = claim.values["shift"]
         for model, word in (("dense", "dense network"), ("cnn", "CNN")):
             out.append(
@@ -161,13 +177,23 @@ def headlines(context: Mapping) -> list[dict]:
                     claim.values[f"{model}_loss_df"],
                 )
             )
-    out.append(
+    return out
+
+
+def _autoencoder_headlines(ae: Mapping) -> list[dict]:
+    """Question 4A: the autoencoder's validation and test loss."""
+    return [
         _headline(
             "q4a.val_loss", "4A", "autoencoder validation loss after the last epoch", ae["final_val_loss"], "loss"
-        )
-    )
-    out.append(_headline("q4a.test_loss", "4A", "autoencoder test loss", ae["metrics"]["test"]["loss"], "loss"))
+        ),
+        _headline("q4a.test_loss", "4A", "autoencoder test loss", ae["metrics"]["test"]["loss"], "loss"),
+    ]
+
+
+def _noise_level_headlines(claims: Mapping) -> list[dict]:
+    """Question 4B: the first noise levels at which the classifier, then denoising, fail."""
     criterion = f"{claims['noisy_below_criterion'].values['criterion']:.0%} accuracy"
+    out = []
     for name, label in (
         ("noisy_below_criterion", f"first noise level where the classifier falls below {criterion} on noisy digits"),
         (
@@ -182,12 +208,17 @@ def headlines(context: Mapping) -> list[dict]:
                 f"q4b.{name}", "4B", label, "none" if claim.verdict == "never" else claim.values["level"], "level"
             )
         )
+    return out
+
+
+def _denoising_gain_headlines(ae: Mapping, claims: Mapping) -> list[dict]:
+    """Question 4C: the largest accuracy gain from denoising, and the noise level where it is."""
     helps = claims["denoising_helps"].values
     gain = next(g for g in ae["levels"] if float(g["level"]) == float(helps["max_gain_level"]))["gain"]
     gain_se = (
         (gain["interval"].high - gain["interval"].low) / 2 / float(stats.t.ppf(0.5 + st.LEVEL / 2, gain["images"] - 1))
     )
-    out.append(
+    return [
         _headline(
             "q4c.max_gain",
             "4C",
@@ -197,13 +228,15 @@ def headlines(context: Mapping) -> list[dict]:
             gain_se,
             gain["images"] - 1,
             at=helps["max_gain_level"],
-        )
-    )
-    out.append(
-        _headline("q4c.max_gain_level", "4C", "noise level of the largest gain", helps["max_gain_level"], "level")
-    )
+        ),
+        _headline("q4c.max_gain_level", "4C", "noise level of the largest gain", helps["max_gain_level"], "level"),
+    ]
+
+
+def _generation_headlines(ae: Mapping) -> list[dict]:
+    """Question 4D: the share of generated digits recognised as their class."""
     recognised = ae["scores"]["recognised"]
-    out.append(
+    return [
         _headline(
             "q4d.recognised",
             "4D",
@@ -212,8 +245,25 @@ def headlines(context: Mapping) -> list[dict]:
             "accuracy",
             _binomial_se(recognised, ae["generated"]),
         )
-    )
-    return out
+    ]
+
+
+def headlines(context: Mapping) -> list[dict]:
+    """The report's headline numbers (those of its summary), each with its standard error where the
+    report has a noise estimate for it."""
+    data, dense, sweep, cnn, ae, claims = (context[k] for k in ("data", "dense", "sweep", "cnn", "ae", "claims"))
+    n_val, n_test = int(data["splits"]["val"]["count"]), int(data["splits"]["test"]["count"])
+    return [
+        *_data_headlines(data),
+        *_dense_headlines(dense, n_val, n_test),
+        *_sweep_headlines(sweep, n_test),
+        *_cnn_headlines(cnn, n_test),
+        *_shift_headlines(context["complexity"]["robustness"]),
+        *_autoencoder_headlines(ae),
+        *_noise_level_headlines(claims),
+        *_denoising_gain_headlines(ae, claims),
+        *_generation_headlines(ae),
+    ]
 
 
 # -- snapshots ---------------------------------------------------------------------------------------
@@ -452,14 +502,37 @@ def code_diff(before: dict, after: dict, repo: str | os.PathLike) -> dict:
     return out
 
 
+def _headline_rows(before: dict, after: dict) -> list[dict]:
+    """One compared row per headline number of either build: the later build's order, then those it dropped."""
+    old = {h["key"]: h for h in before["headlines"]}
+    new = {h["key"]: h for h in after["headlines"]}
+    keys = list(new) + [k for k in old if k not in new]
+    return [compare_number(old.get(k), new.get(k)) for k in keys]
+
+
+def _nothing_changed(changes: dict) -> bool:
+    """Whether a comparison found no moved number, no cause and no changed verdict."""
+    code = changes["code"]
+    return not (
+        changes["moved"]
+        or changes["settings"]
+        or changes["data"]
+        or changes["reran"]
+        or changes["new_jobs"]
+        or changes["removed_jobs"]
+        or changes["changed_inputs"]
+        or changes["remade_inputs"]
+        or changes["verdicts"]
+        or not code["same_commit"]
+        or code["uncommitted_changed"]
+    )
+
+
 def compare(before: dict | None, after: dict, repo: str | os.PathLike) -> dict:
     """Everything the changes section shows; `before` None for the first build in the history."""
     if before is None:
         return {"first": True, "after_time": after["time"], "history_dir": None}
-    old = {h["key"]: h for h in before["headlines"]}
-    new = {h["key"]: h for h in after["headlines"]}
-    keys = list(new) + [k for k in old if k not in new]
-    rows = [compare_number(old.get(k), new.get(k)) for k in keys]
+    rows = _headline_rows(before, after)
     old_jobs = {j["job"]: j for j in before["jobs"]}
     new_jobs = {j["job"]: j for j in after["jobs"]}
     reran = sorted(j for j in new_jobs if j in old_jobs and new_jobs[j].get("finished") != old_jobs[j].get("finished"))
@@ -499,21 +572,57 @@ def compare(before: dict | None, after: dict, repo: str | os.PathLike) -> dict:
         "verdicts": verdicts,
         "rule": RULE,
     }
-    code = out["code"]
-    out["nothing_changed"] = not (
-        out["moved"]
-        or out["settings"]
-        or out["data"]
-        or out["reran"]
-        or out["new_jobs"]
-        or out["removed_jobs"]
-        or out["changed_inputs"]
-        or out["remade_inputs"]
-        or out["verdicts"]
-        or not code["same_commit"]
-        or code["uncommitted_changed"]
-    )
+    out["nothing_changed"] = _nothing_changed(out)
     return out
+
+
+def _code_line(code: dict) -> str:
+    """What the comparison says about the code of the two builds."""
+    if not code["after"]:
+        return "Code: not in a git repository; code changes are not tracked"
+    if code["same_commit"]:
+        return f"Code: the same commit {str(code['after'])[:10]}" + (
+            f" (uncommitted changes differ: {', '.join(code['uncommitted_files']) or 'files not recorded'})"
+            if code["uncommitted_changed"]
+            else ""
+        )
+    unknown = "unknown: a commit is not in this repository"
+    return (
+        f"Code: {str(code['before'])[:10]} -> {str(code['after'])[:10]}, {len(code['commits'])} commit(s), "
+        f"files: {', '.join(code['files']) or (unknown if not code['known'] else 'none')}"
+    )
+
+
+def _cause_lines(changes: dict) -> list[str]:
+    """The lines under the table: settings, code, data, jobs, report inputs and verdicts that changed."""
+    lines = [
+        "Settings changed: "
+        + (
+            ", ".join(f"`{s['key']}` {s['before']} -> {s['after']}" for s in changes["settings"])
+            if changes["settings"]
+            else "none"
+        )
+    ]
+    lines.append(_code_line(changes["code"]))
+    lines.append("Data checksums changed: " + (", ".join(changes["data"]) or "none"))
+    lines.append(
+        "Training and evaluation jobs that reran: "
+        + (", ".join(changes["reran"]) or "none")
+        + ("; new jobs: " + ", ".join(changes["new_jobs"]) if changes["new_jobs"] else "")
+        + ("; jobs gone: " + ", ".join(changes["removed_jobs"]) if changes["removed_jobs"] else "")
+    )
+    same = changes["same_inputs"]
+    lines.append(
+        "Report inputs remade with different content: "
+        + (", ".join(changes["changed_inputs"]) or "none")
+        + "; remade with the same content: "
+        + (", ".join(same) or "none")
+    )
+    lines.append(
+        "Verdicts changed: "
+        + (", ".join(f"{v['claim']} {v['before']} -> {v['after']}" for v in changes["verdicts"]) or "none")
+    )
+    return lines
 
 
 def markdown(changes: dict) -> str:
@@ -533,50 +642,7 @@ def markdown(changes: dict) -> str:
         for r in changes["rows"]
     ]
     lines += ["", RULE, ""]
-    lines.append(
-        "Settings changed: "
-        + (
-            ", ".join(f"`{s['key']}` {s['before']} -> {s['after']}" for s in changes["settings"])
-            if changes["settings"]
-            else "none"
-        )
-    )
-    code = changes["code"]
-    if not code["after"]:
-        lines.append("Code: not in a git repository; code changes are not tracked")
-    elif code["same_commit"]:
-        lines.append(
-            f"Code: the same commit {str(code['after'])[:10]}"
-            + (
-                f" (uncommitted changes differ: {', '.join(code['uncommitted_files']) or 'files not recorded'})"
-                if code["uncommitted_changed"]
-                else ""
-            )
-        )
-    else:
-        unknown = "unknown: a commit is not in this repository"
-        lines.append(
-            f"Code: {str(code['before'])[:10]} -> {str(code['after'])[:10]}, {len(code['commits'])} commit(s), "
-            f"files: {', '.join(code['files']) or (unknown if not code['known'] else 'none')}"
-        )
-    lines.append("Data checksums changed: " + (", ".join(changes["data"]) or "none"))
-    lines.append(
-        "Training and evaluation jobs that reran: "
-        + (", ".join(changes["reran"]) or "none")
-        + ("; new jobs: " + ", ".join(changes["new_jobs"]) if changes["new_jobs"] else "")
-        + ("; jobs gone: " + ", ".join(changes["removed_jobs"]) if changes["removed_jobs"] else "")
-    )
-    same = changes["same_inputs"]
-    lines.append(
-        "Report inputs remade with different content: "
-        + (", ".join(changes["changed_inputs"]) or "none")
-        + "; remade with the same content: "
-        + (", ".join(same) or "none")
-    )
-    lines.append(
-        "Verdicts changed: "
-        + (", ".join(f"{v['claim']} {v['before']} -> {v['after']}" for v in changes["verdicts"]) or "none")
-    )
+    lines += _cause_lines(changes)
     return "\n".join(lines) + "\n"
 
 

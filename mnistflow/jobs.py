@@ -96,11 +96,32 @@ def train_classifier(
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
     model_args, training = chosen_settings(model_args, training, design, design_part, l2_choice)
     keras.mixed_precision.set_global_policy(training.get("precision", "float32"))
-    from . import models
-    from . import training as train_lib
-
     arrays = data.preprocess(files.read_npz(npz))
     train = training_arrays(arrays, train_noise, train_on_all)
+    model = classifier_model(builder, model_args, l2_choice, continue_from, initial_epoch)
+    model.summary(print_fn=print)
+    record, timing, by_epoch = fit_classifier(model, arrays, train, training, initial_epoch, epoch_predictions)
+    record.update(
+        seed=seed,
+        settings={"model": model_args, "training": training},
+        backend=backend,
+        threads=threads,
+        train_on_all=train_on_all,
+        train_noise=train_noise,
+    )
+    timing.update(where_it_ran(backend, threads))
+    write_classifier(model, arrays, by_epoch, record, timing, out_model, out_metrics, out_predictions, out_timing)
+    print(f"test accuracy {record['test']['accuracy']:.4f}; {timing['fit_seconds']:.1f} s training")
+    return record
+
+
+def classifier_model(
+    builder: str, model_args: dict, l2_choice: str | None, continue_from: dict[str, str] | None, initial_epoch: int
+):
+    """The classifier to train: a new one from `builder` and `model_args`, or, with `continue_from`, the saved
+    model of the factor `l2_choice` chose, trained `initial_epoch` epochs so far."""
+    from . import models
+
     if continue_from is not None:  # continue the run of the chosen factor, trained `initial_epoch` epochs so far
         # the model of the chosen factor among those given, or the one given as already at it ("chosen")
         source = continue_from.get(files.read_json(l2_choice)["label"]) or continue_from["chosen"]
@@ -108,7 +129,22 @@ def train_classifier(
         print(f"continuing {source} from epoch {initial_epoch}")
     else:
         model = getattr(models, builder)(**model_args)
-    model.summary(print_fn=print)
+    return model
+
+
+def fit_classifier(
+    model,
+    arrays: dict,
+    train: tuple[np.ndarray, np.ndarray],
+    training: dict,
+    initial_epoch: int,
+    epoch_predictions: bool,
+) -> tuple[dict, dict, object | None]:
+    """Train `model` on `train`, validated on the validation images of `arrays`, and score it on the test images:
+    its metrics record (with its layer table), its timing record and, with `epoch_predictions`, the
+    training.EpochPredictions that kept its validation classes after every epoch (else None)."""
+    from . import training as train_lib
+
     by_epoch = train_lib.EpochPredictions(arrays["x_val"]) if epoch_predictions else None
     record, timing = train_lib.fit(
         model,
@@ -126,20 +162,26 @@ def train_classifier(
         test=train_lib.evaluate(model, arrays["x_test"], arrays["y_test"]),
         layers=layer_rows(model),
         total_params=int(model.count_params()),
-        seed=seed,
-        settings={"model": model_args, "training": training},
-        backend=backend,
-        threads=threads,
-        train_on_all=train_on_all,
-        train_noise=train_noise,
     )
-    timing.update(where_it_ran(backend, threads))
+    return record, timing, by_epoch
+
+
+def write_classifier(
+    model,
+    arrays: dict,
+    by_epoch,
+    record: dict,
+    timing: dict,
+    out_model: str,
+    out_metrics: str,
+    out_predictions: str,
+    out_timing: str,
+) -> None:
+    """Write a trained classifier: the model, its metrics, its predictions (classifier_predictions) and its timing."""
     save_model(model, out_model)
     files.write_json(out_metrics, record)
     files.write_npz(out_predictions, **classifier_predictions(model, arrays, by_epoch))
     files.write_json(out_timing, timing)
-    print(f"test accuracy {record['test']['accuracy']:.4f}; {timing['fit_seconds']:.1f} s training")
-    return record
 
 
 def chosen_settings(
@@ -420,9 +462,7 @@ def evaluate_denoising(
     shape = arrays["x_test"].shape
     clean = flatten(arrays["x_test"])
     labels = arrays["labels_test"]
-    ae = load_model(autoencoder)
-    classifier = load_model(files.read_json(choice)["best"]["model"])
-    noise_trained = load_model(noisy_classifier)
+    ae, classifier, noise_trained = denoising_models(autoencoder, choice, noisy_classifier)
     mean_image = flatten(arrays["x_train"]).mean(axis=0, keepdims=True)
     baseline_per_image = np.mean((clean - mean_image) ** 2, axis=1)
     baseline = float(np.mean(baseline_per_image))
@@ -430,15 +470,7 @@ def evaluate_denoising(
     rows, noisy_ex, denoised_ex = [], [], []
     for level in levels:
         noisy = noisy_pairs(arrays, "test", level, noise_seed)[0]
-        denoised = np.asarray(ae.predict(noisy, batch_size=1000, verbose=0))
-        # the baseline a reader expects: a 3x3 median filter, the classic remedy for salt-and-pepper noise
-        median = flatten(evaluation.median_filtered(noisy.reshape(shape)))
-        versions = {"noisy": noisy, "denoised": denoised, "median": median}
-        correct = {
-            name: evaluation.predict_labels(classifier, images.reshape(shape)) == labels
-            for name, images in versions.items()
-        }
-        correct["noise_trained"] = evaluation.predict_labels(noise_trained, noisy.reshape(shape)) == labels
+        versions, correct = denoising_versions(noisy, shape, labels, ae, classifier, noise_trained)
         row = {
             "level": level,
             "mse_mean_image": baseline,
@@ -447,7 +479,7 @@ def evaluate_denoising(
         }
         rows.append(row)
         noisy_ex.append(noisy[pick])
-        denoised_ex.append(denoised[pick])
+        denoised_ex.append(versions["denoised"][pick])
         print(f"level {level}: {row}")
     files.write_csv(out_table, pd.DataFrame(rows))
     files.write_npz(
@@ -458,6 +490,34 @@ def evaluate_denoising(
         noisy=np.stack(noisy_ex),
         denoised=np.stack(denoised_ex),
     )
+
+
+def denoising_models(autoencoder: str, choice: str, noisy_classifier: str) -> tuple:
+    """The models 4B and 4C compare: the autoencoder, the best classifier (named in `choice`) and the
+    classifier trained on noisy digits."""
+    ae = load_model(autoencoder)
+    classifier = load_model(files.read_json(choice)["best"]["model"])
+    noise_trained = load_model(noisy_classifier)
+    return ae, classifier, noise_trained
+
+
+def denoising_versions(
+    noisy: np.ndarray, shape: tuple, labels: np.ndarray, ae, classifier, noise_trained
+) -> tuple[dict, dict]:
+    """One noise level's versions of the test images (noisy, denoised by `ae`, median-filtered) and which of
+    them `classifier` gets right, with `noise_trained` on the noisy ones."""
+    from . import evaluation
+
+    denoised = np.asarray(ae.predict(noisy, batch_size=1000, verbose=0))
+    # the baseline a reader expects: a 3x3 median filter, the classic remedy for salt-and-pepper noise
+    median = flatten(evaluation.median_filtered(noisy.reshape(shape)))
+    versions = {"noisy": noisy, "denoised": denoised, "median": median}
+    correct = {
+        name: evaluation.predict_labels(classifier, images.reshape(shape)) == labels
+        for name, images in versions.items()
+    }
+    correct["noise_trained"] = evaluation.predict_labels(noise_trained, noisy.reshape(shape)) == labels
+    return versions, correct
 
 
 def generate_digits(
@@ -490,17 +550,34 @@ def generate_digits(
     through the decoder) and for validation digits.
     """
     keras = runtime.configure(backend=backend, threads=threads, seed=seed, onednn_max_isa=onednn_max_isa)
-    from . import generation
-    from .config import derive_seed
-
     arrays = data.preprocess(files.read_npz(npz))
     shape = arrays["x_train"].shape[1:]
     codes = CodeSpace(keras, load_model(encoder), load_model(decoder), arrays, noise_level, noise_seed)
     classifier = load_model(files.read_json(choice)["best"]["model"])
+    judge = digit_judge(classifier, shape, confident)
+    found = sample_digits(codes, arrays, judge, per_class, seed)
+    found.update(novelty_and_interpolation(codes, arrays, found, interpolation_steps, seed))
+    write_generated(out_images, out_scores, found, codes, arrays, confident, noise_level, interpolation_steps, choice)
+
+
+def digit_judge(classifier, shape: tuple, confident: float):
+    """How `classifier` judges decoded images (generation.recognition of its probabilities, `confident` the
+    threshold), against the intended classes where given."""
+    from . import generation
 
     def judge(images, intended=None):
         probs = np.asarray(classifier.predict(images.reshape(-1, *shape), batch_size=1000, verbose=0))
         return generation.recognition(probs, confident, intended)
+
+    return judge
+
+
+def sample_digits(codes: CodeSpace, arrays: dict, judge, per_class: int, seed: int) -> dict:
+    """4D's digits: sampled from class Gaussians fitted to the code layer's pre-activations of the training
+    images, activated, clipped to the training codes' range, decoded and judged; with the references (one
+    class-agnostic Gaussian, real validation codes)."""
+    from . import generation
+    from .config import derive_seed
 
     pre, labels = codes.pre_activations("train"), arrays["labels_train"]
     latents = codes.encode("train")
@@ -521,6 +598,30 @@ def generate_digits(
     val_decoded = codes.decode(codes.encode("val"))
     real, _ = judge(val_decoded, arrays["labels_val"])
     print(f"generated: {overall}\nclass-agnostic Gaussian: {agnostic}\nreal validation codes: {real}")
+    return {
+        "latents": latents,
+        "high": high,
+        "classes": classes,
+        "clipped": clipped,
+        "images": images,
+        "overall": overall,
+        "predicted": predicted,
+        "per_class_scores": per_class_scores,
+        "agnostic_clipped": agnostic_clipped,
+        "agnostic": agnostic,
+        "val_decoded": val_decoded,
+        "real": real,
+    }
+
+
+def novelty_and_interpolation(codes: CodeSpace, arrays: dict, found: dict, interpolation_steps: int, seed: int) -> dict:
+    """The novelty of the digits `found` (novelty_distances), and the decoded path between the codes of the first
+    training digits of two classes drawn at random."""
+    from . import generation
+    from .config import derive_seed
+
+    images, latents, val_decoded = found["images"], found["latents"], found["val_decoded"]
+    labels = arrays["labels_train"]
     train_flat = flatten(arrays["x_train"])
     nn_index, distances = novelty_distances(
         images, codes.decode, latents, val_decoded, train_flat, flatten(arrays["x_val"]), derive_seed(seed, "novelty")
@@ -528,34 +629,52 @@ def generate_digits(
     a, b = np.random.default_rng(derive_seed(seed, "interpolation")).choice(data.NUM_CLASSES, size=2, replace=False)
     ia, ib = int(np.flatnonzero(labels == a)[0]), int(np.flatnonzero(labels == b)[0])
     path = codes.decode(generation.interpolate(latents[ia], latents[ib], interpolation_steps))
+    return {"train_flat": train_flat, "nn_index": nn_index, "distances": distances, "a": a, "b": b, "path": path}
+
+
+def write_generated(
+    out_images: str,
+    out_scores: str,
+    found: dict,
+    codes: CodeSpace,
+    arrays: dict,
+    confident: float,
+    noise_level: float,
+    interpolation_steps: int,
+    choice: str,
+) -> None:
+    """Write 4D's images (generated digits, interpolation, nearest training images, distances) and its scores."""
+    from . import generation
+
+    nn_index, distances, latents = found["nn_index"], found["distances"], found["latents"]
     files.write_npz(
         out_images,
-        images=images,
-        classes=classes,
-        predicted=predicted,
-        interpolation=path,
-        interpolation_ends=np.array([a, b]),
+        images=found["images"],
+        classes=found["classes"],
+        predicted=found["predicted"],
+        interpolation=found["path"],
+        interpolation_ends=np.array([found["a"], found["b"]]),
         nearest_index=nn_index,
-        nearest_image=train_flat[nn_index],
+        nearest_image=found["train_flat"][nn_index],
         nearest_label=arrays["labels_train"][nn_index],
         **{f"distance_{k}": v for k, v in distances.items()},
     )
     files.write_json(
         out_scores,
         {
-            "per_class": per_class_scores,
-            "recognised": overall["recognised"],
-            "confidence": overall["confidence"],
-            "confident": overall["confident"],
+            "per_class": found["per_class_scores"],
+            "recognised": found["overall"]["recognised"],
+            "confidence": found["overall"]["confidence"],
+            "confident": found["overall"]["confident"],
             "confident_threshold": confident,
-            "references": {"class_agnostic": agnostic, "real_validation": real},
-            "clipped_share": {"per_class": clipped, "class_agnostic": agnostic_clipped},
+            "references": {"class_agnostic": found["agnostic"], "real_validation": found["real"]},
+            "clipped_share": {"per_class": found["clipped"], "class_agnostic": found["agnostic_clipped"]},
             "activation": codes.layer.activation.__name__,
             "fitted_on": {"images": int(len(latents)), "noise_level": noise_level},
             "nearest_distance": generation.distance_summary(distances),
             "latent_dim": int(latents.shape[1]),
-            "dead_latent_dims": int(np.sum(high <= 0)),
-            "interpolation": {"from": int(a), "to": int(b), "steps": interpolation_steps},
+            "dead_latent_dims": int(np.sum(found["high"] <= 0)),
+            "interpolation": {"from": int(found["a"]), "to": int(found["b"]), "steps": interpolation_steps},
             "classifier": files.read_json(choice)["best"]["name"],
         },
     )

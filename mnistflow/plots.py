@@ -248,6 +248,36 @@ def image_grid(
     save(fig, path)
 
 
+def _draw_pair(
+    fig,
+    spec,
+    samples: np.ndarray,
+    neighbours: np.ndarray,
+    distances: Sequence[float],
+    i: int,
+    row_label: str,
+    labelled: bool,
+    size: float,
+) -> None:
+    """Pair i in the grid cell `spec`: the generated sample, then its nearest training image (framed) with
+    the distance under it; blank past the last sample. `labelled`: `row_label` left of the sample."""
+    inner = spec.subgridspec(1, 2, wspace=0.04)
+    for j, image in enumerate((samples, neighbours)):
+        ax = fig.add_subplot(inner[0, j])
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(j == 1)
+            spine.set_color("#999999")
+        if i < len(samples):
+            ax.imshow(image[i], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+            if j == 1:
+                ax.set_xlabel(f"d = {distances[i]:.1f}", fontsize=size, labelpad=1)
+        if labelled and j == 0:
+            ax.set_ylabel(row_label, rotation=0, ha="right", va="center", fontsize=size)
+
+
 def nearest_pairs_grid(
     samples: np.ndarray,
     neighbours: np.ndarray,
@@ -288,22 +318,10 @@ def nearest_pairs_grid(
         for label in range(nlabels):
             r, g = label % nrows, label // nrows
             for c in range(pairs):
-                i = label * pairs + c
-                inner = outer[r, g * (pairs + 1) + c].subgridspec(1, 2, wspace=0.04)
-                for j, image in enumerate((samples, neighbours)):
-                    ax = fig.add_subplot(inner[0, j])
-                    ax.set_xticks([])
-                    ax.set_yticks([])
-                    ax.grid(False)
-                    for spine in ax.spines.values():
-                        spine.set_visible(j == 1)
-                        spine.set_color("#999999")
-                    if i < len(samples):
-                        ax.imshow(image[i], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-                        if j == 1:
-                            ax.set_xlabel(f"d = {distances[i]:.1f}", fontsize=size, labelpad=1)
-                    if c == 0 and j == 0:
-                        ax.set_ylabel(row_labels[label], rotation=0, ha="right", va="center", fontsize=size)
+                spec = outer[r, g * (pairs + 1) + c]
+                _draw_pair(
+                    fig, spec, samples, neighbours, distances, label * pairs + c, row_labels[label], c == 0, size
+                )
         fig.text(
             0.5,
             0.995,

@@ -168,6 +168,34 @@ def _macs(layers: list[dict]) -> int:
     return int(sum(layer.get("macs", 0) for layer in layers))
 
 
+def _earlier_cnn(
+    refs: dict, earlier_layers: dict, earlier_metrics: dict | None, earlier_timing: dict | None, n_test: int
+) -> dict:
+    """The earlier answer's CNN: its size and arithmetic, with its test accuracy, epochs and speed from
+    its own run where it ran, else the published figures of references.yaml."""
+    earlier = {
+        "params": earlier_layers["total_params"],
+        "macs": _macs(earlier_layers["layers"]),
+        "ran": earlier_metrics is not None,
+    }
+    if earlier_metrics is not None:
+        earlier.update(
+            test_accuracy=earlier_metrics["test"]["accuracy"],
+            epochs=earlier_metrics["epochs"],
+            seconds_per_epoch=_median_epoch_seconds([earlier_timing]),
+            backend=earlier_metrics["backend"],
+            threads=earlier_metrics["threads"],
+            test_interval=inference.wilson(earlier_metrics["test"]["accuracy"], n_test),
+        )
+    else:
+        earlier.update(
+            test_accuracy=refs["earlier_answer"]["q3a_test_accuracy"],
+            epochs=refs["earlier_answer"]["q3a_epochs"],
+            seconds_per_epoch=refs["earlier_answer"]["q3a_seconds_per_epoch"],
+        )
+    return earlier
+
+
 def cnn_context(
     summary: dict,
     records: list[dict],
@@ -198,26 +226,7 @@ def cnn_context(
         "backend": records[0]["backend"],
         "threads": records[0]["threads"],
     }
-    earlier = {
-        "params": earlier_layers["total_params"],
-        "macs": _macs(earlier_layers["layers"]),
-        "ran": earlier_metrics is not None,
-    }
-    if earlier_metrics is not None:
-        earlier.update(
-            test_accuracy=earlier_metrics["test"]["accuracy"],
-            epochs=earlier_metrics["epochs"],
-            seconds_per_epoch=_median_epoch_seconds([earlier_timing]),
-            backend=earlier_metrics["backend"],
-            threads=earlier_metrics["threads"],
-            test_interval=inference.wilson(earlier_metrics["test"]["accuracy"], n_test),
-        )
-    else:
-        earlier.update(
-            test_accuracy=refs["earlier_answer"]["q3a_test_accuracy"],
-            epochs=refs["earlier_answer"]["q3a_epochs"],
-            seconds_per_epoch=refs["earlier_answer"]["q3a_seconds_per_epoch"],
-        )
+    earlier = _earlier_cnn(refs, earlier_layers, earlier_metrics, earlier_timing, n_test)
     blocks = settings["model"]["conv_blocks"]
     return {
         "layers": layers,
@@ -743,66 +752,66 @@ def generation_distances(path: str) -> dict[str, np.ndarray]:
         return {key[len("distance_") :]: npz[key] for key in npz.files if key.startswith("distance_")}
 
 
-def build_context(
-    inputs: Mapping[str, str],
-    config: dict,
-    *,
-    figures: Sequence[str],
-    timings: Sequence[str],
-    benchmarks: Mapping[str, str],
-    versions: dict,
-    repo: str | os.PathLike,
-    config_path: str,
-) -> dict:
-    """Everything the template shows, read from the report rule's named inputs. The rule also names
-    which inputs are `figures` (embedded, as figures.<input name>) and which are the training jobs'
-    `timings` records, and gives each job's benchmark file by job name (`benchmarks`); `config_path`
-    is where the report rule saves this run's configuration (named in the rebuild command)."""
+def _data_section(inputs: Mapping[str, str], config: dict) -> tuple[dict, dict, dict]:
+    """Question 1's context with the data set's naming, the data's info record, and the cited figures of
+    references.yaml (every figure None where the data is not the canonical MNIST files)."""
     info = read_json(inputs["data_info"])
     data = data_context(read_json(inputs["data_summary"]), info)
     data.update(data_lib.naming(config["data"], info["sha256"]))
     refs = yaml.safe_load(Path(inputs["references"]).read_text())
     if not data["cited"]:
         refs = uncited(refs)
-    n_val, n_test = int(data["splits"]["val"]["count"]), int(data["splits"]["test"]["count"])
-    dense_metrics = read_json(inputs["dense_metrics"])
-    figures = {key: data_uri(inputs[key]) for key in figures}
-    dense_name = network_name(dense_metrics["settings"]["model"]["hidden_units"])
-    dense = {
-        "name": dense_name,
-        "record": dense_metrics,
-        "arch": architecture_context(dense_metrics["layers"], refs["earlier_answer"]["q2a_output_params"]),
-        "train": training_context(dense_metrics, read_json(inputs["dense_timing"])),
-        "settings": dense_metrics["settings"],
-        "seed": dense_metrics["seed"],
-        "threads": dense_metrics["threads"],
-        "backend": dense_metrics["backend"],
-        "layers": dense_metrics["layers"],
-        "test_interval": inference.wilson(dense_metrics["test"]["accuracy"], n_test),
+    return data, info, refs
+
+
+def _dense_section(metrics: dict, inputs: Mapping[str, str], refs: dict, n_test: int) -> dict:
+    """Questions 2A-2C: the dense network's name, record, architecture, training summary, settings and
+    test interval."""
+    return {
+        "name": network_name(metrics["settings"]["model"]["hidden_units"]),
+        "record": metrics,
+        "arch": architecture_context(metrics["layers"], refs["earlier_answer"]["q2a_output_params"]),
+        "train": training_context(metrics, read_json(inputs["dense_timing"])),
+        "settings": metrics["settings"],
+        "seed": metrics["seed"],
+        "threads": metrics["threads"],
+        "backend": metrics["backend"],
+        "layers": metrics["layers"],
+        "test_interval": inference.wilson(metrics["test"]["accuracy"], n_test),
     }
-    sweep_runs, sweep_summary = read_table(inputs["sweep_runs"]), read_table(inputs["sweep_summary"])
-    sweep_records = [read_json(p) for p in _as_list(inputs["sweep_metrics"])]
-    sweep_settings = sweep_records[0]["settings"]
-    optimizer = sweep_settings["training"]["optimizer"]
-    factor_choice = claims_lib.factor_choice(sweep_runs, n_val)
-    sweep = sweep_context(
-        sweep_runs, sweep_summary, refs, optimizer["learning_rate"], best_label=factor_choice.values["best"]
-    )
+
+
+def _sweep_section(
+    inputs: Mapping[str, str], refs: dict, n_val: int
+) -> tuple[dict, pd.DataFrame, list[dict], claims_lib.Claim]:
+    """Question 2D's context with the sweep's settings and speed, the sweep's runs table, its metrics
+    records and the factor chosen on validation."""
+    runs, summary = read_table(inputs["sweep_runs"]), read_table(inputs["sweep_summary"])
+    records = [read_json(p) for p in _as_list(inputs["sweep_metrics"])]
+    settings = records[0]["settings"]
+    optimizer = settings["training"]["optimizer"]
+    factor_choice = claims_lib.factor_choice(runs, n_val)
+    sweep = sweep_context(runs, summary, refs, optimizer["learning_rate"], best_label=factor_choice.values["best"])
     sweep.update(
-        settings=sweep_settings,
-        backend=sweep_records[0]["backend"],
-        threads=sweep_records[0]["threads"],
+        settings=settings,
+        backend=records[0]["backend"],
+        threads=records[0]["threads"],
         plain_sgd=optimizer["name"] == "sgd" and not optimizer.get("momentum"),
         momentum=optimizer.get("momentum", 0),
-        schedule=sweep_settings["training"].get("schedule", "constant"),
+        schedule=settings["training"].get("schedule", "constant"),
         seconds_per_epoch=_median_epoch_seconds([read_json(p) for p in _as_list(inputs["sweep_timing"])]),
-        name="-".join(map(str, sweep_settings["model"]["hidden_units"])),
+        name="-".join(map(str, settings["model"]["hidden_units"])),
     )
-    cnn_records = [read_json(p) for p in _as_list(inputs["cnn_metrics"])]
+    return sweep, runs, records, factor_choice
+
+
+def _cnn_section(inputs: Mapping[str, str], refs: dict, n_test: int) -> tuple[dict, dict | None]:
+    """Question 3A's context, and the earlier answer's CNN's metrics where it ran (else None)."""
+    records = [read_json(p) for p in _as_list(inputs["cnn_metrics"])]
     earlier_metrics = read_json(inputs["cnn_earlier_metrics"]) if "cnn_earlier_metrics" in inputs else None
     cnn = cnn_context(
         read_json(inputs["cnn_summary"]),
-        cnn_records,
+        records,
         [read_json(p) for p in _as_list(inputs["cnn_timing"])],
         refs,
         read_json(inputs["cnn_earlier_layers"]),
@@ -810,17 +819,32 @@ def build_context(
         read_json(inputs["cnn_earlier_timing"]) if "cnn_earlier_timing" in inputs else None,
         n_test,
     )
-    hinton_summary = read_json(inputs["hinton_summary"]) if "hinton_summary" in inputs else None
-    if hinton_summary is not None:  # the descriptions are the configuration's text, not part of any job's output
-        for name, variant in hinton_summary["variants"].items():
+    return cnn, earlier_metrics
+
+
+def _hinton_summary(inputs: Mapping[str, str], config: dict) -> dict | None:
+    """The Hinton study's summary with each variant's description, which is the configuration's text and
+    not part of any job's output; None where the study did not run."""
+    summary = read_json(inputs["hinton_summary"]) if "hinton_summary" in inputs else None
+    if summary is not None:
+        for name, variant in summary["variants"].items():
             variant["description"] = config["hinton_study"]["variants"][name]["description"]
-    sweep["study"] = hinton_context(hinton_summary, sweep["hinton"], n_test)
-    design_study = read_json(inputs["cnn_design"]) if "cnn_design" in inputs else None
-    if design_study is not None:
-        for name, candidate in design_study["candidates"].items():
+    return summary
+
+
+def _design_study(inputs: Mapping[str, str], config: dict) -> dict | None:
+    """3A's design study with each candidate's description from the configuration; None where it did not
+    run."""
+    study = read_json(inputs["cnn_design"]) if "cnn_design" in inputs else None
+    if study is not None:
+        for name, candidate in study["candidates"].items():
             candidate["description"] = config["cnn"]["design_study"]["candidates"][name]["description"]
-    cnn["design"] = design_context(design_study)
-    with np.load(inputs["cnn_diagnostics"]) as npz:
+    return study
+
+
+def _diagnostics_section(path: str, n_test: int) -> tuple[dict, np.ndarray]:
+    """3A's diagnostics context and the per-class error histogram, from the diagnostics arrays."""
+    with np.load(path) as npz:
         confusion, chosen_replicate, misclassified, shown, error_histogram = (
             npz["confusion"],
             int(npz["chosen"]),
@@ -828,13 +852,16 @@ def build_context(
             int(len(npz["true"])),
             npz["error_histogram"],
         )
-    cnn["diagnostics"] = diagnostics_context(confusion, chosen_replicate, misclassified, shown, n_test)
-    choice = read_json(inputs["classifier_choice"])
-    autoencoder_metrics = read_json(inputs["autoencoder_metrics"])
+    return diagnostics_context(confusion, chosen_replicate, misclassified, shown, n_test), error_histogram
+
+
+def _autoencoder_section(inputs: Mapping[str, str], config: dict, refs: dict) -> tuple[dict, pd.DataFrame, list[dict]]:
+    """Question 4's context, the denoising table and its per-level gains."""
+    metrics = read_json(inputs["autoencoder_metrics"])
     table = pd.read_csv(inputs["denoising_table"])
     gains = claims_lib.level_gains(table)
     autoencoder = autoencoder_context(
-        autoencoder_metrics,
+        metrics,
         read_json(inputs["autoencoder_timing"]),
         table,
         gains,
@@ -843,17 +870,46 @@ def build_context(
         refs,
         read_json(inputs["noisy_classifier_metrics"]),
     )
+    return autoencoder, table, gains
+
+
+def _complexity_section(
+    inputs: Mapping[str, str], sweep_records: list[dict], sweep_name: str, chosen_label: str, cnn: dict, choice: dict
+) -> tuple[dict, pd.DataFrame]:
+    """Question 3B's context for the 2D network at the factor chosen on validation, and the shift table."""
     shift_table = pd.read_csv(inputs["shift_table"])
-    chosen_label = factor_choice.values["best"]
     chosen_records = [r for r in sweep_records if format_factor(r["settings"]["model"].get("l2", 0.0)) == chosen_label]
-    complexity = complexity_context(
-        chosen_records, f"{sweep['name']}, L2 {chosen_label} (2D)", cnn, shift_table, choice
-    )
-    claims = claims_lib.build(
+    complexity = complexity_context(chosen_records, f"{sweep_name}, L2 {chosen_label} (2D)", cnn, shift_table, choice)
+    return complexity, shift_table
+
+
+def _claims(
+    inputs: Mapping[str, str],
+    config: dict,
+    data: dict,
+    dense: dict,
+    sweep: dict,
+    cnn: dict,
+    autoencoder: dict,
+    *,
+    n_val: int,
+    n_test: int,
+    sweep_runs: pd.DataFrame,
+    factor_choice: claims_lib.Claim,
+    gains: list[dict],
+    shift_table: pd.DataFrame,
+    denoising_table: pd.DataFrame,
+    design_study: dict | None,
+    error_histogram: np.ndarray,
+    hinton_summary: dict | None,
+) -> dict[str, claims_lib.Claim]:
+    """Every claim of the report, by name (claims.build), from the sections' numbers."""
+    metrics = dense["record"]
+    return claims_lib.build(
         class_counts=data["balance"]["train"]["counts"],
         dense_history={
-            **dense_metrics["history"],
-            "initial_val_loss": dense_metrics["initial"]["val_loss"],
+            **metrics["history"],
+            "initial_val_loss": metrics["initial"]["val_loss"],
             "val_correct_by_epoch": dense_val_correct(inputs["dense_predictions"]),
         },
         n_val=n_val,
@@ -871,7 +927,7 @@ def build_context(
         earlier_params=cnn["earlier"]["params"],
         earlier_macs=cnn["earlier"]["macs"],
         shift_table=shift_table,
-        denoising_table=table,
+        denoising_table=denoising_table,
         recognisable_accuracy=config["denoising"]["recognisable_accuracy"],
         min_gain=config["denoising"]["min_gain"],
         generation_scores=autoencoder["scores"],
@@ -882,15 +938,14 @@ def build_context(
         cnn_augments=cnn["augments"],
         cited=data["cited"],
     )
-    for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
-        row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])
-    complexity["robustness"] = (
-        [claims["robustness_max"]]
-        if complexity["mid_shift"] == complexity["max_shift"]
-        else [claims["robustness_mid"], claims["robustness_max"]]
-    )
+
+
+def _models(
+    inputs: Mapping[str, str], dense: dict, sweep: dict, cnn: dict, earlier_metrics: dict | None, autoencoder: dict
+) -> list[dict]:
+    """Each trained model with the Keras backend and the threads it ran with, for the provenance."""
     models = [
-        {"model": f"{dense_name} (2A-2C)", "backend": dense["backend"], "threads": dense["threads"]},
+        {"model": f"{dense['name']} (2A-2C)", "backend": dense["backend"], "threads": dense["threads"]},
         {"model": f"{sweep['name']} sweep (2D)", "backend": sweep["backend"], "threads": sweep["threads"]},
         {"model": "our CNN (3A)", "backend": cnn["ours"]["backend"], "threads": cnn["ours"]["threads"]},
     ]
@@ -902,18 +957,31 @@ def build_context(
                 "threads": earlier_metrics["threads"],
             }
         )
-    models.append(
-        {
-            "model": "autoencoder (4)",
-            "backend": autoencoder_metrics["backend"],
-            "threads": autoencoder_metrics["threads"],
-        }
-    )
+    metrics = autoencoder["metrics"]
+    models.append({"model": "autoencoder (4)", "backend": metrics["backend"], "threads": metrics["threads"]})
     noisy = read_json(inputs["noisy_classifier_metrics"])
     models.append(
         {"model": "CNN trained on noisy images (4C)", "backend": noisy["backend"], "threads": noisy["threads"]}
     )
-    prov = provenance(
+    return models
+
+
+def _build_provenance(
+    inputs: Mapping[str, str],
+    config: dict,
+    info: dict,
+    refs: dict,
+    models: list[dict],
+    cnn: dict,
+    *,
+    versions: dict,
+    repo: str | os.PathLike,
+    benchmarks: Mapping[str, str],
+    timings: Sequence[str],
+) -> dict:
+    """The report's provenance (provenance()), from the rule's inputs, its timing inputs `timings` and
+    the settings 3A trained."""
+    return provenance(
         config,
         versions,
         repo,
@@ -925,9 +993,12 @@ def build_context(
         assignment=yaml.safe_load(Path(inputs["assignment"]).read_text()) if "assignment" in inputs else None,
         trained_cnn={k: cnn["settings"][k] for k in ("model", "training") if k in cnn["settings"]},
     )
-    prov.update(command=rebuild_command(prov, config_path), config_path=config_path)
-    labels = claims_lib.rule_labels(claims)
-    rules = [
+
+
+def _rules(claims: Mapping[str, claims_lib.Claim], labels: Mapping[str, str]) -> list[dict]:
+    """The appendix "How each verdict is decided": each labelled claim's question, title, rule and
+    verdict, in the report's order."""
+    return [
         {
             "name": name,
             "label": label,
@@ -938,6 +1009,84 @@ def build_context(
         }
         for name, label in labels.items()
     ]
+
+
+def _sections_and_claims(
+    inputs: Mapping[str, str], config: dict, data: dict, dense: dict, refs: dict, n_val: int, n_test: int
+) -> tuple[dict, dict, dict, dict, dict[str, claims_lib.Claim], dict | None]:
+    """Questions 2D to 4: the sweep's, the CNN's, the complexity study's and the autoencoder's contexts,
+    every claim of the report, and the earlier answer's CNN's metrics where it ran (else None)."""
+    sweep, sweep_runs, sweep_records, factor_choice = _sweep_section(inputs, refs, n_val)
+    cnn, earlier_metrics = _cnn_section(inputs, refs, n_test)
+    hinton_summary = _hinton_summary(inputs, config)
+    sweep["study"] = hinton_context(hinton_summary, sweep["hinton"], n_test)
+    design_study = _design_study(inputs, config)
+    cnn["design"] = design_context(design_study)
+    cnn["diagnostics"], error_histogram = _diagnostics_section(inputs["cnn_diagnostics"], n_test)
+    choice = read_json(inputs["classifier_choice"])
+    autoencoder, table, gains = _autoencoder_section(inputs, config, refs)
+    complexity, shift_table = _complexity_section(
+        inputs, sweep_records, sweep["name"], factor_choice.values["best"], cnn, choice
+    )
+    claims = _claims(
+        inputs,
+        config,
+        data,
+        dense,
+        sweep,
+        cnn,
+        autoencoder,
+        n_val=n_val,
+        n_test=n_test,
+        sweep_runs=sweep_runs,
+        factor_choice=factor_choice,
+        gains=gains,
+        shift_table=shift_table,
+        denoising_table=table,
+        design_study=design_study,
+        error_histogram=error_histogram,
+        hinton_summary=hinton_summary,
+    )
+    for row in sweep["rows"]:  # the paired test-set difference against no decay, beside each factor
+        row["vs_zero"] = claims["other_factors"].values.get("intervals", {}).get(row["factor_label"])
+    complexity["robustness"] = (
+        [claims["robustness_max"]]
+        if complexity["mid_shift"] == complexity["max_shift"]
+        else [claims["robustness_mid"], claims["robustness_max"]]
+    )
+    return sweep, cnn, complexity, autoencoder, claims, earlier_metrics
+
+
+def build_context(
+    inputs: Mapping[str, str],
+    config: dict,
+    *,
+    figures: Sequence[str],
+    timings: Sequence[str],
+    benchmarks: Mapping[str, str],
+    versions: dict,
+    repo: str | os.PathLike,
+    config_path: str,
+) -> dict:
+    """Everything the template shows, read from the report rule's named inputs. The rule also names
+    which inputs are `figures` (embedded, as figures.<input name>) and which are the training jobs'
+    `timings` records, and gives each job's benchmark file by job name (`benchmarks`); `config_path`
+    is where the report rule saves this run's configuration (named in the rebuild command)."""
+    data, info, refs = _data_section(inputs, config)
+    n_val, n_test = int(data["splits"]["val"]["count"]), int(data["splits"]["test"]["count"])
+    dense_metrics = read_json(inputs["dense_metrics"])
+    figures = {key: data_uri(inputs[key]) for key in figures}
+    dense = _dense_section(dense_metrics, inputs, refs, n_test)
+    sweep, cnn, complexity, autoencoder, claims, earlier_metrics = _sections_and_claims(
+        inputs, config, data, dense, refs, n_val, n_test
+    )
+    models = _models(inputs, dense, sweep, cnn, earlier_metrics, autoencoder)
+    prov = _build_provenance(
+        inputs, config, info, refs, models, cnn, versions=versions, repo=repo, benchmarks=benchmarks, timings=timings
+    )
+    prov.update(command=rebuild_command(prov, config_path), config_path=config_path)
+    labels = claims_lib.rule_labels(claims)
+    rules = _rules(claims, labels)
     return {
         "title": config["report"]["title"].replace("{data}", data["name"]),
         "rule_labels": labels,  # the label each verdict links to
