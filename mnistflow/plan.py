@@ -22,6 +22,10 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The Snakemake release whose printed dry run these patterns were checked against: Snakemake 9's API has no
+#: public way to list a dry run's jobs with their reasons, so the forecast reads the text (tests pin it).
+CHECKED_WITH_SNAKEMAKE = "9.27.1"
+
 JOB_START = re.compile(r"^(?:local)?rule (\w+):\s*$")
 FIELD = re.compile(r"^\s{4}(\w+): (.*)$")
 FINISHED = re.compile(r"Finished jobid: (\d+) \(Rule: (\w+)\)")

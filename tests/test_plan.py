@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 
@@ -239,3 +240,15 @@ def test_jobs_that_shared_the_cpus_count_as_if_alone():
     assert plan.alone_seconds({"a": (0.0, 10.0, 1), "b": (0.0, 10.0, 1)}, cpus=2) == {"a": 10.0, "b": 10.0}
     # a job's threads count up to the CPUs: an 8-thread job alone on 2 CPUs had the machine to itself
     assert plan.alone_seconds({"a": (0.0, 10.0, 8)}, cpus=2) == {"a": 10.0}
+
+
+def test_the_dry_run_text_is_parsed_for_the_snakemake_it_was_checked_against():
+    """plan.parse_jobs reads Snakemake's printed dry run, whose format is not a stable interface: the
+    installed Snakemake is the release the patterns were checked against (requirements.txt pins it), so a
+    Snakemake upgrade fails here first and the patterns are checked again (test_plan_lists_the_dry_run_jobs_with_a_time
+    in test_workflow.py runs them on a real dry run)."""
+    from importlib.metadata import version
+
+    assert version("snakemake") == plan.CHECKED_WITH_SNAKEMAKE
+    requirements = (Path(__file__).parents[1] / "requirements.txt").read_text()
+    assert f"snakemake=={plan.CHECKED_WITH_SNAKEMAKE}\n" in requirements
