@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import os
 from pathlib import Path
@@ -153,8 +154,15 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=8)
+def _cached_environment(template_dir: str) -> jinja2.Environment:
+    """One environment per template folder for the process: Jinja compiles each template once and
+    recompiles it when its file changes (auto_reload), so a cached environment never renders a stale one."""
+    return environment(template_dir)
+
+
 def render(template_dir: str | os.PathLike, template: str, context: dict) -> str:
-    return environment(template_dir).get_template(template).render(**context)
+    return _cached_environment(os.path.abspath(template_dir)).get_template(template).render(**context)
 
 
 def html_to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> int:

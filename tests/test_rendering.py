@@ -85,3 +85,15 @@ def test_layout_finds_a_lead_in_only_where_a_paragraph_ends_and_the_body_before_
     assert layout._last_line([], right) == ""
     pages = [layout.Page(n, 0.9, headings=h) for n, h in ((1, [("Summary", 0.1)]), (2, []), (3, [("Appendix: x", 0)]))]
     assert layout.body_pages(pages) == 2 and layout.body_pages(pages[:2]) == 2
+
+
+def test_a_template_edited_after_a_render_is_rendered_afresh(tmp_path):
+    """render keeps one Jinja environment per template folder, yet never renders a stale template."""
+    import os
+
+    page = tmp_path / "page.html.j2"
+    page.write_text("one {{ n }}")
+    assert rendering.render(tmp_path, "page.html.j2", {"n": 1}) == "one 1"
+    page.write_text("two {{ n }}")
+    os.utime(page, (page.stat().st_atime, page.stat().st_mtime + 5))  # a later modification time
+    assert rendering.render(tmp_path, "page.html.j2", {"n": 2}) == "two 2"
