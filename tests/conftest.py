@@ -115,3 +115,61 @@ def smoke_run(tmp_path_factory):
     workdir.mkdir()
     result = smoke(repo, workdir)
     return workdir, repo, result
+
+
+#: The tiny configuration, over the smoke one: one run of each question's models, no optional study.
+TINY = REPO / "tests" / "configs" / "tiny.yaml"
+
+
+def slurm_arguments(repo: Path) -> list[str]:
+    """Snakemake's arguments for the test SLURM: the workflow's profile; the test cluster has no accounting
+    database, so ask squeue, and poll quickly."""
+    return [
+        "--profile",
+        str(repo / "profiles" / "slurm"),
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        "--seconds-between-status-checks",
+        "2",
+        "--slurm-no-account",
+        "--latency-wait",
+        "10",
+    ]
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """The tiny configuration built from nothing once for the session: on a single-node test SLURM through
+    profiles/slurm where one can be started here (test_slurm checks that build), else locally on 2 cores.
+    (workdir, repo, result, how): `how` is "slurm" or why SLURM was not used; a failed SLURM build keeps
+    the cluster's logs in result.stderr. Shared: a test that builds more copies the working directory."""
+    import yaml
+    from slurm_cluster import SlurmCluster, unavailable
+
+    root = tmp_path_factory.mktemp("tiny")
+    repo = copy_workflow(root / "repo")
+    workdir = root / "work"
+    workdir.mkdir()
+    configs = ["--configfile", str(repo / "config" / "smoke.yaml"), str(TINY)]
+    why = unavailable()
+    if why:
+        result = run_snakemake(
+            "report", "--cores", "2", *configs, workdir=workdir, repo=repo, env={"MNIST_DIR": str(mnist_dir())}
+        )
+        return workdir, repo, result, why
+    profile = yaml.safe_load((repo / "profiles/slurm/config.yaml").read_text())
+    with SlurmCluster(root / "slurm", profile["default-resources"]["slurm_partition"]) as cluster:
+        result = run_snakemake(
+            "report",
+            *slurm_arguments(repo),
+            *configs,
+            workdir=workdir,
+            repo=repo,
+            check=False,
+            env={**cluster.env, "MNIST_DIR": str(mnist_dir())},
+        )
+        if result.returncode != 0:
+            result.stderr += "\n" + cluster.logs()
+    return workdir, repo, result, "slurm"

@@ -4,7 +4,7 @@ import gzip
 import re
 
 import pytest
-from conftest import REPO, idx_bytes, mnist_dir, run_snakemake, smoke
+from conftest import REPO, TINY, idx_bytes, mnist_dir, run_snakemake
 
 pytestmark = pytest.mark.workflow
 SMOKE = str(REPO / "config" / "smoke.yaml")
@@ -171,42 +171,33 @@ def test_no_data_and_no_internet_says_how_to_provide_the_files(tmp_path):
 def _normalised_report(workdir):
     html = (workdir / "report" / "report.html").read_text()
     html = re.sub(r"<time>.*?</time>", "<time/>", html)
-    return re.sub(r'<span class="timing">.*?</span>', '<span class="timing"/>', html)
+    html = re.sub(r'<span class="timing">.*?</span>', '<span class="timing"/>', html)
+    return html.replace(" (SLURM)", "")  # the provenance names the machines; the first build may have run on SLURM
 
 
 @pytest.fixture(scope="module")
-def two_runs(smoke_run, tmp_path_factory):
-    """The smoke workflow from scratch twice: the session's smoke build straight through, and a second
-    build of the same workflow copy killed (SIGTERM, then SIGKILL) in the middle of a training job and
-    then rerun. The second is also a rerun from scratch: every job before the kill ran in its first
-    attempt, every job after it in the resumed one."""
+def two_runs(tiny_run, tmp_path_factory):
+    """The tiny workflow (tests/configs/tiny.yaml: every question's rules, one run each) from scratch twice:
+    the session's tiny build straight through (on the test SLURM where one runs, conftest.tiny_run), and a
+    second build on 2 local cores of the same workflow copy, killed (SIGTERM, then SIGKILL) in the middle
+    of a training job and then rerun. The second is also a rerun from scratch: every job before the kill
+    ran in its first attempt, every job after it in the resumed one."""
     import os
     import signal
     import subprocess
     import sys
     import time
 
-    first, repo, _ = smoke_run
+    first, repo, result, _ = tiny_run
+    assert result.returncode == 0, result.stderr[-3000:]
     root = tmp_path_factory.mktemp("runs")
     runs = {"first": first}
     work = runs["interrupted"] = root / "interrupted"
     work.mkdir()
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(repo / "Snakefile"),
-        "-d",
-        str(work),
-        "report",
-        "--cores",
-        "2",
-        "--configfile",
-        str(repo / "config" / "smoke.yaml"),
-    ]
+    configs = ["--configfile", str(repo / "config" / "smoke.yaml"), str(TINY)]
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(repo / "Snakefile"), "-d", str(work), "report", "--cores", "2"]
     proc = subprocess.Popen(
-        cmd,
+        cmd + configs,
         env={**os.environ, "MNIST_DIR": str(mnist_dir())},
         cwd=work,
         start_new_session=True,
@@ -228,15 +219,9 @@ def two_runs(smoke_run, tmp_path_factory):
         pass
     proc.wait()
     killed = {p.relative_to(work).as_posix(): p.read_bytes() for p in files_under(work / "results")}
-    run_snakemake(
-        "--unlock",
-        "--configfile",
-        str(repo / "config" / "smoke.yaml"),
-        workdir=work,
-        repo=repo,
-        env={"MNIST_DIR": str(mnist_dir())},
-    )
-    smoke(repo, work)
+    env = {"MNIST_DIR": str(mnist_dir())}
+    run_snakemake("--unlock", *configs, workdir=work, repo=repo, env=env)
+    run_snakemake("report", "--cores", "2", *configs, workdir=work, repo=repo, env=env)
     return runs, killed
 
 
@@ -249,12 +234,13 @@ def _compared(work):
 
 
 def test_rerun_from_scratch_gives_identical_numbers(two_runs):
-    """Every metrics file of a second build from nothing byte-identical to the first's; the report equal
-    but for its timestamps and timings."""
+    """Every metrics file of a second build from nothing byte-identical to the first's (which ran on the test
+    SLURM where one runs: the numbers do not depend on the executor); the report equal but for its
+    timestamps, timings and the executor it names."""
     runs, _ = two_runs
     first, second = runs["first"], runs["interrupted"]
     compared = _compared(first)
-    assert len(compared) > 30
+    assert len(compared) > 20
     differ = [
         str(p.relative_to(first)) for p in compared if p.read_bytes() != (second / p.relative_to(first)).read_bytes()
     ]
