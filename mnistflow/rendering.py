@@ -118,6 +118,18 @@ def fmt_series(items) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def fmt_when(stamp: str) -> str:
+    """An ISO 8601 UTC time stamp as a reader writes it: 2026-12-07T13:52:31Z -> 2026-12-07 13:52 UTC; any
+    other text as it is."""
+    import datetime as dt
+
+    try:
+        when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def fmt_capitalize_first(text: str) -> str:
     """The text with its first letter capitalised and the rest as it is (Jinja's `capitalize` lowers the
     rest, which would turn "L_d0" into "l_d0")."""
@@ -150,6 +162,7 @@ def environment(template_dir: str | os.PathLike) -> jinja2.Environment:
         seconds=fmt_seconds,
         capitalize_first=fmt_capitalize_first,
         series=fmt_series,
+        when=fmt_when,
     )
     return env
 

@@ -25,6 +25,7 @@ def test_formatters():
     assert rendering.fmt_num(255.0) == "255" and rendering.fmt_num(0.1306605, 4) == "0.1307"
     assert rendering.fmt_signed(-0.01234) == "-0.0123"
     assert rendering.fmt_seconds(1.234) == "1.23 s"
+    assert rendering.fmt_when("2026-12-07T13:52:31Z") == "2026-12-07 13:52 UTC" and rendering.fmt_when("x") == "x"
     assert rendering.fmt_acc(-0.004, 2) == "0.00" and rendering.fmt_acc(-0.006, 2) == "-0.01"
     assert rendering.fmt_points(-0.0004) == "0.0 percentage points" and rendering.fmt_pct(-1e-5) == "0.00%"
     assert [rendering.fmt_series(items) for items in ([], ["0"], ["0", "0.5"], [0, 0.5, 1])] == [
