@@ -1,7 +1,7 @@
 # Two entry points that work on a fresh machine:
 #   make report   set up .venv (pinned packages) and build report/report.html and report.pdf
 #   make test     set up .venv and run the test suite
-#   make test-fast  the tests that run no workflow build (unit and property tests, a few minutes)
+#   make test-fast  the tests that run no workflow build (unit and property tests, under two minutes)
 #   make plan     the jobs a `make report` would run, why, and about how long it would take
 #   make diff     what changed between the last two report builds (history/)
 #   make lint     ruff, snakefmt and snakemake --lint: fails on any finding (CI runs it)
@@ -45,7 +45,7 @@ test: venv
 	$(BIN)/python -m pytest
 
 test-fast: venv
-	$(BIN)/python -m pytest -m "not workflow"
+	MNISTFLOW_TEST_FAST=1 $(BIN)/python -m pytest -m "not workflow"
 
 bench: venv
 	$(BIN)/python bench/run.py

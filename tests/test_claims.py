@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as html_lib
 import math
+import os
 import re
 
 import jinja2
@@ -726,8 +727,13 @@ def numbers(draw, config):
     return nb
 
 
+#: Generated reports of the property test: 40 in the full suite (make test, CI), 12 in the fast tier
+#: (make test-fast sets MNISTFLOW_TEST_FAST=1), whose aim is feedback within two minutes.
+REPORT_EXAMPLES = 12 if os.environ.get("MNISTFLOW_TEST_FAST") == "1" else 40
+
+
 @settings(
-    max_examples=40,
+    max_examples=REPORT_EXAMPLES,
     deadline=None,
     derandomize=True,
     print_blob=True,
