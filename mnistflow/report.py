@@ -879,7 +879,9 @@ def _complexity_section(
     """Question 3B's context for the 2D network at the factor chosen on validation, and the shift table."""
     shift_table = pd.read_csv(inputs["shift_table"])
     chosen_records = [r for r in sweep_records if format_factor(r["settings"]["model"].get("l2", 0.0)) == chosen_label]
-    complexity = complexity_context(chosen_records, f"{sweep_name}, L2 {chosen_label} (2D)", cnn, shift_table, choice)
+    complexity = complexity_context(
+        chosen_records, f"2D network ({sweep_name}, L2 factor {chosen_label})", cnn, shift_table, choice
+    )
     return complexity, shift_table
 
 
