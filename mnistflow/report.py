@@ -822,23 +822,13 @@ def _cnn_section(inputs: Mapping[str, str], refs: dict, n_test: int) -> tuple[di
     return cnn, earlier_metrics
 
 
-def _hinton_summary(inputs: Mapping[str, str], config: dict) -> dict | None:
-    """The Hinton study's summary with each variant's description, which is the configuration's text and
-    not part of any job's output; None where the study did not run."""
-    summary = read_json(inputs["hinton_summary"]) if "hinton_summary" in inputs else None
-    if summary is not None:
-        for name, variant in summary["variants"].items():
-            variant["description"] = config["hinton_study"]["variants"][name]["description"]
-    return summary
-
-
-def _design_study(inputs: Mapping[str, str], config: dict) -> dict | None:
-    """3A's design study with each candidate's description from the configuration; None where it did not
-    run."""
-    study = read_json(inputs["cnn_design"]) if "cnn_design" in inputs else None
+def _with_descriptions(inputs: Mapping[str, str], name: str, part: str, described: Mapping[str, dict]) -> dict | None:
+    """The study record of input `name` with each entry of its `part` given its description from `described`
+    (the configuration's entries: their text is no job's output); None where the study did not run."""
+    study = read_json(inputs[name]) if name in inputs else None
     if study is not None:
-        for name, candidate in study["candidates"].items():
-            candidate["description"] = config["cnn"]["design_study"]["candidates"][name]["description"]
+        for key, entry in study[part].items():
+            entry["description"] = described[key]["description"]
     return study
 
 
@@ -1020,9 +1010,9 @@ def _sections_and_claims(
     every claim of the report, and the earlier answer's CNN's metrics where it ran (else None)."""
     sweep, sweep_runs, sweep_records, factor_choice = _sweep_section(inputs, refs, n_val)
     cnn, earlier_metrics = _cnn_section(inputs, refs, n_test)
-    hinton_summary = _hinton_summary(inputs, config)
+    hinton_summary = _with_descriptions(inputs, "hinton_summary", "variants", config["hinton_study"]["variants"])
     sweep["study"] = hinton_context(hinton_summary, sweep["hinton"], n_test)
-    design_study = _design_study(inputs, config)
+    design_study = _with_descriptions(inputs, "cnn_design", "candidates", config["cnn"]["design_study"]["candidates"])
     cnn["design"] = design_context(design_study)
     cnn["diagnostics"], error_histogram = _diagnostics_section(inputs["cnn_diagnostics"], n_test)
     choice = read_json(inputs["classifier_choice"])

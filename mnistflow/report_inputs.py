@@ -4,6 +4,8 @@ candidate classifiers of 3B and 4. Kept here, once, for the rule files and for t
 report's inputs themselves. (No job's script imports this module, so editing it reruns no training.)
 """
 
+from .evaluation import network_name
+
 #: The figures the report embeds, by input name (figures.<name> in the templates): (figure rule, output key).
 FIGURE_INPUTS = {
     "examples_figure": ("plot_examples", "figure"),
@@ -46,7 +48,7 @@ def classifier_name(question: str, *, units=(), factor: str = "", replicate: int
     dense network of 2A-2C by its `units`, a 2D run by its L2 `factor` and replicate, a 3A CNN by its
     replicate."""
     if question == "2A":
-        return "the dense " + "-".join(map(str, units)) + " network of 2A-2C"
+        return f"the {network_name(units)} network of 2A-2C"
     if question == "2D":
         return f"the 2D network at L2 factor {factor} (replicate {replicate})"
     if question == "3A":
