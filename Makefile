@@ -17,6 +17,9 @@ MNIST_DIR ?= $(abspath $(wildcard ../shared/data/mnist))
 export MNIST_DIR
 
 ARGS   ?=
+# pytest-xdist workers for make test and test-fast (0: one process, as plain `pytest` runs).
+TEST_WORKERS ?= 2
+TESTARGS = -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: venv report test test-fast smoke plan diff lint format clean bench bench-build
 venv: $(VENV)/.installed
@@ -42,10 +45,10 @@ diff: venv
 	$(BIN)/python tools/diff.py $(ARGS)
 
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(TESTARGS)
 
 test-fast: venv
-	MNISTFLOW_TEST_FAST=1 $(BIN)/python -m pytest -m "not workflow"
+	MNISTFLOW_TEST_FAST=1 $(BIN)/python -m pytest $(TESTARGS) -m "not workflow"
 
 bench: venv
 	$(BIN)/python bench/run.py

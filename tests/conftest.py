@@ -15,6 +15,19 @@ DEFAULT_MNIST = REPO.parent / "shared" / "data" / "mnist"
 
 from mnistflow.data import idx_bytes  # noqa: E402 (re-exported for the tests that write IDX files)
 
+#: The session-scoped builds; `make test` runs the tests on two pytest-xdist workers (`--dist loadgroup`), and
+#: the tests that share one build must share its worker, or each worker would build it again.
+SHARED_BUILDS = ("smoke_run", "tiny_run")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Put every test that uses a shared build in that build's xdist group (before xdist reads the groups)."""
+    for item in items:
+        for build in SHARED_BUILDS:
+            if build in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(build))
+
 
 def mnist_dir() -> Path:
     """The real MNIST files for the tests that read them: MNIST_DIR, else ../shared/data/mnist. Without
