@@ -17,9 +17,10 @@ MNIST_DIR ?= $(abspath $(wildcard ../shared/data/mnist))
 export MNIST_DIR
 
 ARGS   ?=
-# pytest-xdist workers for make test and test-fast (0: one process, as plain `pytest` runs).
+# pytest-xdist workers for make test and test-fast (0: one process, as plain `pytest` runs); a test file
+# runs on one worker, and the session's shared builds are made once (tests/conftest.py, shared_build).
 TEST_WORKERS ?= 2
-TESTARGS = -n $(TEST_WORKERS) --dist loadgroup
+TESTARGS = -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: venv report test test-fast smoke plan diff lint format clean bench bench-build
 venv: $(VENV)/.installed

@@ -15,19 +15,6 @@ DEFAULT_MNIST = REPO.parent / "shared" / "data" / "mnist"
 
 from mnistflow.data import idx_bytes  # noqa: E402 (re-exported for the tests that write IDX files)
 
-#: The session-scoped builds; `make test` runs the tests on two pytest-xdist workers (`--dist loadgroup`), and
-#: the tests that share one build must share its worker, or each worker would build it again.
-SHARED_BUILDS = ("smoke_run", "tiny_run")
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Put every test that uses a shared build in that build's xdist group (before xdist reads the groups)."""
-    for item in items:
-        for build in SHARED_BUILDS:
-            if build in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(build))
-
 
 def mnist_dir() -> Path:
     """The real MNIST files for the tests that read them: MNIST_DIR, else ../shared/data/mnist. Without
@@ -116,18 +103,45 @@ def smoke(repo: Path, workdir: Path, *extra: str, check: bool = True, env_extra:
     )
 
 
+def shared_build(tmp_path_factory, name: str, build):
+    """`build(root)` run once for the whole test session, in a folder `root` that every pytest-xdist worker
+    sees (`make test` runs two): the first worker to ask builds while holding a lock, any other waits for
+    it and reuses the build. `build` returns (result, extra); the value is (root, result, extra), with
+    result the build's subprocess.CompletedProcess (args, returncode, stdout, stderr)."""
+    import fcntl
+    import json
+    import subprocess
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the session's folder, above each worker's own
+    root, record = base / name, base / f"{name}.json"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            root.mkdir()
+            result, extra = build(root)
+            fields = {k: getattr(result, k) for k in ("args", "returncode", "stdout", "stderr")}
+            record.write_text(json.dumps({"result": fields, "extra": extra}))
+        kept = json.loads(record.read_text())
+    return root, subprocess.CompletedProcess(**kept["result"]), kept["extra"]
+
+
+def _build_smoke(root: Path):
+    repo = copy_workflow(root / "repo")
+    (root / "work").mkdir()
+    return smoke(repo, root / "work"), None
+
+
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory):
     """One complete smoke build in a fresh working directory, from a copy of the workflow (so that
     tests may edit templates and configs without touching the repository); (workdir, repo, result).
-    Built once for the whole session and shared: a test that builds anything more copies the working
-    directory first (its results and .snakemake/metadata), so the build stays as it was made."""
-    root = tmp_path_factory.mktemp("smoke")
-    repo = copy_workflow(root / "repo")
-    workdir = root / "work"
-    workdir.mkdir()
-    result = smoke(repo, workdir)
-    return workdir, repo, result
+    Built once for the whole session and shared (by every xdist worker: `shared_build`): a test that
+    builds anything more copies the working directory first (its results and .snakemake/metadata), so
+    the build stays as it was made."""
+    root, result, _ = shared_build(tmp_path_factory, "smoke", _build_smoke)
+    return root / "work", root / "repo", result
 
 
 #: The tiny configuration, over the smoke one: one run of each question's models, no optional study.
@@ -152,16 +166,12 @@ def slurm_arguments(repo: Path) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory):
-    """The tiny configuration built from nothing once for the session: on a single-node test SLURM through
-    profiles/slurm where one can be started here (test_slurm checks that build), else locally on 2 cores.
-    (workdir, repo, result, how): `how` is "slurm" or why SLURM was not used; a failed SLURM build keeps
-    the cluster's logs in result.stderr. Shared: a test that builds more copies the working directory."""
+def _build_tiny(root: Path):
+    """The tiny build on the test SLURM where one can be started here, else locally on 2 cores; (result,
+    how)."""
     import yaml
     from slurm_cluster import SlurmCluster, unavailable
 
-    root = tmp_path_factory.mktemp("tiny")
     repo = copy_workflow(root / "repo")
     workdir = root / "work"
     workdir.mkdir()
@@ -171,7 +181,7 @@ def tiny_run(tmp_path_factory):
         result = run_snakemake(
             "report", "--cores", "2", *configs, workdir=workdir, repo=repo, env={"MNIST_DIR": str(mnist_dir())}
         )
-        return workdir, repo, result, why
+        return result, why
     profile = yaml.safe_load((repo / "profiles/slurm/config.yaml").read_text())
     with SlurmCluster(root / "slurm", profile["default-resources"]["slurm_partition"]) as cluster:
         result = run_snakemake(
@@ -185,4 +195,15 @@ def tiny_run(tmp_path_factory):
         )
         if result.returncode != 0:
             result.stderr += "\n" + cluster.logs()
-    return workdir, repo, result, "slurm"
+    return result, "slurm"
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """The tiny configuration built from nothing once for the session (`shared_build`): on a single-node
+    test SLURM through profiles/slurm where one can be started here (test_slurm checks that build), else
+    locally on 2 cores. (workdir, repo, result, how): `how` is "slurm" or why SLURM was not used; a failed
+    SLURM build keeps the cluster's logs in result.stderr. Shared: a test that builds more copies the
+    working directory."""
+    root, result, how = shared_build(tmp_path_factory, "tiny", _build_tiny)
+    return root / "work", root / "repo", result, how
