@@ -6,6 +6,8 @@ preference: its last benchmark file, the run time Snakemake recorded for its fir
 (`.snakemake/metadata`), the median of the same rule's other jobs measured either way, and the
 reference time of its rule measured on a 2-core machine (bench/reference_times.json), scaled to this
 machine by the ratio of a short throughput probe here to the same probe there (mnistflow/probe.py).
+A job's own time counts as if its last run had had the machine to itself: a full build runs jobs side
+by side, and a job that reruns after a setting change often runs alone (`deflate`).
 The wall time is a list-scheduling simulation on the given cores, but never on more cores than the
 machine has CPUs (more parallel jobs than CPUs only share them): a job starts when its inputs are
 made and enough cores are free, longest remaining path first, as Snakemake's scheduler roughly does.
@@ -127,10 +129,50 @@ def alone_seconds(runs: dict, cpus: int) -> dict:
     return out
 
 
+def recorded_runs(workdir: Path) -> dict:
+    """Every job Snakemake recorded in `workdir` (.snakemake/metadata: the last run of each output), once per
+    job: its key -> (start, end, rule)."""
+    runs = {}
+    for path in (Path(workdir) / ".snakemake" / "metadata").rglob("*"):
+        try:
+            record = json.loads(path.read_text())
+            start, end, rule = float(record["starttime"]), float(record["endtime"]), record["rule"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        runs[record.get("job_hash") or (rule, start, end)] = (start, end, rule)
+    return runs
+
+
+def deflate(jobs: list[Job], workdir: Path, threads: dict[str, int], cpus: int) -> None:
+    """Count each of `jobs` timed by its own last run as if it had had the machine to itself: in a build that
+    ran jobs side by side (a full build's two 2-thread jobs on 2 CPUs) its benchmark overstates what it takes
+    when it reruns alone. Each recorded job of the working directory wants its rule's `threads` (1 for a
+    rule not given), the jobs' own threads first; plan.alone_seconds gives the share."""
+    own = [j for j in jobs if j.source in ("its benchmark file", "its last run") and j.outputs]
+    if not own:
+        return
+    runs = recorded_runs(workdir)
+    wants = {**threads, **{j.rule: j.threads for j in jobs}}
+    alone = alone_seconds({k: (a, b, wants.get(rule, 1)) for k, (a, b, rule) in runs.items()}, cpus)
+    for job in own:
+        interval = metadata_interval(workdir, job.outputs[0])
+        key = next((k for k, (a, b, _) in runs.items() if interval == (a, b)), None)
+        if key is not None and interval[1] > interval[0]:
+            job.seconds *= alone[key] / (interval[1] - interval[0])
+
+
 def load_reference(path: str | os.PathLike) -> dict[str, float]:
     try:
         return {rule: float(s) for rule, s in json.loads(Path(path).read_text())["seconds"].items()}
     except (OSError, ValueError, KeyError):
+        return {}
+
+
+def reference_threads(path: str | os.PathLike) -> dict[str, int]:
+    """Each rule's threads in the reference build (bench/reference_times.json)."""
+    try:
+        return {rule: int(n) for rule, n in json.loads(Path(path).read_text())["threads"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
@@ -165,16 +207,27 @@ def rescale(jobs: list[Job], scale: float) -> list[Job]:
     return jobs
 
 
-def estimate(jobs: list[Job], workdir: str | os.PathLike, reference: dict[str, float]) -> list[Job]:
-    """Fill each job's `seconds` and `source` (see the module's docstring for the order)."""
+def estimate(
+    jobs: list[Job],
+    workdir: str | os.PathLike,
+    reference: dict[str, float],
+    threads: dict[str, int] | None = None,
+    cpus: int | None = None,
+) -> list[Job]:
+    """Fill each job's `seconds` and `source` (see the module's docstring for the order). With `cpus`, a time
+    from the job's own last run counts as if that run had had the machine to itself (`deflate`; `threads`:
+    each rule's threads, for the recorded jobs that are not in the plan)."""
     workdir = Path(workdir)
-    by_rule: dict[str, list[float]] = {}
     for job in jobs:
         seconds = benchmark_seconds(workdir / job.benchmark) if job.benchmark else None
         if seconds is not None:
             job.seconds, job.source = seconds, "its benchmark file"
         elif job.outputs and (seconds := _metadata_seconds(workdir, job.outputs[0])) is not None:
             job.seconds, job.source = seconds, "its last run"
+    if cpus:
+        deflate(jobs, workdir, threads or {}, cpus)
+    by_rule: dict[str, list[float]] = {}
+    for job in jobs:
         if job.seconds is not None:
             by_rule.setdefault(job.rule, []).append(job.seconds)
     for job in jobs:

@@ -242,6 +242,47 @@ def test_jobs_that_shared_the_cpus_count_as_if_alone():
     assert plan.alone_seconds({"a": (0.0, 10.0, 8)}, cpus=2) == {"a": 10.0}
 
 
+def _record(workdir, output, rule, start, end, job_hash):
+    meta = workdir / ".snakemake" / "metadata"
+    meta.mkdir(parents=True, exist_ok=True)
+    name = base64.urlsafe_b64encode(output.encode()).decode()
+    (meta / name).write_text(json.dumps({"rule": rule, "starttime": start, "endtime": end, "job_hash": job_hash}))
+
+
+@pytest.mark.parametrize(
+    "threads, cpus, expected",
+    [
+        ({"train_cnn": 2}, 2, (5.0, 4.0)),  # it ran beside a 2-thread job on 2 CPUs: half the machine
+        ({"train_cnn": 1}, 2, (10.0 * 2 / 3, 4.0)),  # beside a 1-thread job: two thirds of it
+        ({}, 4, (10.0, 4.0)),  # 4 CPUs: room for both, the measured time stands
+        ({"train_cnn": 2}, None, (10.0, 4.0)),  # no CPU count given: measured times as they are
+    ],
+)
+def test_a_job_timed_by_its_own_run_counts_as_if_it_had_been_alone(tmp_path, threads, cpus, expected):
+    """The rerun's jobs were timed in a build where the dense job ran beside a CNN job (not rerun now, so its
+    threads come from the rule's, `threads`) and the report ran alone afterwards."""
+    jobs = plan.parse_jobs(DRY_RUN.splitlines())
+    (tmp_path / "results/benchmarks").mkdir(parents=True)
+    (tmp_path / "results/benchmarks/train_dense.tsv").write_text("s\th:m:s\n10.0\t0:00:10\n")
+    for output in ("results/dense/model.keras", "results/dense/metrics.json", "results/dense/timing.json"):
+        _record(tmp_path, output, "train_dense", 100.0, 110.0, 1)  # one job, three outputs: counted once
+    _record(tmp_path, "results/cnn/model.keras", "train_cnn", 100.0, 110.0, 2)
+    _record(tmp_path, "report/report.html", "report", 120.0, 124.0, 3)
+    plan.estimate(jobs, tmp_path, {"train_sweep": 40.0}, threads, cpus)
+    dense, sweep, report = jobs
+    assert (dense.seconds, report.seconds) == pytest.approx(expected)
+    assert (dense.source, report.source, sweep.seconds) == ("its benchmark file", "its last run", 40.0)
+
+
+def test_reference_threads_are_read_where_recorded(tmp_path):
+    ref = tmp_path / "ref.json"
+    ref.write_text(json.dumps({"seconds": {"a": 1.0}, "threads": {"a": 2, "b": 1}}))
+    assert plan.reference_threads(ref) == {"a": 2, "b": 1}
+    ref.write_text(json.dumps({"seconds": {"a": 1.0}}))  # an older file without them
+    assert plan.reference_threads(ref) == {}
+    assert plan.reference_threads(tmp_path / "missing.json") == {}
+
+
 def test_the_dry_run_text_is_parsed_for_the_snakemake_it_was_checked_against():
     """plan.parse_jobs reads Snakemake's printed dry run, whose format is not a stable interface: the
     installed Snakemake is the release the patterns were checked against (requirements.txt pins it), so a
