@@ -507,12 +507,12 @@ def error_homogeneity_over_images(
     while done < draws:
         size = min(batch, draws - done)
         per_class_counts = rng.multivariate_hypergeometric(sizes, k, size=size)
-        bounds = per_class_counts.cumsum(axis=1)
-        labels = (np.arange(k)[None, :, None] >= bounds[:, None, :]).sum(axis=2)
         shuffled = rng.permuted(np.tile(weights, (size, 1)), axis=1)
-        index = labels + len(sizes) * np.arange(size)[:, None]
-        per_class = np.bincount(index.ravel(), shuffled.ravel(), minlength=size * len(sizes))
-        simulated = statistic(per_class.reshape(size, len(sizes)))
+        # the first per_class_counts[0] shuffled images are class 0's, the next class 1's, ...: each class's
+        # total is a difference of the running sum (whole numbers, so exact in float64)
+        running = np.concatenate([np.zeros((size, 1)), shuffled.cumsum(axis=1)], axis=1)
+        ends = np.take_along_axis(running, per_class_counts.cumsum(axis=1), axis=1)
+        simulated = statistic(np.diff(ends, axis=1, prepend=0.0))
         extreme += int((simulated >= observed - 1e-9 * max(observed, 1.0)).sum())
         done += size
     return observed, (1 + extreme) / (1 + draws)
