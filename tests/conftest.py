@@ -106,8 +106,9 @@ def smoke(repo: Path, workdir: Path, *extra: str, check: bool = True, env_extra:
 def shared_build(tmp_path_factory, name: str, build):
     """`build(root)` run once for the whole test session, in a folder `root` that every pytest-xdist worker
     sees (`make test` runs two): the first worker to ask builds while holding a lock, any other waits for
-    it and reuses the build. `build` returns (result, extra); the value is (root, result, extra), with
-    result the build's subprocess.CompletedProcess (args, returncode, stdout, stderr)."""
+    it and reuses the build (or, if it failed, fails with its message). `build` returns (result, extra);
+    the value is (root, result, extra), with result the build's subprocess.CompletedProcess (args,
+    returncode, stdout, stderr)."""
     import fcntl
     import json
     import subprocess
@@ -119,8 +120,15 @@ def shared_build(tmp_path_factory, name: str, build):
     with open(base / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not record.exists():
+            failed = base / f"{name}.failed"
+            if failed.exists():  # another worker's attempt failed: say so rather than build again
+                raise AssertionError(f"the shared {name} build failed earlier in this run:\n{failed.read_text()}")
             root.mkdir()
-            result, extra = build(root)
+            try:
+                result, extra = build(root)
+            except BaseException as error:
+                failed.write_text(str(error)[-4000:])
+                raise
             fields = {k: getattr(result, k) for k in ("args", "returncode", "stdout", "stderr")}
             record.write_text(json.dumps({"result": fields, "extra": extra}))
         kept = json.loads(record.read_text())
