@@ -31,23 +31,13 @@ from mnistflow.runtime import cpu_identity  # noqa: E402
 def rule_medians(jobs: list[plan.Job], workdir: Path, cpus: int | None = None) -> dict[str, float]:
     """The median seconds of each rule's jobs in `workdir` with the machine to themselves (rules with no
     measured job left out). With `cpus`, a job that shared the CPUs with others counts as
-    plan.alone_seconds says, from the start and end Snakemake recorded for every job of the build;
+    plan.deflate says, from the start and end Snakemake recorded for every job of the build;
     without, or for a job without that record, its measured seconds count."""
-    plan.estimate(jobs, workdir, {})
-    measured = {job.jobid: job for job in jobs if job.source in ("its benchmark file", "its last run")}
-    runs = {}
-    for job in measured.values():
-        interval = plan.metadata_interval(workdir, job.outputs[0]) if job.outputs else None
-        if interval is not None:
-            runs[job.jobid] = (*interval, job.threads)
-    alone = plan.alone_seconds(runs, cpus) if cpus else {}
+    plan.estimate(jobs, workdir, {}, cpus=cpus)
     by_rule: dict[str, list[float]] = {}
-    for key, job in measured.items():
-        seconds = job.seconds
-        if key in alone:  # the benchmark's time, scaled as the recorded interval was
-            recorded = runs[key][1] - runs[key][0]
-            seconds = job.seconds * alone[key] / recorded if recorded > 0 else job.seconds
-        by_rule.setdefault(job.rule, []).append(seconds)
+    for job in jobs:
+        if job.source in ("its benchmark file", "its last run"):
+            by_rule.setdefault(job.rule, []).append(job.seconds)
     return {rule: round(statistics.median(v), 1) for rule, v in sorted(by_rule.items())}
 
 

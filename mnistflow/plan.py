@@ -131,15 +131,15 @@ def alone_seconds(runs: dict, cpus: int) -> dict:
 
 def recorded_runs(workdir: Path) -> dict:
     """Every job Snakemake recorded in `workdir` (.snakemake/metadata: the last run of each output), once per
-    job: its key -> (start, end, rule)."""
+    job (by its job_hash; a record without one counts on its own): its key -> (start, end, rule)."""
     runs = {}
     for path in (Path(workdir) / ".snakemake" / "metadata").rglob("*"):
         try:
             record = json.loads(path.read_text())
-            start, end, rule = float(record["starttime"]), float(record["endtime"]), record["rule"]
+            start, end = float(record["starttime"]), float(record["endtime"])
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        runs[record.get("job_hash") or (rule, start, end)] = (start, end, rule)
+        runs[record.get("job_hash") or str(path)] = (start, end, record.get("rule"))
     return runs
 
 

@@ -227,7 +227,8 @@ def test_reference_times_count_jobs_that_ran_side_by_side_as_if_alone(tmp_path):
     for i in range(2):  # two 2-thread jobs of 10 s, side by side on 2 CPUs
         (tmp_path / f"b{i}.tsv").write_text("s\th:m:s\n10.0\t0:00:10\n")
         name = base64.urlsafe_b64encode(f"o{i}".encode()).decode()
-        (meta / name).write_text(json.dumps({"starttime": 100.0, "endtime": 110.0}))
+        record = {"rule": "train", "job_hash": i, "starttime": 100.0, "endtime": 110.0}  # as Snakemake 9 writes
+        (meta / name).write_text(json.dumps(record))
         jobs.append(plan.Job(rule="train", jobid=i, outputs=[f"o{i}"], benchmark=f"b{i}.tsv", threads=2))
     assert rule_medians(jobs, tmp_path, cpus=2) == {"train": 5.0}
     assert rule_medians(jobs, tmp_path, cpus=4) == {"train": 10.0}  # room for both: as measured
