@@ -48,8 +48,7 @@ def main() -> None:
     parser.add_argument("--configfile", nargs="+", default=[], help="config files the build used, if any")
     args = parser.parse_args()
     cpus = os.cpu_count() or 1
-    jobs = dag(args.workdir, {}, 2, args.configfile)
-    seconds = rule_medians(jobs, args.workdir, cpus)
+    seconds = rule_medians(dag(args.workdir, {}, 2, args.configfile), args.workdir, cpus)
     if not seconds:
         sys.exit(f"no measured jobs in {args.workdir}: give a finished build")
     found = probe.measure(threads=min(2, os.cpu_count() or 1))
@@ -60,9 +59,7 @@ def main() -> None:
         "throughput probe (mnistflow/probe.py) measured there; make plan scales these by the probe of the "
         "machine it runs on when a job has no timing of its own"
     )
-    threads = {job.rule: job.threads for job in jobs}
-    out = {"note": note, "probe": found, "seconds": seconds, "threads": dict(sorted(threads.items()))}
-    args.out.write_text(json.dumps(out, indent=1) + "\n")
+    args.out.write_text(json.dumps({"note": note, "probe": found, "seconds": seconds}, indent=1) + "\n")
     print(f"{len(seconds)} rules; probe {1000 * found['step_seconds']:.2f} ms a step; written to {args.out}")
 
 

@@ -6,8 +6,9 @@ preference: its last benchmark file, the run time Snakemake recorded for its fir
 (`.snakemake/metadata`), the median of the same rule's other jobs measured either way, and the
 reference time of its rule measured on a 2-core machine (bench/reference_times.json), scaled to this
 machine by the ratio of a short throughput probe here to the same probe there (mnistflow/probe.py).
-A job's own time counts as if its last run had had the machine to itself: a full build runs jobs side
-by side, and a job that reruns after a setting change often runs alone (`deflate`).
+A job's own time counts as measured. (`deflate`, which counts a run that shared the CPUs as if it had
+been alone, serves bench/reference_times.py: for a forecast of a rerun it overcorrected, see
+docs/performance.md.)
 The wall time is a list-scheduling simulation on the given cores, but never on more cores than the
 machine has CPUs (more parallel jobs than CPUs only share them): a job starts when its inputs are
 made and enough cores are free, longest remaining path first, as Snakemake's scheduler roughly does.
@@ -97,14 +98,21 @@ def benchmark_seconds(path: Path) -> float | None:
         return None
 
 
-def metadata_interval(workdir: Path, output: str) -> tuple[float, float] | None:
-    """(start, end) of the job that last made `output`, as Snakemake recorded them."""
-    name = base64.urlsafe_b64encode(output.encode()).decode()
+def _metadata_record(workdir: Path, output: str) -> tuple[str, float, float] | None:
+    """(key, start, end) of the job that last made `output`, as Snakemake recorded them; the key names the
+    job as recorded_runs does (each output's record has its own start, a few microseconds apart)."""
+    path = Path(workdir) / ".snakemake" / "metadata" / base64.urlsafe_b64encode(output.encode()).decode()
     try:
-        record = json.loads((Path(workdir) / ".snakemake" / "metadata" / name).read_text())
-        return float(record["starttime"]), float(record["endtime"])
+        record = json.loads(path.read_text())
+        return record.get("job_hash") or str(path), float(record["starttime"]), float(record["endtime"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def metadata_interval(workdir: Path, output: str) -> tuple[float, float] | None:
+    """(start, end) of the job that last made `output`, as Snakemake recorded them."""
+    found = _metadata_record(workdir, output)
+    return None if found is None else found[1:]
 
 
 def _metadata_seconds(workdir: Path, output: str) -> float | None:
@@ -155,24 +163,16 @@ def deflate(jobs: list[Job], workdir: Path, threads: dict[str, int], cpus: int) 
     wants = {**threads, **{j.rule: j.threads for j in jobs}}
     alone = alone_seconds({k: (a, b, wants.get(rule, 1)) for k, (a, b, rule) in runs.items()}, cpus)
     for job in own:
-        interval = metadata_interval(workdir, job.outputs[0])
-        key = next((k for k, (a, b, _) in runs.items() if interval == (a, b)), None)
-        if key is not None and interval[1] > interval[0]:
-            job.seconds *= alone[key] / (interval[1] - interval[0])
+        found = _metadata_record(workdir, job.outputs[0])
+        if found is not None and found[0] in runs:
+            start, end, _ = runs[found[0]]
+            job.seconds *= alone[found[0]] / (end - start) if end > start else 1.0
 
 
 def load_reference(path: str | os.PathLike) -> dict[str, float]:
     try:
         return {rule: float(s) for rule, s in json.loads(Path(path).read_text())["seconds"].items()}
     except (OSError, ValueError, KeyError):
-        return {}
-
-
-def reference_threads(path: str | os.PathLike) -> dict[str, int]:
-    """Each rule's threads in the reference build (bench/reference_times.json)."""
-    try:
-        return {rule: int(n) for rule, n in json.loads(Path(path).read_text())["threads"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 

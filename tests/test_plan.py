@@ -259,28 +259,20 @@ def _record(workdir, output, rule, start, end, job_hash):
     ],
 )
 def test_a_job_timed_by_its_own_run_counts_as_if_it_had_been_alone(tmp_path, threads, cpus, expected):
-    """The rerun's jobs were timed in a build where the dense job ran beside a CNN job (not rerun now, so its
-    threads come from the rule's, `threads`) and the report ran alone afterwards."""
+    """(How bench/reference_times.py counts a build's jobs.) The dense job ran beside a CNN job (not in the
+    plan, so its threads come from `threads`) and the report ran alone afterwards."""
     jobs = plan.parse_jobs(DRY_RUN.splitlines())
     (tmp_path / "results/benchmarks").mkdir(parents=True)
     (tmp_path / "results/benchmarks/train_dense.tsv").write_text("s\th:m:s\n10.0\t0:00:10\n")
-    for output in ("results/dense/model.keras", "results/dense/metrics.json", "results/dense/timing.json"):
-        _record(tmp_path, output, "train_dense", 100.0, 110.0, 1)  # one job, three outputs: counted once
+    outputs = ("results/dense/model.keras", "results/dense/metrics.json", "results/dense/timing.json")
+    for i, output in enumerate(outputs):  # one job, three outputs: counted once (Snakemake starts each
+        _record(tmp_path, output, "train_dense", 100.0 + 1e-6 * i, 110.0, 1)  # record a few µs apart)
     _record(tmp_path, "results/cnn/model.keras", "train_cnn", 100.0, 110.0, 2)
     _record(tmp_path, "report/report.html", "report", 120.0, 124.0, 3)
     plan.estimate(jobs, tmp_path, {"train_sweep": 40.0}, threads, cpus)
     dense, sweep, report = jobs
     assert (dense.seconds, report.seconds) == pytest.approx(expected)
     assert (dense.source, report.source, sweep.seconds) == ("its benchmark file", "its last run", 40.0)
-
-
-def test_reference_threads_are_read_where_recorded(tmp_path):
-    ref = tmp_path / "ref.json"
-    ref.write_text(json.dumps({"seconds": {"a": 1.0}, "threads": {"a": 2, "b": 1}}))
-    assert plan.reference_threads(ref) == {"a": 2, "b": 1}
-    ref.write_text(json.dumps({"seconds": {"a": 1.0}}))  # an older file without them
-    assert plan.reference_threads(ref) == {}
-    assert plan.reference_threads(tmp_path / "missing.json") == {}
 
 
 def test_the_dry_run_text_is_parsed_for_the_snakemake_it_was_checked_against():

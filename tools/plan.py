@@ -40,7 +40,7 @@ def dry_run(args: list[str]) -> list[plan.Job]:
         sys.exit(result.returncode)
     jobs = plan.parse_jobs((result.stdout + result.stderr).splitlines())
     workdir, reference = workdir_from(args), plan.load_reference(REFERENCE)
-    jobs = plan.estimate(jobs, workdir, reference, plan.reference_threads(REFERENCE), os.cpu_count() or 1)
+    jobs = plan.estimate(jobs, workdir, reference)
     there = plan.reference_probe(REFERENCE)
     if there and any(job.source == "reference machine" for job in jobs):  # this machine against the reference
         here = probe.cached(workdir / ".snakemake" / "throughput_probe.json", threads=min(2, os.cpu_count() or 1))
