@@ -29,6 +29,20 @@ def mnist_dir() -> Path:
     return path
 
 
+def files_under(path: Path) -> list[Path]:
+    return [p for p in path.rglob("*") if p.is_file()] if path.exists() else []
+
+
+def compared_results(work: Path) -> list[Path]:
+    """A build's results files that two builds of the same workflow must have byte for byte: all but the
+    timings, the benchmark files and the saved Keras models (which record when they were saved)."""
+    return [
+        p
+        for p in files_under(work / "results")
+        if p.name != "timing.json" and "benchmarks" not in p.parts and p.suffix != ".keras"
+    ]
+
+
 def write_gz(path: Path, raw: bytes) -> Path:
     path.write_bytes(gzip.compress(raw, mtime=0))
     return path

@@ -1,10 +1,10 @@
-"""Bad input is refused early and clearly; a rerun from scratch gives the same numbers."""
+"""Bad input is refused early and clearly; an interrupted rerun resumes and gives the same numbers."""
 
 import gzip
 import re
 
 import pytest
-from conftest import REPO, TINY, idx_bytes, mnist_dir, run_snakemake
+from conftest import REPO, TINY, compared_results, files_under, idx_bytes, mnist_dir, run_snakemake
 
 pytestmark = pytest.mark.workflow
 SMOKE = str(REPO / "config" / "smoke.yaml")
@@ -13,10 +13,6 @@ SMOKE = str(REPO / "config" / "smoke.yaml")
 #: Outputs that need no data and may be written before a data error stops the run:
 #: the untrained earlier CNN's layer table and the typeset loss formula.
 DATA_FREE_OUTPUTS = {"results/cnn_earlier/layers.json", "results/figures/loss_formula.svg"}
-
-
-def files_under(path):
-    return [p for p in path.rglob("*") if p.is_file()] if path.exists() else []
 
 
 @pytest.mark.parametrize(
@@ -176,13 +172,15 @@ def _normalised_report(workdir):
 
 
 @pytest.fixture(scope="module")
-def two_runs(tiny_run, tmp_path_factory):
-    """The tiny workflow (tests/configs/tiny.yaml: every question's rules, one run each) from scratch twice:
-    the session's tiny build straight through (on the test SLURM where one runs, conftest.tiny_run), and a
-    second build on 2 local cores of the same workflow copy, killed (SIGTERM, then SIGKILL) in the middle
-    of a training job and then rerun. The second is also a rerun from scratch: every job before the kill
-    ran in its first attempt, every job after it in the resumed one."""
+def interrupted_run(tiny_run, tmp_path_factory):
+    """The session's tiny build (conftest.tiny_run: every question's rules, one run each, on the test SLURM
+    where one runs) copied without its history, logs and report, the CNN's outputs deleted, and the build run
+    again on 2 local cores: killed (SIGTERM, then SIGKILL) in the middle of the CNN's training, then rerun.
+    Snakemake retrains the CNN and reruns every job downstream of it. (first, resumed, killed): the two
+    working directories and what the killed run had left under results/. (A whole second build from nothing
+    is bench/full_build.py's, which tests/test_benchmark.py compares with the same tiny build.)"""
     import os
+    import shutil
     import signal
     import subprocess
     import sys
@@ -190,10 +188,11 @@ def two_runs(tiny_run, tmp_path_factory):
 
     first, repo, result, _ = tiny_run
     assert result.returncode == 0, result.stderr[-3000:]
-    root = tmp_path_factory.mktemp("runs")
-    runs = {"first": first}
-    work = runs["interrupted"] = root / "interrupted"
-    work.mkdir()
+    work = tmp_path_factory.mktemp("interrupted")
+    for part in ("results", ".snakemake/metadata"):
+        shutil.copytree(first / part, work / part)
+    cnn = work / "results" / "cnn" / "rep0"
+    shutil.rmtree(cnn)
     configs = ["--configfile", str(repo / "config" / "smoke.yaml"), str(TINY)]
     cmd = [sys.executable, "-m", "snakemake", "-s", str(repo / "Snakefile"), "-d", str(work), "report", "--cores", "2"]
     proc = subprocess.Popen(
@@ -204,7 +203,7 @@ def two_runs(tiny_run, tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    log, metrics = work / "logs/cnn/rep0.log", work / "results/cnn/rep0/metrics.json"
+    log, metrics = work / "logs/cnn/rep0.log", cnn / "metrics.json"
     deadline = time.time() + 300
     while time.time() < deadline and not (
         log.exists() and "Total params" in log.read_text()
@@ -222,42 +221,36 @@ def two_runs(tiny_run, tmp_path_factory):
     env = {"MNIST_DIR": str(mnist_dir())}
     run_snakemake("--unlock", *configs, workdir=work, repo=repo, env=env)
     run_snakemake("report", "--cores", "2", *configs, workdir=work, repo=repo, env=env)
-    return runs, killed
+    return first, work, killed
 
 
-def _compared(work):
-    return [
-        p
-        for p in files_under(work / "results")
-        if p.name != "timing.json" and "benchmarks" not in p.parts and p.suffix != ".keras"
-    ]
-
-
-def test_rerun_from_scratch_gives_identical_numbers(two_runs):
-    """Every metrics file of a second build from nothing byte-identical to the first's (which ran on the test
+def test_interrupted_rerun_gives_identical_numbers(interrupted_run):
+    """Every results file of the resumed build byte-identical to the first build's (which ran on the test
     SLURM where one runs: the numbers do not depend on the executor); the report equal but for its
     timestamps, timings and the executor it names."""
-    runs, _ = two_runs
-    first, second = runs["first"], runs["interrupted"]
-    compared = _compared(first)
+    first, resumed, _ = interrupted_run
+    compared = compared_results(first)
     assert len(compared) > 20
     differ = [
-        str(p.relative_to(first)) for p in compared if p.read_bytes() != (second / p.relative_to(first)).read_bytes()
+        str(p.relative_to(first)) for p in compared if p.read_bytes() != (resumed / p.relative_to(first)).read_bytes()
     ]
     assert differ == []
-    assert _normalised_report(first) == _normalised_report(second)
+    assert _normalised_report(first) == _normalised_report(resumed)
 
 
-def test_interrupted_run_resumes_without_corrupt_outputs(two_runs):
+def test_interrupted_run_resumes_without_corrupt_outputs(interrupted_run):
     import json
 
-    runs, killed = two_runs
+    first, resumed, killed = interrupted_run
     # nothing the killed run left looks complete but is not: every JSON parses, the killed job wrote nothing
     for name, data in killed.items():
         if name.endswith(".json"):
             json.loads(data)
     assert not any(name.startswith("results/cnn/rep0/") and not name.split("/")[-1].startswith(".") for name in killed)
-    resumed = runs["interrupted"]
-    # its numbers and report equal the uninterrupted build's: test_rerun_from_scratch_gives_identical_numbers
+    # the CNN and what depends on it ran again: the resumed build's CNN was made after the first build's
+    made = (resumed / "results/cnn/rep0/metrics.json").stat().st_mtime
+    assert made > (first / "results/cnn/rep0/metrics.json").stat().st_mtime
+    assert (resumed / "report/report.html").stat().st_mtime > made
+    # its numbers and report equal the uninterrupted build's: test_interrupted_rerun_gives_identical_numbers
     leftovers = [p.name for p in files_under(resumed / "results") if ".part" in p.name]
     assert leftovers == [], leftovers
