@@ -18,9 +18,10 @@ export MNIST_DIR
 
 ARGS   ?=
 # pytest-xdist workers for make test and test-fast (0: one process, as plain `pytest` runs); a test file
-# runs on one worker, and the session's shared builds are made once (tests/conftest.py, shared_build).
+# runs on one worker, the longest files first, and the session's shared builds are made once
+# (tests/conftest.py: LONG_FILES, shared_build).
 TEST_WORKERS ?= 2
-TESTARGS = -n $(TEST_WORKERS) --dist loadfile
+TESTARGS = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: venv report test test-fast smoke plan diff lint format clean bench bench-build
 venv: $(VENV)/.installed

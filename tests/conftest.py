@@ -15,6 +15,17 @@ DEFAULT_MNIST = REPO.parent / "shared" / "data" / "mnist"
 
 from mnistflow.data import idx_bytes  # noqa: E402 (re-exported for the tests that write IDX files)
 
+#: The test files that take longest, longest first (three build the workflow; test_claims renders 40 reports):
+#: `make test` hands whole files to its two workers in collection order (`--dist loadfile
+#: --no-loadscope-reorder`), so these start first and the short files fill in around them instead of one
+#: long file running alone at the end.
+LONG_FILES = ("test_workflow.py", "test_reliability.py", "test_benchmark.py", "test_claims.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the order within a file stays
+
 
 def mnist_dir() -> Path:
     """The real MNIST files for the tests that read them: MNIST_DIR, else ../shared/data/mnist. Without
