@@ -106,9 +106,12 @@ def load_arrays(config: dict, data_dir: str | os.PathLike) -> dict:
     return data.preprocess(arrays)
 
 
-def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads: int) -> dict:
+def model_epochs(
+    name: str, *, config: dict, data_dir: str, epochs: int, threads: int, train_images: int | None = None
+) -> dict:
     """Train model `name` of the config for `epochs` epochs with the workflow's own fit function
-    and report its per-epoch seconds and throughput."""
+    and report its per-epoch seconds and throughput (on the first `train_images` training images
+    where given, all of them otherwise)."""
     from mnistflow import runtime
 
     section_name, builder = MODELS[name]
@@ -122,6 +125,8 @@ def model_epochs(name: str, *, config: dict, data_dir: str, epochs: int, threads
     from mnistflow import training as train_lib
 
     arrays = load_arrays(config, data_dir)
+    if train_images is not None:
+        arrays = {**arrays, "x_train": arrays["x_train"][:train_images], "y_train": arrays["y_train"][:train_images]}
     settings = dict(section["training"], epochs=epochs)
     if name == "autoencoder":
         model, _, _ = models.autoencoder(input_dim=784, **section["model"])
@@ -274,6 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--data-dir")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--train", type=int, help="train on this many images an epoch (default: all)")
     parser.add_argument("--size", type=int, default=2048, help="matrix size of the peak steps")
     parser.add_argument("--seconds", type=float, default=3.0, help="how long the peak steps repeat their product")
     args = parser.parse_args(argv)
@@ -282,7 +288,14 @@ def main(argv: list[str] | None = None) -> None:
         out = peak(threads=args.threads, size=args.size, seconds=args.seconds)
     else:
         config = yaml.safe_load(Path(args.config).read_text())
-        out = model_epochs(args.name, config=config, data_dir=args.data_dir, epochs=args.epochs, threads=args.threads)
+        out = model_epochs(
+            args.name,
+            config=config,
+            data_dir=args.data_dir,
+            epochs=args.epochs,
+            threads=args.threads,
+            train_images=args.train,
+        )
     sys.stdout.write(json.dumps(out) + "\n")
 
 

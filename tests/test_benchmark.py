@@ -256,3 +256,29 @@ def test_seeds_benchmark_trains_several_seeds_in_one_process():
     lines = result.stdout.splitlines()
     assert [line.split(" seed(s)")[0] for line in lines] == ["1", "2"]
     assert all(" s a seed-epoch, " in line and line.endswith(" GFLOP/s") for line in lines)
+
+
+def test_precision_benchmark_times_products_and_epochs_in_both_precisions(tmp_path):
+    """bench/precision.py (the 2D network in float32 and mixed bfloat16, by XLA library) on a few
+    batches: it must not rot. One product line a library and one epoch line a cell, in its JSON too."""
+    out = tmp_path / "precision.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "precision.py"),
+            *("--libraries", "xla", "--backends", "jax", "--epochs", "2", "--train", "1280", "--threads", "1"),
+            *("--size", "128", "--seconds", "0.05", "--data-dir", str(mnist_dir()), "--out", str(out)),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads(out.read_text())
+    assert set(data["products"]) == {"xla"} and all(v > 0 for v in data["products"]["xla"].values())
+    assert set(data["products"]["xla"]) == {"float32", "bfloat16"}
+    cells = [(row["backend"], row["library"], row["precision"]) for row in data["epochs"]]
+    assert cells == [("jax", "xla", "float32"), ("jax", "xla", "mixed_bfloat16")]
+    assert all(row["train_samples"] == 1280 and len(row["epoch_seconds"]) == 2 for row in data["epochs"])
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and lines[0].startswith("JAX product 128^2 under xla")
+    assert all(" s an epoch, " in line for line in lines[1:])
