@@ -282,3 +282,33 @@ def test_precision_benchmark_times_products_and_epochs_in_both_precisions(tmp_pa
     lines = result.stdout.splitlines()
     assert len(lines) == 3 and lines[0].startswith("JAX product 128^2 under xla")
     assert all(" s an epoch, " in line for line in lines[1:])
+
+
+def test_epoch_stall_benchmark_splits_each_epoch_of_both_feeds(tmp_path):
+    """bench/epoch_stall.py (the CNN's epochs split into steps, wait before the first step and
+    validation, with Keras' feed and a repeated tf.data feed) on a few batches: it must not rot."""
+    out = tmp_path / "stall.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "epoch_stall.py"),
+            *("--epochs", "2", "--train", "512", "--threads", "1"),
+            *("--data-dir", str(mnist_dir()), "--out", str(out)),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads(out.read_text())
+    assert set(data) == {"keras", "repeat"}
+    for epochs in data.values():
+        assert len(epochs) == 2
+        for e in epochs:
+            parts = e["steps_seconds"] + e["start_to_first_step_seconds"] + e["validation_seconds"]
+            assert 0 < e["steps_seconds"] and 0 < e["validation_seconds"] and 0 <= parts <= e["seconds"]
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
+        "keras epoch 1",
+        "keras epoch 2",
+        "repeat epoch 1",
+        "repeat epoch 2",
+    ]
