@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Per-epoch throughput of every model against this machine's fp32 GEMM peak.
+"""Per-epoch throughput of every model against this machine's peak in the precision it trains in.
 
     .venv/bin/python bench/run.py [--epochs 3] [--threads N] [--out results/bench/throughput.json]
 
@@ -44,12 +44,18 @@ def main() -> None:
     )
     result["command"] = " ".join([Path(sys.executable).name, *sys.argv])
     files.write_json(args.out, result)
-    print(f"\nfp32 GEMM peak: {result['gemm']['gflops']:.1f} GFLOP/s ({threads} threads)")
-    print(f"{'model':<15} {'backend':<11} {'s/epoch':>8} {'GFLOP/s':>8} {'of peak':>8} {'config epochs':>14}")
+    print()
+    for precision, peak in result["peaks"].items():
+        print(f"{precision} matrix-product peak: {peak['gflops']:.1f} GFLOP/s ({threads} threads)")
+    print(
+        f"{'model':<15} {'backend':<11} {'precision':<15} {'s/epoch':>8} {'GFLOP/s':>8} {'of its peak':>12} "
+        f"{'config epochs':>14}"
+    )
     for row in result["models"]:
         print(
-            f"{row['model']:<15} {row['backend']:<11} {row['median_epoch_seconds']:>8.2f} {row['gflops']:>8.1f} "
-            f"{100 * row['fraction_of_peak']:>7.0f}% {row['config_epochs']:>5} = {row['config_epochs_seconds']:>5.0f} s"
+            f"{row['model']:<15} {row['backend']:<11} {row['precision']:<15} {row['median_epoch_seconds']:>8.2f} "
+            f"{row['gflops']:>8.1f} {100 * row['fraction_of_peak']:>11.0f}% {row['config_epochs']:>5} = "
+            f"{row['config_epochs_seconds']:>5.0f} s"
         )
     print(f"written: {args.out}")
 

@@ -1,5 +1,6 @@
-"""Throughput benchmark: the fp32 matrix-multiply peak of this machine and the per-epoch training
-time of each model of the default config, as a fraction of that peak.
+"""Throughput benchmark: the matrix-multiply peak of this machine in each precision the models train
+in, and the per-epoch training time of each model of the default config, as a fraction of the peak of
+its own precision (fp32 GEMM for float32 models, TensorFlow's bfloat16 product for mixed_bfloat16).
 
 Each measurement runs in its own process (a Keras backend and thread pools are fixed once per
 process): `python bench/throughput.py gemm|model NAME ...` prints one JSON object; `run`
@@ -237,25 +238,50 @@ def _child(args: list[str], log) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def model_precision(config: dict, name: str) -> str:
+    """The precision model `name` trains in under `config` (its section's training.precision)."""
+    return config[MODELS[name][0]]["training"].get("precision", "float32")
+
+
+def fractions_of_peak(row: dict, peaks: dict[str, dict]) -> dict:
+    """A model's GFLOP/s against the peak of the precision it trains in (`fraction_of_peak`) and
+    against the fp32 GEMM peak (`fraction_of_fp32_peak`); `peaks` keyed by precision."""
+    if row["precision"] not in peaks:
+        raise ValueError(f"no peak measured for {row['precision']}")
+    own = peaks[row["precision"]]["gflops"]
+    return {
+        "peak_gflops": own,
+        "fraction_of_peak": row["gflops"] / own,
+        "fraction_of_fp32_peak": row["gflops"] / peaks["float32"]["gflops"],
+    }
+
+
 def run(*, config_path: str, data_dir: str, models: list[str], epochs: int, threads: int, log=None) -> dict:
-    """GEMM peak and each model's epochs, each in its own process, with the ratios."""
+    """The matrix-product peak of each precision the models train in (fp32 always) and each model's
+    epochs, each in its own process, with each model's share of its own precision's peak."""
+    import yaml
+
     from mnistflow import runtime
 
     log = log or sys.stderr
+    config = yaml.safe_load(Path(config_path).read_text())
     common = ["--config", config_path, "--threads", str(threads)]
-    print(f"GEMM peak on {threads} thread(s) ...", file=sys.stderr, flush=True)
-    peak = _child(["gemm", *common], log)
-    print(f"  {peak['gflops']:.1f} GFLOP/s", file=sys.stderr, flush=True)
+    peaks = {}
+    for precision in ["float32", *sorted({model_precision(config, name) for name in models} - {"float32"})]:
+        print(f"{precision} matrix-product peak on {threads} thread(s) ...", file=sys.stderr, flush=True)
+        peaks[precision] = _child([PEAK_STEPS[precision], *common], log)
+        print(f"  {peaks[precision]['gflops']:.1f} GFLOP/s", file=sys.stderr, flush=True)
     results = []
     for name in models:
         print(f"{name}: {epochs} epochs ...", file=sys.stderr, flush=True)
         row = _child(["model", name, *common, "--data-dir", data_dir, "--epochs", str(epochs)], log)
-        row["fraction_of_peak"] = row["gflops"] / peak["gflops"]
+        row["precision"] = model_precision(config, name)
+        row.update(fractions_of_peak(row, peaks))
         row["config_epochs_seconds"] = row["median_epoch_seconds"] * row["config_epochs"]
         results.append(row)
         print(
-            f"  {row['median_epoch_seconds']:.2f} s/epoch ({row['backend']}), {row['gflops']:.1f} GFLOP/s = "
-            f"{100 * row['fraction_of_peak']:.0f}% of the GEMM peak",
+            f"  {row['median_epoch_seconds']:.2f} s/epoch ({row['backend']}, {row['precision']}), "
+            f"{row['gflops']:.1f} GFLOP/s = {100 * row['fraction_of_peak']:.0f}% of the {row['precision']} peak",
             file=sys.stderr,
             flush=True,
         )
@@ -263,7 +289,8 @@ def run(*, config_path: str, data_dir: str, models: list[str], epochs: int, thre
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "machine": machine(),
         "versions": runtime.versions(),
-        "gemm": peak,
+        "peaks": peaks,
+        "gemm": peaks["float32"],
         "models": results,
         "epochs_measured": epochs,
     }

@@ -52,8 +52,27 @@ def test_benchmark_script_measures_a_model(tmp_path):
     assert row["model"] == "dense_64_64" and row["backend"] == "jax" and len(row["epoch_seconds"]) == 2
     assert row["macs_per_image"] == 784 * 64 + 64 * 64 + 64 * 10
     assert row["train_samples"] == 55_000 and row["val_samples"] == 5_000
+    # a float32 model: only the fp32 peak is measured, and the model is compared with it
+    assert set(data["peaks"]) == {"float32"} and data["gemm"] == data["peaks"]["float32"]
+    assert row["precision"] == "float32" and row["peak_gflops"] == data["gemm"]["gflops"]
     assert 0 < row["fraction_of_peak"] == pytest.approx(row["gflops"] / data["gemm"]["gflops"])
-    assert "GEMM peak" in result.stdout and "dense_64_64" in result.stdout
+    assert "float32 matrix-product peak" in result.stdout and "dense_64_64" in result.stdout
+
+
+def test_each_model_is_compared_with_the_peak_of_its_own_precision():
+    peaks = {"float32": {"gflops": 200.0}, "mixed_bfloat16": {"gflops": 400.0}}
+    cnn = throughput.fractions_of_peak({"precision": "mixed_bfloat16", "gflops": 100.0}, peaks)
+    assert cnn == {"peak_gflops": 400.0, "fraction_of_peak": 0.25, "fraction_of_fp32_peak": 0.5}
+    dense = throughput.fractions_of_peak({"precision": "float32", "gflops": 100.0}, peaks)
+    assert dense == {"peak_gflops": 200.0, "fraction_of_peak": 0.5, "fraction_of_fp32_peak": 0.5}
+    with pytest.raises(ValueError, match="no peak measured for mixed_bfloat16"):
+        throughput.fractions_of_peak({"precision": "mixed_bfloat16", "gflops": 1.0}, {"float32": {"gflops": 2.0}})
+
+
+def test_a_models_precision_is_its_sections():
+    config = {"cnn": {"training": {"precision": "mixed_bfloat16"}}, "dense": {"training": {}}}
+    assert throughput.model_precision(config, "cnn") == "mixed_bfloat16"
+    assert throughput.model_precision(config, "dense_64_64") == "float32"
 
 
 def test_benchmark_needs_two_epochs(tmp_path):
