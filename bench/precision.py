@@ -25,7 +25,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,19 +41,14 @@ LIBRARIES = {
 def jax_products(*, size: int, seconds: float) -> dict:
     """Best GFLOP/s of JAX's size x size matrix product in float32 and bfloat16 (this process's XLA_FLAGS)."""
     import jax
+    from throughput import best_time  # bench/, this script's folder
 
     out = {}
     for dtype in ("float32", "bfloat16"):
         a = jax.random.normal(jax.random.PRNGKey(1), (size, size)).astype(dtype)
         b = jax.random.normal(jax.random.PRNGKey(2), (size, size)).astype(dtype)
         product = jax.jit(lambda x, y: x @ y)
-        product(a, b).block_until_ready()
-        best, runs, start = float("inf"), 0, time.perf_counter()
-        while time.perf_counter() - start < seconds or runs < 3:
-            t0 = time.perf_counter()
-            product(a, b).block_until_ready()
-            best = min(best, time.perf_counter() - t0)
-            runs += 1
+        best, _ = best_time(lambda f=product, x=a, y=b: f(x, y).block_until_ready(), seconds=seconds)
         out[dtype] = 2 * size**3 / best / 1e9
     return out
 

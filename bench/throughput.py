@@ -35,6 +35,19 @@ def training_flops(macs_per_image: int, n_train: int, n_val: int) -> float:
     return 2.0 * macs_per_image * (3 * n_train + n_val)
 
 
+def best_time(call, *, seconds: float) -> tuple[float, int]:
+    """The shortest of repeated timed calls of `call` (after one untimed warm-up call), repeated for
+    about `seconds` and at least 3 times; returns (best seconds, timed calls)."""
+    call()
+    best, runs, start = float("inf"), 0, time.perf_counter()
+    while time.perf_counter() - start < seconds or runs < 3:
+        t0 = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - t0)
+        runs += 1
+    return best, runs
+
+
 def gemm_peak(*, threads: int, size: int = 2048, seconds: float = 3.0) -> dict:
     """Best fp32 GFLOP/s of NumPy's matrix product of two size x size matrices, over repeated
     products for about `seconds` (after one warm-up product)."""
@@ -46,13 +59,7 @@ def gemm_peak(*, threads: int, size: int = 2048, seconds: float = 3.0) -> dict:
     rng = np.random.default_rng(0)
     a = rng.standard_normal((size, size), dtype=np.float32)
     b = rng.standard_normal((size, size), dtype=np.float32)
-    a @ b
-    best, runs, start = float("inf"), 0, time.perf_counter()
-    while time.perf_counter() - start < seconds or runs < 3:
-        t0 = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - t0)
-        runs += 1
+    best, runs = best_time(lambda: a @ b, seconds=seconds)
     return {"size": size, "threads": threads, "runs": runs, "best_seconds": best, "gflops": 2 * size**3 / best / 1e9}
 
 
@@ -68,13 +75,7 @@ def bf16_peak(*, threads: int, size: int = 2048, seconds: float = 3.0) -> dict:
     a = tf.cast(tf.random.stateless_normal((size, size), seed=(0, 1)), tf.bfloat16)
     b = tf.cast(tf.random.stateless_normal((size, size), seed=(0, 2)), tf.bfloat16)
     product = tf.function(lambda x, y: tf.reduce_sum(tf.cast(tf.matmul(x, y)[:1, :1], tf.float32)))
-    product(a, b).numpy()
-    best, runs, start = float("inf"), 0, time.perf_counter()
-    while time.perf_counter() - start < seconds or runs < 3:
-        t0 = time.perf_counter()
-        product(a, b).numpy()
-        best = min(best, time.perf_counter() - t0)
-        runs += 1
+    best, runs = best_time(lambda: product(a, b).numpy(), seconds=seconds)
     return {"size": size, "threads": threads, "runs": runs, "best_seconds": best, "gflops": 2 * size**3 / best / 1e9}
 
 
