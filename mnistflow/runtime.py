@@ -78,6 +78,7 @@ def configure(*, backend: str, threads: int, seed: int, onednn_max_isa: str | No
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
         tf.config.experimental.enable_op_determinism()
+        _array_feed_without_autotune()
     _without_tensorflow(keras, backend)
     if backend == "jax":
         _compilation_cache()
@@ -100,6 +101,31 @@ def _compilation_cache() -> None:
     jax.config.update("jax_compilation_cache_dir", folder)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
+
+
+def _array_feed_without_autotune() -> None:
+    """Keras' TensorFlow trainer feeds NumPy arrays through a tf.data pipeline that it makes anew each
+    epoch (and for each validation pass). With tf.data's autotuning on, dropping the last epoch's
+    pipeline waits for its autotuning thread: in about a third of the CNN's epochs that wait was
+    3.8-4.5 s with the CPUs idle (measured with bench/epoch_stall.py; docs/performance.md).
+    Autotuning only chooses how many threads prepare batches, never which images or in what order,
+    so with it off the batches, and the numbers, are the same (tested). Keras' array feed therefore
+    runs with it off. Keras has no option for this: the wrapper replaces its adapter's method, and
+    the test of it fails if a Keras version moves that method."""
+    import tensorflow as tf
+    from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+
+    if hasattr(ArrayDataAdapter.get_tf_dataset, "keras_original"):
+        return
+    original = ArrayDataAdapter.get_tf_dataset
+
+    def get_tf_dataset(self):
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        return original(self).with_options(options)
+
+    get_tf_dataset.keras_original = original
+    ArrayDataAdapter.get_tf_dataset = get_tf_dataset
 
 
 def _without_tensorflow(keras, backend: str) -> None:

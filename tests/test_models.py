@@ -169,6 +169,35 @@ def test_onednn_cap_sets_the_kernels_instruction_set(cap, expected):
         assert "SSE4.1" not in isa[0]
 
 
+def test_tensorflow_array_feed_runs_without_autotuning_and_gives_the_same_batches():
+    """On TensorFlow, Keras' NumPy feed has tf.data's autotuning off (it stalled epochs for seconds),
+    and yields exactly the batches, in the order, that Keras' own method gives from the same seed."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from mnistflow import runtime; keras = runtime.configure(backend='tensorflow', threads=1, seed=0)\n"
+        "import numpy as np\n"
+        "from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter as A\n"
+        "x = np.arange(200, dtype='float32').reshape(50, 4); y = np.arange(50) % 10\n"
+        "def batches(method):\n"
+        "    keras.utils.set_random_seed(3)\n"
+        "    ds = method(A(x, y, batch_size=8, shuffle=True))\n"
+        "    return ds, [b[0].numpy() for b in ds] + [b[0].numpy() for b in ds]\n"
+        "ours, got = batches(A.get_tf_dataset)\n"
+        "theirs, want = batches(A.get_tf_dataset.keras_original)\n"
+        "assert ours.options().autotune.enabled is False, 'autotuning is on'\n"
+        "assert theirs.options().autotune.enabled is not False\n"
+        "assert len(got) == len(want) == 14 and all((a == b).all() for a, b in zip(got, want))\n"
+        "assert not (np.concatenate(got[:7]) == x).all(), 'not shuffled'\n"
+        "print('SAME')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[-1] == "SAME"
+
+
 def test_onednn_cap_must_be_an_instruction_set_onednn_knows():
     from mnistflow import runtime
 
