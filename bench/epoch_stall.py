@@ -1,14 +1,17 @@
 #!/usr/bin/env python
 """Where a TensorFlow epoch's time goes: training steps, the wait before the first step, validation.
 
-    MNIST_DIR=../shared/data/mnist .venv/bin/python bench/epoch_stall.py [--epochs 6] [--feeds keras repeat]
+    MNIST_DIR=../shared/data/mnist .venv/bin/python bench/epoch_stall.py [--epochs 6] [--feeds FEED ...]
 
 Trains the config's 3A CNN (its `cnn` section: model, optimizer, batch size, precision) on TensorFlow
 for `--epochs` epochs, once for each feed, and prints for each epoch its wall time, the sum of its
 training steps, the wait from the epoch's start to its first step, and its validation pass:
 
 - `keras`: NumPy arrays given to `model.fit` with `shuffle=True`, as `mnistflow.training.fit` does.
-  Keras makes a new data iterator every epoch.
+  Keras makes a new data iterator every epoch; `mnistflow.runtime` turns tf.data's autotuning off
+  for it.
+- `keras-autotune`: the same with Keras' own feed, autotuning on (the workflow before commit
+  e364afd): some epochs wait seconds before their first step.
 - `repeat`: one seeded `tf.data` pipeline (shuffle, batch, repeat, prefetch) with `steps_per_epoch`.
   Keras keeps one iterator for the whole fit. It draws the images in another order.
 
@@ -25,6 +28,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+FEEDS = ("keras", "keras-autotune", "repeat")
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -75,8 +79,12 @@ def run_feed(feed: str, *, config: dict, data_dir: str, epochs: int, threads: in
     keras.mixed_precision.set_global_policy(section["training"].get("precision", "float32"))
     import tensorflow as tf
     import throughput
+    from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 
     from mnistflow import models, training
+
+    if feed == "keras-autotune":  # Keras' own method, as before runtime wrapped it
+        ArrayDataAdapter.get_tf_dataset = ArrayDataAdapter.get_tf_dataset.keras_original
 
     arrays = throughput.load_arrays(config, data_dir)
     x, y = arrays["x_train"][:train_images], arrays["y_train"][:train_images]
@@ -94,7 +102,7 @@ def run_feed(feed: str, *, config: dict, data_dir: str, epochs: int, threads: in
     )
     timer = _timer(keras)
     val = (arrays["x_val"], arrays["y_val"])
-    if feed == "keras":
+    if feed in ("keras", "keras-autotune"):
         model.fit(
             x, y, batch_size=batch, shuffle=True, validation_data=val, epochs=epochs, verbose=0, callbacks=[timer]
         )
@@ -120,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=str(REPO / "config" / "config.yaml"))
     parser.add_argument("--data-dir", default=os.environ.get("MNIST_DIR", str(REPO.parent / "shared/data/mnist")))
-    parser.add_argument("--feeds", nargs="+", choices=("keras", "repeat"), default=["keras", "repeat"])
+    parser.add_argument("--feeds", nargs="+", choices=FEEDS, default=list(FEEDS))
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--train", type=int, help="train on this many images an epoch (default: all)")

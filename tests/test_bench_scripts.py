@@ -49,9 +49,10 @@ def test_precision_benchmark_times_products_and_epochs_in_both_precisions(tmp_pa
     assert all(" s an epoch, " in line for line in lines[1:])
 
 
-def test_epoch_stall_benchmark_splits_each_epoch_of_both_feeds(tmp_path):
+def test_epoch_stall_benchmark_splits_each_epoch_of_every_feed(tmp_path):
     """bench/epoch_stall.py (the CNN's epochs split into steps, wait before the first step and
-    validation, with Keras' feed and a repeated tf.data feed) on a few batches: it must not rot."""
+    validation; Keras' feed with and without autotuning, and a repeated tf.data feed) on a few
+    batches: it must not rot."""
     out = tmp_path / "stall.json"
     result = subprocess.run(
         [
@@ -65,7 +66,7 @@ def test_epoch_stall_benchmark_splits_each_epoch_of_both_feeds(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(out.read_text())
-    assert set(data) == {"keras", "repeat"}
+    assert set(data) == {"keras", "keras-autotune", "repeat"}
     for epochs in data.values():
         assert len(epochs) == 2
         for e in epochs:
@@ -74,6 +75,8 @@ def test_epoch_stall_benchmark_splits_each_epoch_of_both_feeds(tmp_path):
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
         "keras epoch 1",
         "keras epoch 2",
+        "keras-autotune epoch 1",
+        "keras-autotune epoch 2",
         "repeat epoch 1",
         "repeat epoch 2",
     ]
