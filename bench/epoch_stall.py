@@ -7,7 +7,7 @@ Trains the config's 3A CNN (its `cnn` section: model, optimizer, batch size, pre
 for `--epochs` epochs, once for each feed, and prints for each epoch its wall time, the sum of its
 training steps, the wait from the epoch's start to its first step, and its validation pass:
 
-- `keras`: NumPy arrays given to `model.fit` with `shuffle=True`, as `mnistflow.training.fit` does.
+- `keras`: NumPy arrays given to `model.fit` with `shuffle=True` by `mnistflow.training.fit` itself.
   Keras makes a new data iterator every epoch; `mnistflow.runtime` turns tf.data's autotuning off
   for it.
 - `keras-autotune`: the same with Keras' own feed, autotuning on (the workflow before commit
@@ -89,24 +89,29 @@ def run_feed(feed: str, *, config: dict, data_dir: str, epochs: int, threads: in
     arrays = throughput.load_arrays(config, data_dir)
     x, y = arrays["x_train"][:train_images], arrays["y_train"][:train_images]
     batch = section["training"]["batch_size"]
-    steps = -(-len(x) // batch)
     model = models.cnn_classifier(**section["model"])
-    model.compile(
-        optimizer=training.make_optimizer(
-            section["training"]["optimizer"],
-            schedule=section["training"].get("schedule", "constant"),
-            total_steps=epochs * steps,
-        ),
-        loss=section["training"]["loss"],
-        metrics=["accuracy"],
-    )
     timer = _timer(keras)
     val = (arrays["x_val"], arrays["y_val"])
-    if feed in ("keras", "keras-autotune"):
-        model.fit(
-            x, y, batch_size=batch, shuffle=True, validation_data=val, epochs=epochs, verbose=0, callbacks=[timer]
+    settings = {key: section["training"][key] for key in ("optimizer", "loss")}
+    schedule = section["training"].get("schedule", "constant")
+    if feed in ("keras", "keras-autotune"):  # the workflow's own fit
+        training.fit(
+            model,
+            train=(x, y),
+            val=val,
+            epochs=epochs,
+            batch_size=batch,
+            schedule=schedule,
+            callbacks=(timer,),
+            **settings,
         )
     else:
+        steps = -(-len(x) // batch)
+        model.compile(
+            optimizer=training.make_optimizer(settings["optimizer"], schedule=schedule, total_steps=epochs * steps),
+            loss=settings["loss"],
+            metrics=["accuracy"],
+        )
         data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=config["seed"]).batch(batch)
         model.fit(
             data.repeat().prefetch(2),
