@@ -131,9 +131,10 @@ def smoke(repo: Path, workdir: Path, *extra: str, check: bool = True, env_extra:
 def shared_build(tmp_path_factory, name: str, build):
     """`build(root)` run once for the whole test session, in a folder `root` that every pytest-xdist worker
     sees (`make test` runs two): the first worker to ask builds while holding a lock, any other waits for
-    it and reuses the build (or, if it failed, fails with its message). `build` returns (result, extra);
-    the value is (root, result, extra), with result the build's subprocess.CompletedProcess (args,
-    returncode, stdout, stderr)."""
+    it and reuses the build (or, if it failed, fails with its message; if it skipped, as a build without
+    the MNIST files does, skips for the same reason). `build` returns (result, extra); the value is
+    (root, result, extra), with result the build's subprocess.CompletedProcess (args, returncode, stdout,
+    stderr)."""
     import fcntl
     import json
     import subprocess
@@ -145,12 +146,17 @@ def shared_build(tmp_path_factory, name: str, build):
     with open(base / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not record.exists():
-            failed = base / f"{name}.failed"
+            failed, skipped = base / f"{name}.failed", base / f"{name}.skipped"
+            if skipped.exists():  # another worker's attempt skipped (no data, say): skip for the same reason
+                pytest.skip(skipped.read_text())
             if failed.exists():  # another worker's attempt failed: say so rather than build again
                 raise AssertionError(f"the shared {name} build failed earlier in this run:\n{failed.read_text()}")
             root.mkdir()
             try:
                 result, extra = build(root)
+            except pytest.skip.Exception as error:
+                skipped.write_text(error.msg)
+                raise
             except BaseException as error:
                 failed.write_text(str(error)[-4000:])
                 raise

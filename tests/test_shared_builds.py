@@ -62,3 +62,20 @@ def test_a_failed_build_is_not_recorded_as_made(tmp_path, monkeypatch):
     with pytest.raises(AssertionError, match="build failed earlier in this run:\nsnakemake failed"):
         shared_build(factory, "smoke", counting_build(calls))
     assert calls == []
+
+
+def test_a_skipped_build_skips_the_other_workers_for_the_same_reason(tmp_path, monkeypatch):
+    """Without the MNIST files the first worker's build skips; the other worker skips too, not errors."""
+    session = tmp_path / "pytest-4"
+
+    def skipping(root):
+        pytest.skip("needs the MNIST IDX files: set MNIST_DIR")
+
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    with pytest.raises(pytest.skip.Exception, match="needs the MNIST IDX files"):
+        shared_build(Factory(session / "popen-gw0"), "tiny", skipping)
+    calls = []
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    with pytest.raises(pytest.skip.Exception, match="needs the MNIST IDX files: set MNIST_DIR"):
+        shared_build(Factory(session / "popen-gw1"), "tiny", counting_build(calls))
+    assert calls == [] and not (session / "tiny.json").exists() and not (session / "tiny.failed").exists()
