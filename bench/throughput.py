@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("name", nargs="?", choices=sorted(MODELS))
     parser.add_argument("--config", required=True)
     parser.add_argument("--threads", type=int, required=True)
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", default=os.environ.get("MNIST_DIR"), help="the IDX files (default: MNIST_DIR)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--train", type=int, help="train on this many images an epoch (default: all)")
     parser.add_argument("--size", type=int, default=2048, help="matrix size of the peak steps")
@@ -315,6 +315,8 @@ def main(argv: list[str] | None = None) -> None:
         peak = gemm_peak if args.step == "gemm" else bf16_peak
         out = peak(threads=args.threads, size=args.size, seconds=args.seconds)
     else:
+        if not args.name or not args.data_dir:
+            parser.error("the model step needs a model name and --data-dir (or MNIST_DIR)")
         config = yaml.safe_load(Path(args.config).read_text())
         out = model_epochs(
             args.name,

@@ -25,6 +25,18 @@ def test_gemm_peak_is_measured():
     assert peak["gflops"] == pytest.approx(2 * 128**3 / peak["best_seconds"] / 1e9)
 
 
+def test_model_step_without_data_says_what_it_needs(monkeypatch, capsys):
+    """bench/throughput.py's model step reads the IDX files from --data-dir, else MNIST_DIR; with neither it
+    stops with a usage error, not a traceback."""
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    config = str(REPO / "config" / "config.yaml")
+    for argv in (["model", "dense_64_64"], ["model", "--data-dir", "x"]):
+        with pytest.raises(SystemExit) as stop:
+            throughput.main([*argv, "--config", config, "--threads", "1"])
+        assert stop.value.code == 2
+        assert "needs a model name and --data-dir (or MNIST_DIR)" in capsys.readouterr().err
+
+
 def test_benchmark_script_measures_a_model(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
