@@ -390,7 +390,8 @@ def hinton(test_values: Sequence[float], reference: float, n_test: int, name: st
     values.update(
         mean_interval=mean_ci,
         mean_covers=mean_ci.contains(reference),
-        # whether these runs could show reproduction at all: the mean's interval no wider than the margin
+        # whether these runs could show reproduction within the margin: the mean's interval no wider than it
+        # (reproduction at or above the reference stays possible either way)
         margin_reachable=mean_ci.half_width <= REPRODUCTION_MARGIN,
         margin=REPRODUCTION_MARGIN,
         detectable=interval.detectable,
@@ -398,12 +399,14 @@ def hinton(test_values: Sequence[float], reference: float, n_test: int, name: st
         mean_detectable=mean_ci.detectable,
     )
     within = reference - REPRODUCTION_MARGIN <= mean_ci.low and mean_ci.high <= reference + REPRODUCTION_MARGIN
+    # which of the rule's two routes a "reproduced" took: within the margin, or at or above the reference
+    values["reproduced_by"] = None
     if within:
-        verdict = "reproduced"
+        verdict, values["reproduced_by"] = "reproduced", "margin"
     elif interval.low > reference:  # even one run lies above his figure
         verdict = "above"
     elif mean_ci.low >= reference:  # the whole interval of the mean at or above his figure
-        verdict = "reproduced"
+        verdict, values["reproduced_by"] = "reproduced", "at_or_above"
     elif interval.contains(reference):
         verdict = "not_ruled_out"
     else:

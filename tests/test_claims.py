@@ -176,8 +176,9 @@ def test_other_factors_are_shown_never_claimed():
 
 
 def test_hinton_reproduced_not_ruled_out_or_outside():
-    # the mean's interval covers his figure: reproduced
-    assert claims.hinton([0.9845, 0.9850, 0.9848], 0.9847, 10_000).verdict == "reproduced"
+    # the mean's interval covers his figure: reproduced, within the margin
+    within = claims.hinton([0.9845, 0.9850, 0.9848], 0.9847, 10_000)
+    assert within.verdict == "reproduced" and within.values["reproduced_by"] == "margin"
     # inside one run's prediction interval only: not ruled out (mean 0.9835, sd 0.001, mean interval +-0.0025)
     c = claims.hinton([0.9825, 0.9835, 0.9845], 0.9862, 10_000)
     assert c.verdict == "not_ruled_out" and not c.values["mean_interval"].contains(0.9862)
@@ -190,9 +191,11 @@ def test_hinton_reproduced_not_ruled_out_or_outside():
     better = claims.hinton([0.9856, 0.9854, 0.9847, 0.9850, 0.9855], 0.9847, 10_000)
     assert better.values["mean_interval"].high > 0.9847 + claims.REPRODUCTION_MARGIN
     assert better.values["mean_interval"].low >= 0.9847 and better.verdict == "reproduced"
+    assert better.values["reproduced_by"] == "at_or_above"
     # runs as far above on average but spread wider: the mean's interval straddles his figure and leaves the margin
     wider = claims.hinton([0.9830, 0.9870, 0.9850, 0.9860, 0.9840], 0.9847, 10_000)
     assert wider.values["mean_interval"].low < 0.9847 and wider.verdict == "not_ruled_out"
+    assert wider.values["reproduced_by"] is None
     # an earlier full build's numbers: 0.9817, 0.9818, 0.9810 at the chosen factor; 0.9847 lies above the interval
     values = [0.9817, 0.9818, 0.9810]
     c = claims.hinton(values, 0.9847, 10_000)
@@ -779,15 +782,33 @@ def test_decay_sentence_flips(tmp_path, tests, verdict):
 
 
 @pytest.mark.parametrize(
-    "tests, verdict", [([0.9845, 0.9850, 0.9848], "reproduced"), ([0.9700, 0.9702, 0.9701], "below")]
+    "tests, verdict, route",
+    [
+        ([0.9845, 0.9850, 0.9848], "reproduced", "margin"),
+        # a full build's momentum runs: the mean's interval lies above his figure but leaves the margin
+        ([0.9856, 0.9854, 0.9847, 0.9850, 0.9855], "reproduced", "at_or_above"),
+        ([0.9700, 0.9702, 0.9701], "below", None),
+        # runs spread wider: not ruled out, and the margin out of these runs' reach
+        ([0.9830, 0.9870, 0.9850, 0.9860, 0.9840], "not_ruled_out", None),
+    ],
 )
-def test_hinton_sentence_and_summary_flip(tmp_path, tests, verdict):
-    config = _config(sweep__factors=[1e-4])
+def test_hinton_sentence_and_summary_flip(tmp_path, tests, verdict, route):
+    config = _config(sweep__factors=[1e-4], sweep__replicates=len(tests))
     context, html = render(tmp_path, config, synthetic.Numbers(n_test=10_000, sweep_test={"1e-4": tests}))
-    assert context["claims"]["hinton"].verdict == verdict
+    hi = context["claims"]["hinton"]
+    assert hi.verdict == verdict and hi.values["reproduced_by"] == route
     summary = text_of(re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1))
+    q2d = text_of(re.search(r'<section id="q2d">(.*?)</section>', html, re.S).group(1))
     assert ("is beyond what one run of this procedure gives" in summary) == (verdict == "below")
-    assert ("is reproduced: the interval of this procedure's mean lies within" in summary) == (verdict == "reproduced")
+    # each route says the reproduction it found, and not the other
+    assert ("is reproduced: the interval of this procedure's mean lies within" in summary) == (route == "margin")
+    assert ("is reproduced: the interval of this procedure's mean lies wholly at or above" in summary) == (
+        route == "at_or_above"
+    )
+    assert ("lies within 0.1 percentage points of it." in q2d) == (route == "margin")
+    assert ("lies wholly at or above it, though not within" in q2d) == (route == "at_or_above")
+    if not hi.values["margin_reachable"]:  # never "no mean could have shown reproduction": above still could
+        assert "could have shown reproduction only by a mean whose whole interval lies at or above" in q2d
     check_report(context, html)
 
 
