@@ -812,6 +812,28 @@ def test_hinton_sentence_and_summary_flip(tmp_path, tests, verdict, route):
     check_report(context, html)
 
 
+def test_header_does_not_say_every_number_was_measured_in_this_build(tmp_path):
+    """A rebuild reuses the outputs of jobs whose inputs did not change: the header says so rather than
+    claiming every number comes from this run."""
+    context, html = render(tmp_path, _config(), synthetic.Numbers())
+    header = text_of(re.search(r"<header>(.*?)</header>", html, re.S).group(1))
+    assert "comes from this run" not in header
+    assert "made by this build or, where nothing they depend on changed, by an earlier one" in " ".join(header.split())
+
+
+def test_hinton_study_answer_says_why_its_baseline_factor(tmp_path):
+    """2D may choose no decay while the Hinton study's baseline is the pick among the factors with decay: the
+    answer that names the baseline's factor says why it is that one."""
+    context, html = render(tmp_path, _config(), synthetic.Numbers())
+    hc = context["claims"]["hinton_closes_most"]
+    assert hc.verdict in ("measurable", "none_measurable")
+    text = " ".join(text_of(html).split())
+    assert (
+        f"2D runs at factor {hc.values['baseline_factor']} (validation's choice among the factors with decay, "
+        "as Hinton's entry has decay)"
+    ) in text
+
+
 SUMMARY_QUESTIONS = ["1", "2A", "2B", "2C", "2D", "3A", "3B", "4A", "4B", "4C", "4D"]
 
 
